@@ -1,0 +1,95 @@
+// The crypto backend interface. Each backend (OpenSSL 3, Botan 2) lives in its
+// own folder and is reached only through this interface and the registry.
+// Keys cross it as unencrypted PKCS#8 DER, certificates as DER, so each
+// backend reads what the other wrote.
+#pragma once
+
+#include "certforge/algorithms.hpp"
+#include "certforge/bytes.hpp"
+#include "certforge/cert_info.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace certforge {
+
+struct KeySpec {
+    KeyAlgorithm algorithm = KeyAlgorithm::rsa;
+    unsigned bits = 2048;
+};
+
+// A private key as PKCS#8 PrivateKeyInfo DER, held in wiping memory.
+class PrivateKey {
+public:
+    explicit PrivateKey(SecureBytes pkcs8_der) : der_(std::move(pkcs8_der)) {}
+    ByteView pkcs8_der() const noexcept { return der_; }
+
+private:
+    SecureBytes der_;
+};
+
+// What a key is, as far as profiles care.
+struct KeyDescription {
+    KeyAlgorithm algorithm = KeyAlgorithm::unknown;
+    unsigned bits = 0;
+};
+
+// Everything a backend needs to encode one certificate. The builder fills it
+// from a profile and a request; the backend adds the public key, the key
+// identifiers and the signature, and nothing else.
+struct CertificateTemplate {
+    DistinguishedName subject;          // attributes with their string types
+    std::vector<SubjectAltName> subject_alt_names; // empty: no SAN extension
+    Bytes serial;                       // positive, big-endian, top bit clear
+    UnixTime not_before = 0;
+    UnixTime not_after = 0;
+    HashAlgorithm signature_hash = HashAlgorithm::sha256;
+    std::optional<BasicConstraints> basic_constraints;
+    std::optional<KeyUsageExtension> key_usage;
+    std::optional<ExtendedKeyUsageExtension> extended_key_usage;
+    bool subject_key_id = true;   // RFC 5280 method 1 (SHA-1 of the key bits)
+    bool authority_key_id = true; // the issuer's subject key id
+};
+
+// The CA that signs a certificate.
+struct IssuerCredentials {
+    ByteView certificate_der;
+    const PrivateKey& key;
+};
+
+class Backend {
+public:
+    virtual ~Backend() = default;
+
+    // "openssl" or "botan".
+    virtual std::string_view name() const noexcept = 0;
+    // The crypto library's own version text, e.g. "OpenSSL 3.0.11 19 Sep 2023".
+    virtual std::string library_version() const = 0;
+
+    // A new key pair. Throws UsageError for an algorithm or size the backend
+    // cannot make, CryptoError when the library fails.
+    virtual PrivateKey generate_key(const KeySpec& spec) = 0;
+    // Algorithm and size of a PKCS#8 key. Throws InputError if it is not one.
+    virtual KeyDescription describe_key(const PrivateKey& key) const = 0;
+
+    // Bytes from the library's CSPRNG.
+    virtual Bytes random_bytes(std::size_t count) = 0;
+
+    // Signs a certificate for `subject_key`'s public key as `tmpl` says. With
+    // no issuer the certificate is self-signed by `subject_key`. Weak hashes
+    // and small keys are made as asked: the profile decides, not the library's
+    // security level. Returns DER.
+    virtual Bytes sign_certificate(const CertificateTemplate& tmpl, const PrivateKey& subject_key,
+                                   const std::optional<IssuerCredentials>& issuer) = 0;
+
+    // Parses one DER certificate. Throws InputError naming `source` when the
+    // bytes are not a certificate.
+    virtual CertInfo parse_certificate(ByteView der, std::string_view source) const = 0;
+
+    // True when the private key belongs to the certificate's public key.
+    virtual bool key_matches_certificate(const PrivateKey& key, ByteView certificate_der) const = 0;
+};
+
+} // namespace certforge

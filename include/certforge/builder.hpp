@@ -1,0 +1,58 @@
+// Turns a profile and a request into keys and certificates through a backend.
+#pragma once
+
+#include "certforge/backend.hpp"
+#include "certforge/profile.hpp"
+#include "certforge/request.hpp"
+
+#include <optional>
+
+namespace certforge {
+
+struct IssuedCertificate {
+    PrivateKey key;
+    Bytes certificate_der;
+};
+
+// Checks the request against the profile before any key is made: CN syntax,
+// every SAN, subject string encoding, sizes and hashes the profile allows,
+// days within the profile's maximum. Throws InputError with the reason.
+void validate_request(const Profile& profile, const CertRequest& request);
+
+// The template of a leaf certificate: subject, SANs (the CN added when the
+// profile wants it), validity from `now` (notBefore backdated as the profile
+// says), extensions, hash. `serial` comes from the caller.
+CertificateTemplate leaf_template(const Profile& profile, const CertRequest& request, Bytes serial,
+                                  UnixTime now);
+
+// The template of a self-signed CA certificate for `profile`.
+CertificateTemplate ca_template(const Profile& profile, const CaRequest& request, Bytes serial,
+                                UnixTime now);
+
+// A random positive serial of exactly `bytes` octets (top bit clear, next bit
+// set), from the backend's CSPRNG.
+Bytes random_serial(Backend& backend, unsigned bytes);
+
+class CertificateBuilder {
+public:
+    CertificateBuilder(Backend& backend, const Profile& profile)
+        : backend_(backend), profile_(profile) {}
+
+    // A new key (or `existing_key`) and a leaf certificate signed by `issuer`,
+    // or self-signed when there is none.
+    IssuedCertificate issue_leaf(const CertRequest& request,
+                                 const std::optional<IssuerCredentials>& issuer,
+                                 std::optional<PrivateKey> existing_key = std::nullopt);
+
+    // A new key and a self-signed CA certificate.
+    IssuedCertificate issue_ca(const CaRequest& request);
+
+private:
+    PrivateKey key_for(std::optional<unsigned> requested_bits,
+                       std::optional<PrivateKey> existing_key);
+
+    Backend& backend_;
+    const Profile& profile_;
+};
+
+} // namespace certforge

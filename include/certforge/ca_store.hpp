@@ -1,0 +1,43 @@
+// A CA folder on disk: ca.key (PKCS#8 PEM, 0600), ca.crt (PEM) and ca.json
+// (metadata: name, profile, backend, creation time, fingerprint).
+#pragma once
+
+#include "certforge/backend.hpp"
+#include "certforge/cert_info.hpp"
+
+#include <filesystem>
+#include <string>
+
+namespace certforge {
+
+struct CaMetadata {
+    std::string name;
+    std::string profile_id;
+    std::string backend;
+    std::string created; // ISO 8601 UTC
+    std::string certificate_sha256;
+    std::string certforge_version;
+};
+
+struct CertificateAuthority {
+    std::filesystem::path dir;
+    Bytes certificate_der;
+    PrivateKey key;
+    CaMetadata metadata;
+
+    IssuerCredentials credentials() const { return {certificate_der, key}; }
+};
+
+inline constexpr const char* kCaKeyFile = "ca.key";
+inline constexpr const char* kCaCertFile = "ca.crt";
+inline constexpr const char* kCaMetadataFile = "ca.json";
+
+// Reads a CA folder. Throws InputError when a file is missing or unreadable,
+// or when the key does not belong to the certificate.
+CertificateAuthority load_ca(const std::filesystem::path& dir, const Backend& backend);
+
+// The metadata as JSON text, and back.
+std::string metadata_to_json(const CaMetadata& metadata);
+CaMetadata metadata_from_json(std::string_view text, std::string_view source);
+
+} // namespace certforge

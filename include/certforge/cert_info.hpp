@@ -1,0 +1,95 @@
+// CertInfo: what a backend parses out of a certificate, in a form that does
+// not depend on the backend. The verifier works only on this.
+#pragma once
+
+#include "certforge/algorithms.hpp"
+#include "certforge/bytes.hpp"
+#include "certforge/names.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace certforge {
+
+// ASN.1 string types a DN attribute can carry, by their ASN.1 names.
+enum class DnStringType { utf8, printable, ia5, teletex, bmp, universal, other };
+std::string_view to_string(DnStringType type);
+
+struct DnAttribute {
+    std::string type;  // short name: "CN", "O", "OU", "L", "ST", "C"; else the OID
+    std::string value; // UTF-8
+    DnStringType string_type = DnStringType::utf8;
+
+    bool operator==(const DnAttribute&) const = default;
+};
+
+struct DistinguishedName {
+    std::vector<DnAttribute> attributes; // in encoding order (most significant first)
+
+    // The first CN, if any.
+    std::optional<std::string> common_name() const;
+    // RFC 4514 order and escaping: "CN=print,O=Corp".
+    std::string to_string() const;
+    bool operator==(const DistinguishedName&) const = default;
+};
+
+struct BasicConstraints {
+    bool ca = false;
+    std::optional<unsigned> path_length;
+    bool critical = true;
+};
+
+struct KeyUsageExtension {
+    KeyUsageSet bits = 0;
+    bool critical = true;
+};
+
+struct ExtendedKeyUsageExtension {
+    std::vector<std::string> oids; // dotted OIDs, in encoding order
+    bool critical = false;
+};
+
+// Seconds since the Unix epoch, UTC.
+using UnixTime = std::int64_t;
+
+// "2026-11-28T21:33:00Z"
+std::string format_utc(UnixTime time);
+
+struct CertInfo {
+    Bytes der;
+    int version = 0;   // 1, 2 or 3
+    Bytes serial;      // big-endian magnitude without leading zero bytes
+    bool serial_negative = false;
+    DistinguishedName subject;
+    DistinguishedName issuer;
+    UnixTime not_before = 0;
+    UnixTime not_after = 0;
+
+    std::string signature_algorithm; // e.g. "sha1WithRSAEncryption"
+    HashAlgorithm signature_hash = HashAlgorithm::unknown;
+    KeyAlgorithm signature_key_algorithm = KeyAlgorithm::unknown;
+
+    KeyAlgorithm key_algorithm = KeyAlgorithm::unknown;
+    unsigned key_bits = 0;
+    std::string key_curve; // EC only: "prime256v1", ...
+
+    bool has_subject_alt_name = false;
+    bool subject_alt_name_critical = false;
+    std::vector<SubjectAltName> subject_alt_names; // DNS and IP entries only
+    unsigned other_subject_alt_names = 0;          // entries of other kinds
+
+    std::optional<BasicConstraints> basic_constraints;
+    std::optional<KeyUsageExtension> key_usage;
+    std::optional<ExtendedKeyUsageExtension> extended_key_usage;
+    Bytes subject_key_id;
+    Bytes authority_key_id;
+
+    Bytes sha256_fingerprint;
+
+    bool is_ca() const { return basic_constraints && basic_constraints->ca; }
+    bool self_issued() const { return subject == issuer; }
+};
+
+} // namespace certforge

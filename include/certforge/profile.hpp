@@ -1,0 +1,112 @@
+// Profile: what one device family (or Terminal Server host) accepts, loaded
+// from TOML and validated. The schema is documented in profiles/README.md.
+#pragma once
+
+#include "certforge/algorithms.hpp"
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace certforge {
+
+enum class ProfileKind { device, host };
+enum class DnEncoding { utf8, printable };
+enum class Pkcs12Encryption { aes, triple_des, rc2 };
+enum class CaCertFormat { pem, der };
+
+std::string_view to_string(ProfileKind kind);
+std::string_view to_string(DnEncoding encoding);
+std::string_view to_string(Pkcs12Encryption encryption);
+std::string_view to_string(CaCertFormat format);
+
+struct Profile {
+    // Identity
+    std::string id;
+    std::string name;
+    ProfileKind kind = ProfileKind::device;
+    std::string vendor;
+    std::vector<std::string> models;
+    std::string notes;
+    std::vector<std::string> sources;
+    bool legacy = false;
+    std::filesystem::path file;             // the file it was loaded from
+    std::vector<std::string> extends_chain; // ids of the profiles it extends, nearest first
+
+    struct Key {
+        std::vector<KeyAlgorithm> algorithms{KeyAlgorithm::rsa};
+        std::vector<unsigned> rsa_bits{2048, 3072, 4096};
+        unsigned default_rsa_bits = 2048;
+    } key;
+
+    struct Signature {
+        std::vector<HashAlgorithm> hashes{HashAlgorithm::sha256, HashAlgorithm::sha384,
+                                          HashAlgorithm::sha512};
+        HashAlgorithm default_hash = HashAlgorithm::sha256;
+    } signature;
+
+    struct Validity {
+        unsigned default_days = 825;
+        unsigned max_days = 3650;
+        unsigned backdate_minutes = 60;
+    } validity;
+
+    struct Subject {
+        bool require_san = true;
+        bool cn_in_san = true;
+        bool require_ip_san = false;
+        DnEncoding dn_encoding = DnEncoding::utf8;
+    } subject;
+
+    struct Extensions {
+        KeyUsageSet key_usage = key_usage_flag(KeyUsageBit::digital_signature) |
+                                key_usage_flag(KeyUsageBit::key_encipherment);
+        bool key_usage_critical = true;
+        std::vector<std::string> extended_key_usage{"1.3.6.1.5.5.7.3.1"}; // OIDs
+        bool extended_key_usage_critical = false;
+        bool basic_constraints = true;
+        bool basic_constraints_critical = true;
+        bool subject_key_id = true;
+        bool authority_key_id = true;
+    } extensions;
+
+    struct Serial {
+        unsigned bytes = 16;
+        unsigned min_bytes = 8;
+    } serial;
+
+    struct Certificate {
+        unsigned version = 3;
+        unsigned max_chain_length = 3;
+    } certificate;
+
+    struct Ca {
+        unsigned days = 3650;
+        unsigned max_days = 7300;
+        unsigned path_length = 0;
+        KeyUsageSet key_usage =
+            key_usage_flag(KeyUsageBit::key_cert_sign) | key_usage_flag(KeyUsageBit::crl_sign);
+    } ca;
+
+    struct Import {
+        CaCertFormat ca_format = CaCertFormat::pem;
+        bool identity_pkcs12 = false;
+        std::vector<Pkcs12Encryption> pkcs12_encryption{Pkcs12Encryption::aes,
+                                                        Pkcs12Encryption::triple_des};
+        bool empty_password = false;
+        std::vector<std::string> steps;
+    } import;
+
+    struct Tls {
+        std::vector<std::string> versions; // "ssl3", "tls1.0" ... "tls1.3"; empty: unknown
+        unsigned dh_min_bits = 0;          // 0: unknown
+        bool dhe_broken = false;
+        bool tls13_broken = false;
+    } tls;
+
+    // True when the profile allows anything below the modern minimum
+    // (SHA-1 or MD5 hashes, RSA below 2048 bits).
+    bool allows_weak_crypto() const;
+};
+
+} // namespace certforge

@@ -1,0 +1,57 @@
+// Finding and loading profiles: by name along a search path, or by file.
+#pragma once
+
+#include "certforge/profile.hpp"
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace certforge {
+
+struct CatalogEntry {
+    std::string id;
+    std::filesystem::path file;
+};
+
+class ProfileCatalog {
+public:
+    // Searches the folders in order; the first file named ID.toml wins.
+    explicit ProfileCatalog(std::vector<std::filesystem::path> search_dirs);
+
+    // $CERTFORGE_PROFILE_PATH (colon-separated) followed by the shipped
+    // profiles folder (installed, else the source tree this was built from).
+    static ProfileCatalog from_environment();
+
+    // The shipped profiles folder that this binary finds, or empty.
+    static std::filesystem::path shipped_profiles_dir();
+
+    const std::vector<std::filesystem::path>& search_dirs() const noexcept { return dirs_; }
+
+    // Every profile id found, sorted, each with the file that wins.
+    std::vector<CatalogEntry> entries() const;
+
+    // Loads a profile by id, or by path when `name_or_path` contains a '/' or
+    // ends in ".toml". Resolves `extends` along the same search path. Throws
+    // ProfileError for an invalid profile, InputError for an unknown name
+    // (naming the closest known ids).
+    Profile load(std::string_view name_or_path) const;
+
+    // Loads one file (used by load and by lint).
+    Profile load_file(const std::filesystem::path& file) const;
+
+    // Path of the profile with this id, or empty.
+    std::filesystem::path find(std::string_view id) const;
+
+private:
+    std::vector<std::filesystem::path> dirs_;
+};
+
+// Up to `limit` candidates closest to `word` by edit distance, closest first,
+// leaving out the ones too far away to be a typo.
+std::vector<std::string> closest_names(std::string_view word,
+                                       const std::vector<std::string>& candidates,
+                                       std::size_t limit = 3);
+
+} // namespace certforge

@@ -1,0 +1,60 @@
+// The verifier: pure checks of parsed certificates against a profile. A
+// failed check is a finding in the report, never an exception.
+#pragma once
+
+#include "certforge/cert_info.hpp"
+#include "certforge/profile.hpp"
+
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+#include <vector>
+
+namespace certforge {
+
+enum class Severity { error, warning, info };
+enum class Outcome { pass, fail };
+std::string_view to_string(Severity severity);
+std::string_view to_string(Outcome outcome);
+
+// The result of one rule on one certificate (or on the chain).
+struct Finding {
+    std::string rule;        // stable id, e.g. "signature.hash"
+    Outcome outcome = Outcome::pass;
+    Severity severity = Severity::info; // pass: info; fail: error or warning
+    std::string message;
+    std::string profile_key; // the profile setting it comes from, e.g. "signature.hashes"
+};
+
+enum class CertificateRole { leaf, ca };
+std::string_view to_string(CertificateRole role);
+
+struct CertificateReport {
+    std::size_t index = 0; // position in the chain, leaf first
+    CertificateRole role = CertificateRole::leaf;
+    std::string subject;
+    std::string sha256_fingerprint;
+    std::vector<Finding> findings;
+};
+
+struct Report {
+    std::string profile_id;
+    std::string source; // the file the chain came from
+    std::vector<CertificateReport> certificates;
+    std::vector<Finding> chain_findings;
+
+    std::size_t count(Outcome outcome, Severity severity) const;
+    bool has_errors() const;
+};
+
+// Checks one certificate in a given role against the profile at time `now`.
+std::vector<Finding> check_certificate(const CertInfo& cert, CertificateRole role,
+                                       const Profile& profile, UnixTime now);
+
+// Checks a chain, leaf first: each certificate in its role (the first is the
+// leaf unless it is a CA certificate), then chain length and links.
+Report verify_chain(const std::vector<CertInfo>& chain, const Profile& profile, UnixTime now);
+
+// The JSON form of one report, as documented in README.md ("JSON output").
+nlohmann::json to_json(const Report& report);
+
+} // namespace certforge

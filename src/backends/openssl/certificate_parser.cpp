@@ -1,0 +1,252 @@
+#include "certforge/errors.hpp"
+#include "openssl_backend.hpp"
+#include "openssl_error.hpp"
+
+#include <ctime>
+#include <fmt/format.h>
+
+namespace certforge::openssl {
+namespace {
+
+DnStringType string_type(int type) {
+    switch (type) {
+    case V_ASN1_UTF8STRING:
+        return DnStringType::utf8;
+    case V_ASN1_PRINTABLESTRING:
+        return DnStringType::printable;
+    case V_ASN1_IA5STRING:
+        return DnStringType::ia5;
+    case V_ASN1_T61STRING:
+        return DnStringType::teletex;
+    case V_ASN1_BMPSTRING:
+        return DnStringType::bmp;
+    case V_ASN1_UNIVERSALSTRING:
+        return DnStringType::universal;
+    default:
+        return DnStringType::other;
+    }
+}
+
+std::string object_name(const ASN1_OBJECT* object) {
+    const int nid = OBJ_obj2nid(object);
+    if (nid != NID_undef) {
+        if (const char* sn = OBJ_nid2sn(nid); sn != nullptr) {
+            return sn;
+        }
+    }
+    char buffer[128];
+    OBJ_obj2txt(buffer, sizeof buffer, object, 1);
+    return buffer;
+}
+
+std::string dotted_oid(const ASN1_OBJECT* object) {
+    char buffer[128];
+    OBJ_obj2txt(buffer, sizeof buffer, object, 1);
+    return buffer;
+}
+
+DistinguishedName read_name(const X509_NAME* name, std::string_view source) {
+    DistinguishedName dn;
+    const int count = X509_NAME_entry_count(name);
+    for (int i = 0; i < count; ++i) {
+        const X509_NAME_ENTRY* entry = X509_NAME_get_entry(name, i);
+        const ASN1_STRING* data = X509_NAME_ENTRY_get_data(entry);
+        unsigned char* utf8 = nullptr;
+        const int length = ASN1_STRING_to_UTF8(&utf8, data);
+        if (length < 0) {
+            drain_error_queue();
+            throw InputError(fmt::format("{}: a name attribute is not valid text", source));
+        }
+        const OpenSslBytesPtr owner(utf8);
+        dn.attributes.push_back({object_name(X509_NAME_ENTRY_get_object(entry)),
+                                 std::string(reinterpret_cast<char*>(utf8),
+                                             static_cast<std::size_t>(length)),
+                                 string_type(ASN1_STRING_type(data))});
+    }
+    return dn;
+}
+
+UnixTime read_time(const ASN1_TIME* time, std::string_view source) {
+    std::tm tm{};
+    if (ASN1_TIME_to_tm(time, &tm) != 1) {
+        drain_error_queue();
+        throw InputError(fmt::format("{}: invalid validity time", source));
+    }
+    return static_cast<UnixTime>(::timegm(&tm));
+}
+
+HashAlgorithm hash_of(int md_nid) {
+    switch (md_nid) {
+    case NID_md5:
+        return HashAlgorithm::md5;
+    case NID_sha1:
+        return HashAlgorithm::sha1;
+    case NID_sha224:
+        return HashAlgorithm::sha224;
+    case NID_sha256:
+        return HashAlgorithm::sha256;
+    case NID_sha384:
+        return HashAlgorithm::sha384;
+    case NID_sha512:
+        return HashAlgorithm::sha512;
+    default:
+        return HashAlgorithm::unknown;
+    }
+}
+
+KeyAlgorithm key_algorithm_of(int pkey_nid) {
+    switch (pkey_nid) {
+    case NID_rsaEncryption:
+    case NID_rsassaPss:
+        return KeyAlgorithm::rsa;
+    case NID_X9_62_id_ecPublicKey:
+        return KeyAlgorithm::ec;
+    case NID_dsa:
+        return KeyAlgorithm::dsa;
+    case NID_ED25519:
+        return KeyAlgorithm::ed25519;
+    case NID_ED448:
+        return KeyAlgorithm::ed448;
+    default:
+        return KeyAlgorithm::unknown;
+    }
+}
+
+// The decoded extension, or null when absent. Throws when it occurs twice or
+// cannot be decoded.
+template <class T>
+std::unique_ptr<T, void (*)(T*)> extension(X509* cert, int nid, void (*free)(T*), bool& critical,
+                                           std::string_view source) {
+    int crit = -1;
+    T* value = static_cast<T*>(X509_get_ext_d2i(cert, nid, &crit, nullptr));
+    if (crit == -2) {
+        throw InputError(fmt::format("{}: the {} extension occurs more than once", source,
+                                     OBJ_nid2sn(nid)));
+    }
+    if (value == nullptr && crit >= 0) {
+        drain_error_queue();
+        throw InputError(fmt::format("{}: the {} extension cannot be decoded", source,
+                                     OBJ_nid2sn(nid)));
+    }
+    critical = crit == 1;
+    return {value, free};
+}
+
+void free_bit_string(ASN1_BIT_STRING* p) { ASN1_BIT_STRING_free(p); }
+void free_octet_string(ASN1_OCTET_STRING* p) { ASN1_OCTET_STRING_free(p); }
+void free_basic_constraints(BASIC_CONSTRAINTS* p) { BASIC_CONSTRAINTS_free(p); }
+void free_eku(EXTENDED_KEY_USAGE* p) { EXTENDED_KEY_USAGE_free(p); }
+void free_general_names(GENERAL_NAMES* p) { GENERAL_NAMES_free(p); }
+void free_akid(AUTHORITY_KEYID* p) { AUTHORITY_KEYID_free(p); }
+
+void read_extensions(X509* cert, CertInfo& info, std::string_view source) {
+    bool critical = false;
+    if (auto bc = extension(cert, NID_basic_constraints, free_basic_constraints, critical, source)) {
+        BasicConstraints value{bc->ca != 0, std::nullopt, critical};
+        if (bc->pathlen != nullptr) {
+            value.path_length = static_cast<unsigned>(ASN1_INTEGER_get(bc->pathlen));
+        }
+        info.basic_constraints = value;
+    }
+    if (auto ku = extension(cert, NID_key_usage, free_bit_string, critical, source)) {
+        KeyUsageSet bits = 0;
+        for (unsigned bit = 0; bit < kKeyUsageBitCount; ++bit) {
+            if (ASN1_BIT_STRING_get_bit(ku.get(), static_cast<int>(bit))) {
+                bits |= key_usage_flag(static_cast<KeyUsageBit>(bit));
+            }
+        }
+        info.key_usage = KeyUsageExtension{bits, critical};
+    }
+    if (auto eku = extension(cert, NID_ext_key_usage, free_eku, critical, source)) {
+        ExtendedKeyUsageExtension value{{}, critical};
+        for (int i = 0; i < sk_ASN1_OBJECT_num(eku.get()); ++i) {
+            value.oids.push_back(dotted_oid(sk_ASN1_OBJECT_value(eku.get(), i)));
+        }
+        info.extended_key_usage = value;
+    }
+    if (auto sans = extension(cert, NID_subject_alt_name, free_general_names, critical, source)) {
+        info.has_subject_alt_name = true;
+        info.subject_alt_name_critical = critical;
+        for (int i = 0; i < sk_GENERAL_NAME_num(sans.get()); ++i) {
+            const GENERAL_NAME* name = sk_GENERAL_NAME_value(sans.get(), i);
+            if (name->type == GEN_DNS) {
+                const ASN1_IA5STRING* dns = name->d.dNSName;
+                info.subject_alt_names.push_back(
+                    {SanType::dns,
+                     std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(dns)),
+                                 static_cast<std::size_t>(ASN1_STRING_length(dns)))});
+            } else if (name->type == GEN_IPADD) {
+                const ASN1_OCTET_STRING* ip = name->d.iPAddress;
+                const std::string text = format_ip_address(
+                    ByteView(ASN1_STRING_get0_data(ip), static_cast<std::size_t>(ASN1_STRING_length(ip))));
+                if (text.empty()) {
+                    ++info.other_subject_alt_names;
+                } else {
+                    info.subject_alt_names.push_back({SanType::ip, text});
+                }
+            } else {
+                ++info.other_subject_alt_names;
+            }
+        }
+    }
+    if (auto ski = extension(cert, NID_subject_key_identifier, free_octet_string, critical, source)) {
+        info.subject_key_id.assign(ski->data, ski->data + ski->length);
+    }
+    if (auto akid = extension(cert, NID_authority_key_identifier, free_akid, critical, source)) {
+        if (akid->keyid != nullptr) {
+            info.authority_key_id.assign(akid->keyid->data, akid->keyid->data + akid->keyid->length);
+        }
+    }
+}
+
+} // namespace
+
+CertInfo read_certificate(OSSL_LIB_CTX* ctx, ByteView der, std::string_view source) {
+    ERR_clear_error();
+    const X509Ptr cert = load_certificate(ctx, der, source);
+    CertInfo info;
+    info.der.assign(der.begin(), der.end());
+    info.version = static_cast<int>(X509_get_version(cert.get())) + 1;
+
+    const BignumPtr serial(ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert.get()), nullptr));
+    check(serial != nullptr, fmt::format("{}: cannot read the serial number", source));
+    info.serial_negative = BN_is_negative(serial.get()) != 0;
+    info.serial.resize(static_cast<std::size_t>(BN_num_bytes(serial.get())));
+    BN_bn2bin(serial.get(), info.serial.data());
+
+    info.subject = read_name(X509_get_subject_name(cert.get()), source);
+    info.issuer = read_name(X509_get_issuer_name(cert.get()), source);
+    info.not_before = read_time(X509_get0_notBefore(cert.get()), source);
+    info.not_after = read_time(X509_get0_notAfter(cert.get()), source);
+
+    const int signature_nid = X509_get_signature_nid(cert.get());
+    info.signature_algorithm = OBJ_nid2ln(signature_nid) != nullptr ? OBJ_nid2ln(signature_nid)
+                                                                     : "unknown";
+    int md_nid = NID_undef;
+    int pkey_nid = NID_undef;
+    if (OBJ_find_sigid_algs(signature_nid, &md_nid, &pkey_nid) == 1) {
+        info.signature_hash = hash_of(md_nid);
+        info.signature_key_algorithm = key_algorithm_of(pkey_nid);
+    }
+
+    const EVP_PKEY* pkey = X509_get0_pubkey(cert.get());
+    if (pkey == nullptr) {
+        drain_error_queue();
+        throw InputError(fmt::format("{}: the public key cannot be decoded", source));
+    }
+    info.key_algorithm = key_algorithm_of(EVP_PKEY_get_base_id(pkey));
+    info.key_bits = static_cast<unsigned>(EVP_PKEY_get_bits(pkey));
+    if (info.key_algorithm == KeyAlgorithm::ec) {
+        char group[80] = {};
+        std::size_t length = 0;
+        if (EVP_PKEY_get_group_name(pkey, group, sizeof group, &length) == 1) {
+            info.key_curve.assign(group, length);
+        }
+    }
+    read_extensions(cert.get(), info, source);
+    info.sha256_fingerprint = digest(ctx, "SHA256", der);
+    ERR_clear_error();
+    return info;
+}
+
+} // namespace certforge::openssl

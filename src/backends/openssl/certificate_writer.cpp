@@ -1,0 +1,209 @@
+#include "certforge/errors.hpp"
+#include "openssl_backend.hpp"
+#include "openssl_error.hpp"
+
+#include <fmt/format.h>
+
+namespace certforge::openssl {
+namespace {
+
+int asn1_string_type(DnStringType type) {
+    switch (type) {
+    case DnStringType::printable:
+        return V_ASN1_PRINTABLESTRING;
+    case DnStringType::ia5:
+        return V_ASN1_IA5STRING;
+    case DnStringType::bmp:
+        return V_ASN1_BMPSTRING;
+    default:
+        return V_ASN1_UTF8STRING;
+    }
+}
+
+X509NamePtr make_name(const DistinguishedName& dn) {
+    X509NamePtr name(X509_NAME_new());
+    check(name != nullptr, "cannot allocate a name");
+    for (const auto& attribute : dn.attributes) {
+        const int nid = OBJ_txt2nid(attribute.type.c_str());
+        if (nid == NID_undef) {
+            throw UsageError(fmt::format("unknown DN attribute type '{}'", attribute.type));
+        }
+        check(X509_NAME_add_entry_by_NID(
+                  name.get(), nid, asn1_string_type(attribute.string_type),
+                  reinterpret_cast<const unsigned char*>(attribute.value.data()),
+                  static_cast<int>(attribute.value.size()), -1, 0) == 1,
+              fmt::format("cannot encode {}='{}'", attribute.type, attribute.value));
+    }
+    return name;
+}
+
+template <class T> void add_extension(X509* cert, int nid, T* value, bool critical) {
+    check(X509_add1_ext_i2d(cert, nid, value, critical ? 1 : 0, X509V3_ADD_REPLACE) == 1,
+          fmt::format("cannot add the {} extension", OBJ_nid2sn(nid)));
+}
+
+Asn1OctetStringPtr octet_string(ByteView bytes) {
+    Asn1OctetStringPtr out(ASN1_OCTET_STRING_new());
+    check(out != nullptr &&
+              ASN1_OCTET_STRING_set(out.get(), bytes.data(), static_cast<int>(bytes.size())) == 1,
+          "cannot encode an octet string");
+    return out;
+}
+
+void add_basic_constraints(X509* cert, const BasicConstraints& bc) {
+    BasicConstraintsPtr value(BASIC_CONSTRAINTS_new());
+    check(value != nullptr, "cannot allocate basicConstraints");
+    value->ca = bc.ca ? 0xff : 0;
+    if (bc.ca && bc.path_length) {
+        value->pathlen = ASN1_INTEGER_new();
+        check(value->pathlen != nullptr &&
+                  ASN1_INTEGER_set(value->pathlen, static_cast<long>(*bc.path_length)) == 1,
+              "cannot encode the path length");
+    }
+    add_extension(cert, NID_basic_constraints, value.get(), bc.critical);
+}
+
+void add_key_usage(X509* cert, const KeyUsageExtension& ku) {
+    Asn1BitStringPtr bits(ASN1_BIT_STRING_new());
+    check(bits != nullptr, "cannot allocate keyUsage");
+    for (unsigned bit = 0; bit < kKeyUsageBitCount; ++bit) {
+        if (ku.bits & key_usage_flag(static_cast<KeyUsageBit>(bit))) {
+            check(ASN1_BIT_STRING_set_bit(bits.get(), static_cast<int>(bit), 1) == 1,
+                  "cannot encode keyUsage");
+        }
+    }
+    add_extension(cert, NID_key_usage, bits.get(), ku.critical);
+}
+
+void add_extended_key_usage(X509* cert, const ExtendedKeyUsageExtension& eku) {
+    ExtendedKeyUsagePtr usages(sk_ASN1_OBJECT_new_null());
+    check(usages != nullptr, "cannot allocate extendedKeyUsage");
+    for (const auto& oid : eku.oids) {
+        Asn1ObjectPtr object(OBJ_txt2obj(oid.c_str(), 1));
+        if (object == nullptr) {
+            throw UsageError(fmt::format("'{}' is not an OID", oid));
+        }
+        check(sk_ASN1_OBJECT_push(usages.get(), object.get()) > 0, "cannot encode an EKU");
+        static_cast<void>(object.release());
+    }
+    add_extension(cert, NID_ext_key_usage, usages.get(), eku.critical);
+}
+
+void add_subject_alt_names(X509* cert, const std::vector<SubjectAltName>& sans, bool critical) {
+    GeneralNamesPtr names(sk_GENERAL_NAME_new_null());
+    check(names != nullptr, "cannot allocate subjectAltName");
+    for (const auto& san : sans) {
+        GeneralNamePtr name(GENERAL_NAME_new());
+        check(name != nullptr, "cannot allocate a name");
+        if (san.type == SanType::dns) {
+            ASN1_IA5STRING* ia5 = ASN1_IA5STRING_new();
+            check(ia5 != nullptr && ASN1_STRING_set(ia5, san.value.data(),
+                                                    static_cast<int>(san.value.size())) == 1,
+                  "cannot encode a DNS name");
+            GENERAL_NAME_set0_value(name.get(), GEN_DNS, ia5);
+        } else {
+            const auto address = parse_ip_address(san.value);
+            if (!address) {
+                throw InputError(fmt::format("'{}' is not an IP address", san.value));
+            }
+            GENERAL_NAME_set0_value(name.get(), GEN_IPADD, octet_string(*address).release());
+        }
+        check(sk_GENERAL_NAME_push(names.get(), name.get()) > 0, "cannot encode a SAN");
+        static_cast<void>(name.release());
+    }
+    add_extension(cert, NID_subject_alt_name, names.get(), critical);
+}
+
+Bytes subject_key_id_of(OSSL_LIB_CTX* ctx, X509* cert) {
+    int critical = 0;
+    Asn1OctetStringPtr existing(static_cast<ASN1_OCTET_STRING*>(
+        X509_get_ext_d2i(cert, NID_subject_key_identifier, &critical, nullptr)));
+    if (existing != nullptr) {
+        return Bytes(existing->data, existing->data + existing->length);
+    }
+    return key_identifier(ctx, X509_get_X509_PUBKEY(cert));
+}
+
+void set_time(ASN1_TIME* field, UnixTime when) {
+    check(ASN1_TIME_set(field, static_cast<time_t>(when)) != nullptr, "cannot encode a time");
+}
+
+} // namespace
+
+Bytes write_certificate(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl,
+                        const PrivateKey& subject_key,
+                        const std::optional<IssuerCredentials>& issuer) {
+    ERR_clear_error();
+    const PkeyPtr subject_pkey = load_private_key(ctx, subject_key);
+    PkeyPtr issuer_pkey;
+    X509Ptr issuer_cert;
+    if (issuer) {
+        issuer_pkey = load_private_key(ctx, issuer->key);
+        issuer_cert = load_certificate(ctx, issuer->certificate_der, "CA certificate");
+        if (X509_check_private_key(issuer_cert.get(), issuer_pkey.get()) != 1) {
+            drain_error_queue();
+            throw InputError("the CA key does not belong to the CA certificate");
+        }
+    }
+
+    X509Ptr cert(X509_new_ex(ctx, nullptr));
+    check(cert != nullptr, "cannot allocate a certificate");
+    check(X509_set_version(cert.get(), X509_VERSION_3) == 1, "cannot set the version");
+
+    BignumPtr serial(BN_bin2bn(tmpl.serial.data(), static_cast<int>(tmpl.serial.size()), nullptr));
+    check(serial != nullptr && BN_to_ASN1_INTEGER(serial.get(), X509_get_serialNumber(cert.get())),
+          "cannot encode the serial number");
+
+    const X509NamePtr subject = make_name(tmpl.subject);
+    check(X509_set_subject_name(cert.get(), subject.get()) == 1, "cannot set the subject");
+    check(X509_set_issuer_name(cert.get(), issuer_cert ? X509_get_subject_name(issuer_cert.get())
+                                                       : subject.get()) == 1,
+          "cannot set the issuer");
+    set_time(X509_getm_notBefore(cert.get()), tmpl.not_before);
+    set_time(X509_getm_notAfter(cert.get()), tmpl.not_after);
+    check(X509_set_pubkey(cert.get(), subject_pkey.get()) == 1, "cannot set the public key");
+
+    if (tmpl.basic_constraints) {
+        add_basic_constraints(cert.get(), *tmpl.basic_constraints);
+    }
+    if (tmpl.key_usage) {
+        add_key_usage(cert.get(), *tmpl.key_usage);
+    }
+    if (tmpl.extended_key_usage) {
+        add_extended_key_usage(cert.get(), *tmpl.extended_key_usage);
+    }
+    if (!tmpl.subject_alt_names.empty()) {
+        add_subject_alt_names(cert.get(), tmpl.subject_alt_names, tmpl.subject.attributes.empty());
+    }
+    const Bytes own_key_id = key_identifier(ctx, X509_get_X509_PUBKEY(cert.get()));
+    if (tmpl.subject_key_id) {
+        const Asn1OctetStringPtr ski = octet_string(own_key_id);
+        add_extension(cert.get(), NID_subject_key_identifier, ski.get(), false);
+    }
+    if (tmpl.authority_key_id) {
+        const Bytes issuer_key_id =
+            issuer_cert ? subject_key_id_of(ctx, issuer_cert.get()) : own_key_id;
+        AuthorityKeyIdPtr akid(AUTHORITY_KEYID_new());
+        check(akid != nullptr, "cannot allocate authorityKeyIdentifier");
+        akid->keyid = octet_string(issuer_key_id).release();
+        add_extension(cert.get(), NID_authority_key_identifier, akid.get(), false);
+    }
+
+    EVP_PKEY* signer = issuer_pkey ? issuer_pkey.get() : subject_pkey.get();
+    MdCtxPtr md_ctx(EVP_MD_CTX_new());
+    check(md_ctx != nullptr, "cannot allocate a signing context");
+    check(EVP_DigestSignInit_ex(md_ctx.get(), nullptr, digest_name(tmpl.signature_hash), ctx,
+                                nullptr, signer, nullptr) == 1,
+          fmt::format("cannot sign with {}", to_string(tmpl.signature_hash)));
+    check(X509_sign_ctx(cert.get(), md_ctx.get()) > 0,
+          fmt::format("signing the certificate with {} failed", to_string(tmpl.signature_hash)));
+
+    const int length = i2d_X509(cert.get(), nullptr);
+    check(length > 0, "cannot encode the certificate");
+    Bytes der(static_cast<std::size_t>(length));
+    unsigned char* out = der.data();
+    check(i2d_X509(cert.get(), &out) == length, "cannot encode the certificate");
+    return der;
+}
+
+} // namespace certforge::openssl

@@ -1,0 +1,168 @@
+#include "openssl_backend.hpp"
+
+#include "certforge/errors.hpp"
+#include "openssl_error.hpp"
+#include "openssl_factory.hpp"
+
+#include <fmt/format.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <openssl/rsa.h>
+
+namespace certforge {
+
+std::unique_ptr<Backend> make_openssl_backend() {
+    return std::make_unique<openssl::OpenSslBackend>();
+}
+
+namespace openssl {
+
+OpenSslBackend::OpenSslBackend() : ctx_(OSSL_LIB_CTX_new()) {
+    check(ctx_ != nullptr, "cannot create an OpenSSL library context");
+}
+
+std::string OpenSslBackend::library_version() const { return OpenSSL_version(OPENSSL_VERSION); }
+
+PrivateKey OpenSslBackend::generate_key(const KeySpec& spec) {
+    if (spec.algorithm != KeyAlgorithm::rsa) {
+        throw UsageError(fmt::format("the openssl backend makes RSA keys only, not {}",
+                                     to_string(spec.algorithm)));
+    }
+    if (spec.bits < 1024 || spec.bits > 16384) {
+        throw UsageError(fmt::format("RSA key size {} is outside 1024..16384", spec.bits));
+    }
+    PkeyCtxPtr kctx(EVP_PKEY_CTX_new_from_name(ctx_.get(), "RSA", nullptr));
+    check(kctx != nullptr, "cannot set up RSA key generation");
+    check(EVP_PKEY_keygen_init(kctx.get()) == 1, "cannot set up RSA key generation");
+    check(EVP_PKEY_CTX_set_rsa_keygen_bits(kctx.get(), static_cast<int>(spec.bits)) == 1,
+          "cannot set the RSA key size");
+    EVP_PKEY* raw = nullptr;
+    check(EVP_PKEY_generate(kctx.get(), &raw) == 1, "RSA key generation failed");
+    const PkeyPtr pkey(raw);
+    return to_private_key(pkey.get());
+}
+
+KeyDescription OpenSslBackend::describe_key(const PrivateKey& key) const {
+    const PkeyPtr pkey = load_private_key(ctx_.get(), key);
+    KeyDescription description;
+    switch (EVP_PKEY_get_base_id(pkey.get())) {
+    case EVP_PKEY_RSA:
+        description.algorithm = KeyAlgorithm::rsa;
+        break;
+    case EVP_PKEY_EC:
+        description.algorithm = KeyAlgorithm::ec;
+        break;
+    default:
+        description.algorithm = KeyAlgorithm::unknown;
+    }
+    description.bits = static_cast<unsigned>(EVP_PKEY_get_bits(pkey.get()));
+    return description;
+}
+
+Bytes OpenSslBackend::random_bytes(std::size_t count) {
+    Bytes out(count);
+    check(RAND_bytes_ex(ctx_.get(), out.data(), out.size(), 0) == 1,
+          "the random generator failed");
+    return out;
+}
+
+Bytes OpenSslBackend::sign_certificate(const CertificateTemplate& tmpl,
+                                       const PrivateKey& subject_key,
+                                       const std::optional<IssuerCredentials>& issuer) {
+    return write_certificate(ctx_.get(), tmpl, subject_key, issuer);
+}
+
+CertInfo OpenSslBackend::parse_certificate(ByteView der, std::string_view source) const {
+    return read_certificate(ctx_.get(), der, source);
+}
+
+bool OpenSslBackend::key_matches_certificate(const PrivateKey& key, ByteView certificate_der) const {
+    const PkeyPtr pkey = load_private_key(ctx_.get(), key);
+    const X509Ptr cert = load_certificate(ctx_.get(), certificate_der, "certificate");
+    return EVP_PKEY_eq(X509_get0_pubkey(cert.get()), pkey.get()) == 1;
+}
+
+PkeyPtr load_private_key(OSSL_LIB_CTX* ctx, const PrivateKey& key) {
+    const auto der = key.pkcs8_der();
+    const unsigned char* p = der.data();
+    Pkcs8InfoPtr info(d2i_PKCS8_PRIV_KEY_INFO(nullptr, &p, static_cast<long>(der.size())));
+    if (info == nullptr || p != der.data() + der.size()) {
+        drain_error_queue();
+        throw InputError("the private key is not valid PKCS#8");
+    }
+    PkeyPtr pkey(EVP_PKCS82PKEY_ex(info.get(), ctx, nullptr));
+    if (pkey == nullptr) {
+        throw InputError(fmt::format("the private key cannot be loaded: {}", drain_error_queue()));
+    }
+    return pkey;
+}
+
+PrivateKey to_private_key(const EVP_PKEY* pkey) {
+    Pkcs8InfoPtr info(EVP_PKEY2PKCS8(pkey));
+    check(info != nullptr, "cannot encode the key as PKCS#8");
+    const int length = i2d_PKCS8_PRIV_KEY_INFO(info.get(), nullptr);
+    check(length > 0, "cannot encode the key as PKCS#8");
+    SecureBytes der(static_cast<std::size_t>(length));
+    unsigned char* out = der.data();
+    check(i2d_PKCS8_PRIV_KEY_INFO(info.get(), &out) == length, "cannot encode the key as PKCS#8");
+    return PrivateKey(std::move(der));
+}
+
+X509Ptr load_certificate(OSSL_LIB_CTX* ctx, ByteView der, std::string_view source) {
+    X509Ptr cert(X509_new_ex(ctx, nullptr));
+    check(cert != nullptr, "cannot allocate a certificate");
+    X509* raw = cert.get();
+    const unsigned char* p = der.data();
+    if (der.empty() || d2i_X509(&raw, &p, static_cast<long>(der.size())) == nullptr) {
+        const std::string reason = drain_error_queue();
+        throw InputError(fmt::format("{}: not a valid X.509 certificate{}", source,
+                                     reason.empty() ? "" : fmt::format(" ({})", reason)));
+    }
+    if (p != der.data() + der.size()) {
+        throw InputError(fmt::format("{}: {} bytes of trailing data after the certificate",
+                                     source, der.data() + der.size() - p));
+    }
+    return cert;
+}
+
+const char* digest_name(HashAlgorithm hash) {
+    switch (hash) {
+    case HashAlgorithm::md5:
+        return "MD5";
+    case HashAlgorithm::sha1:
+        return "SHA1";
+    case HashAlgorithm::sha224:
+        return "SHA224";
+    case HashAlgorithm::sha256:
+        return "SHA256";
+    case HashAlgorithm::sha384:
+        return "SHA384";
+    case HashAlgorithm::sha512:
+        return "SHA512";
+    case HashAlgorithm::unknown:
+        break;
+    }
+    throw UsageError("no hash algorithm chosen");
+}
+
+Bytes digest(OSSL_LIB_CTX* ctx, const char* algorithm, ByteView data) {
+    MdPtr md(EVP_MD_fetch(ctx, algorithm, nullptr));
+    check(md != nullptr, fmt::format("hash {} is not available", algorithm));
+    Bytes out(static_cast<std::size_t>(EVP_MD_get_size(md.get())));
+    unsigned int length = 0;
+    check(EVP_Digest(data.data(), data.size(), out.data(), &length, md.get(), nullptr) == 1,
+          fmt::format("hash {} failed", algorithm));
+    out.resize(length);
+    return out;
+}
+
+Bytes key_identifier(OSSL_LIB_CTX* ctx, const X509_PUBKEY* public_key) {
+    const unsigned char* bits = nullptr;
+    int length = 0;
+    check(X509_PUBKEY_get0_param(nullptr, &bits, &length, nullptr, public_key) == 1,
+          "cannot read the public key");
+    return digest(ctx, "SHA1", ByteView(bits, static_cast<std::size_t>(length)));
+}
+
+} // namespace openssl
+} // namespace certforge

@@ -1,0 +1,46 @@
+// The OpenSSL 3 backend. Works in its own OSSL_LIB_CTX so that weak
+// algorithms chosen by a legacy profile never depend on, or change, the
+// process-wide defaults.
+#pragma once
+
+#include "certforge/backend.hpp"
+#include "openssl_handles.hpp"
+
+namespace certforge::openssl {
+
+class OpenSslBackend final : public Backend {
+public:
+    OpenSslBackend();
+
+    std::string_view name() const noexcept override { return "openssl"; }
+    std::string library_version() const override;
+    PrivateKey generate_key(const KeySpec& spec) override;
+    KeyDescription describe_key(const PrivateKey& key) const override;
+    Bytes random_bytes(std::size_t count) override;
+    Bytes sign_certificate(const CertificateTemplate& tmpl, const PrivateKey& subject_key,
+                           const std::optional<IssuerCredentials>& issuer) override;
+    CertInfo parse_certificate(ByteView der, std::string_view source) const override;
+    bool key_matches_certificate(const PrivateKey& key, ByteView certificate_der) const override;
+
+    OSSL_LIB_CTX* context() const noexcept { return ctx_.get(); }
+
+private:
+    LibCtxPtr ctx_;
+};
+
+// Key and certificate conversions within this backend's library context.
+PkeyPtr load_private_key(OSSL_LIB_CTX* ctx, const PrivateKey& key);
+PrivateKey to_private_key(const EVP_PKEY* pkey);
+X509Ptr load_certificate(OSSL_LIB_CTX* ctx, ByteView der, std::string_view source);
+Bytes digest(OSSL_LIB_CTX* ctx, const char* algorithm, ByteView data);
+// RFC 5280 method 1 key identifier: SHA-1 of the subjectPublicKey bits.
+Bytes key_identifier(OSSL_LIB_CTX* ctx, const X509_PUBKEY* public_key);
+// The name OpenSSL fetches for a hash ("SHA1", "SHA256", ...).
+const char* digest_name(HashAlgorithm hash);
+
+Bytes write_certificate(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl,
+                        const PrivateKey& subject_key,
+                        const std::optional<IssuerCredentials>& issuer);
+CertInfo read_certificate(OSSL_LIB_CTX* ctx, ByteView der, std::string_view source);
+
+} // namespace certforge::openssl

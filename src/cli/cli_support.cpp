@@ -1,0 +1,99 @@
+#include "cli_support.hpp"
+
+#include "certforge/backend_registry.hpp"
+#include "certforge/cert_info.hpp"
+#include "certforge/errors.hpp"
+#include "certforge/profile_catalog.hpp"
+
+#include <fmt/format.h>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+namespace certforge::cli {
+
+void add_crypto_overrides(CLI::App* command, CryptoOverrides& overrides) {
+    command->add_option("--rsa-bits", overrides.rsa_bits,
+                        "RSA key size; must be one the profile allows (default: the profile's)");
+    command->add_option("--hash", overrides.hash,
+                        "signature hash: sha1, sha256, sha384, sha512; must be one the profile "
+                        "allows (default: the profile's)");
+    command->add_option("--days", overrides.days,
+                        "validity in days (default: the profile's; at most its maximum)");
+}
+
+template <class Request> void apply_overrides(const CryptoOverrides& overrides, Request& request) {
+    if (overrides.rsa_bits != 0) {
+        request.rsa_bits = overrides.rsa_bits;
+    }
+    if (!overrides.hash.empty()) {
+        const auto hash = hash_from_name(overrides.hash);
+        if (!hash) {
+            throw UsageError(fmt::format(
+                "--hash '{}' is not a hash name: use sha1, sha256, sha384 or sha512", overrides.hash));
+        }
+        request.hash = *hash;
+    }
+    if (overrides.days != 0) {
+        request.days = overrides.days;
+    }
+}
+template void apply_overrides(const CryptoOverrides&, CertRequest&);
+template void apply_overrides(const CryptoOverrides&, CaRequest&);
+
+void add_subject_options(CLI::App* command, SubjectFields& subject) {
+    command->add_option("--org", subject.organization, "organization (O)");
+    command->add_option("--org-unit", subject.organizational_unit, "organizational unit (OU)");
+    command->add_option("--locality", subject.locality, "locality or city (L)");
+    command->add_option("--state", subject.state, "state or province (ST)");
+    command->add_option("--country", subject.country, "two-letter country code (C)");
+}
+
+void add_backend_option(CLI::App* command, std::string& backend) {
+    command->add_option("--backend", backend,
+                        fmt::format("crypto backend: {} (default: {})",
+                                    fmt::join(built_backends(), ", "), default_backend_name()));
+}
+
+Profile load_profile(const std::string& name_or_path) {
+    Profile profile = ProfileCatalog::from_environment().load(name_or_path);
+    if (profile.legacy) {
+        warn(fmt::format("profile '{}' is a legacy profile: it allows weak crypto (SHA-1, RSA "
+                         "below 2048 bits) for devices that need it; use it only for them",
+                         profile.id));
+    }
+    return profile;
+}
+
+void warn(std::string_view message) { std::cerr << "certforge: warning: " << message << '\n'; }
+
+void note(std::string_view message) { std::cerr << "certforge: note: " << message << '\n'; }
+
+void print_json(const nlohmann::json& json) { std::cout << json.dump(2) << '\n'; }
+
+} // namespace certforge::cli
+
+namespace certforge::cli {
+
+nlohmann::json certificate_summary(const CertInfo& info) {
+    nlohmann::json sans = nlohmann::json::array();
+    for (const auto& san : info.subject_alt_names) {
+        sans.push_back(to_string(san));
+    }
+    return {{"subject", info.subject.to_string()},
+            {"issuer", info.issuer.to_string()},
+            {"serial", to_hex(info.serial)},
+            {"sha256", to_hex(info.sha256_fingerprint, ":")},
+            {"not_before", format_utc(info.not_before)},
+            {"not_after", format_utc(info.not_after)},
+            {"signature_hash", std::string(to_string(info.signature_hash))},
+            {"key", fmt::format("{} {}", to_string(info.key_algorithm), info.key_bits)},
+            {"subject_alt_names", sans}};
+}
+
+void print_written(const std::vector<std::filesystem::path>& files) {
+    for (const auto& file : files) {
+        fmt::print("  wrote {}\n", file.string());
+    }
+}
+
+} // namespace certforge::cli

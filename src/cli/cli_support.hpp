@@ -1,0 +1,83 @@
+// Shared pieces of the certforge commands: exit codes, option groups, how
+// profiles and certificates are loaded and how results are printed.
+#pragma once
+
+#include "certforge/backend.hpp"
+#include "certforge/profile.hpp"
+#include "certforge/request.hpp"
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+#include <vector>
+
+namespace certforge::cli {
+
+enum ExitCode : int {
+    kExitOk = 0,
+    kExitFindings = 1,
+    kExitUsage = 2,
+    kExitInput = 3,
+    kExitInternal = 4,
+};
+
+// The command chosen on the command line; it runs after parsing, inside the
+// one catch point in main.
+using Action = std::function<int()>;
+
+void add_make_command(CLI::App& app, Action& selected);
+void add_ca_command(CLI::App& app, Action& selected);
+void add_verify_command(CLI::App& app, Action& selected);
+void add_profiles_command(CLI::App& app, Action& selected);
+void add_version_command(CLI::App& app, Action& selected);
+
+// Registers `run(*options)` as the action when `command` is chosen.
+template <class Options>
+void on_run(CLI::App* command, Action& selected, std::shared_ptr<Options> options,
+            int (*run)(const Options&)) {
+    command->callback([&selected, options, run] { selected = [options, run] { return run(*options); }; });
+}
+
+// Options that override a profile's key, hash and lifetime.
+struct CryptoOverrides {
+    unsigned rsa_bits = 0; // 0: the profile's default
+    std::string hash;      // empty: the profile's default
+    unsigned days = 0;     // 0: the profile's default
+};
+void add_crypto_overrides(CLI::App* command, CryptoOverrides& overrides);
+// Applies the overrides to a request (CertRequest or CaRequest).
+template <class Request> void apply_overrides(const CryptoOverrides& overrides, Request& request);
+
+// O, OU, L, ST, C.
+void add_subject_options(CLI::App* command, SubjectFields& subject);
+
+void add_backend_option(CLI::App* command, std::string& backend);
+
+// Loads a profile by name or path and, when it is legacy, says so on stderr.
+Profile load_profile(const std::string& name_or_path);
+
+// Prints "certforge: warning: ..." on stderr.
+void warn(std::string_view message);
+void note(std::string_view message);
+
+void print_json(const nlohmann::json& json);
+
+} // namespace certforge::cli
+
+namespace certforge {
+struct CertInfo;
+}
+
+namespace certforge::cli {
+
+// Subject, serial, fingerprint, validity and SANs of a certificate, for the
+// JSON output of the commands that make one.
+nlohmann::json certificate_summary(const CertInfo& info);
+
+// Prints the files written, one line each.
+void print_written(const std::vector<std::filesystem::path>& files);
+
+} // namespace certforge::cli

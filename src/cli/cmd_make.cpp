@@ -1,0 +1,164 @@
+#include "certforge/backend_registry.hpp"
+#include "certforge/builder.hpp"
+#include "certforge/ca_store.hpp"
+#include "certforge/errors.hpp"
+#include "certforge/output_set.hpp"
+#include "certforge/pem.hpp"
+#include "certforge/verify.hpp"
+#include "cli_support.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace certforge::cli {
+namespace {
+
+struct MakeOptions {
+    std::string profile;
+    std::string cn;
+    std::vector<std::string> sans;
+    std::string ca_dir;
+    std::string key_file;
+    std::string out;
+    std::string backend;
+    SubjectFields subject;
+    CryptoOverrides overrides;
+    bool force = false;
+    bool json = false;
+};
+
+// The new leaf must pass its own profile; a CA that does not is reported.
+void check_result(const Profile& profile, const CertInfo& leaf, const CertInfo* ca) {
+    const UnixTime now = static_cast<UnixTime>(std::time(nullptr));
+    for (const auto& finding : check_certificate(leaf, CertificateRole::leaf, profile, now)) {
+        if (finding.outcome == Outcome::fail && finding.severity == Severity::error) {
+            throw InternalError(fmt::format("the new certificate fails its profile: {}: {}",
+                                            finding.rule, finding.message));
+        }
+    }
+    if (ca == nullptr) {
+        return;
+    }
+    for (const auto& finding : check_certificate(*ca, CertificateRole::ca, profile, now)) {
+        if (finding.outcome == Outcome::fail) {
+            warn(fmt::format("the CA certificate does not fit profile '{}': {}: {}", profile.id,
+                             finding.rule, finding.message));
+        }
+    }
+}
+
+int run_make(const MakeOptions& options) {
+    const Profile profile = load_profile(options.profile);
+    const auto backend = make_backend(options.backend);
+
+    CertRequest request;
+    request.subject = options.subject;
+    request.subject.common_name = options.cn;
+    for (const auto& spec : options.sans) {
+        request.subject_alt_names.push_back(parse_san(spec));
+    }
+    apply_overrides(options.overrides, request);
+    validate_request(profile, request);
+    std::vector<std::string> names{"server.key", "server.crt", "chain.pem"};
+    if (!options.ca_dir.empty()) {
+        names.emplace_back("ca.crt");
+    }
+    OutputSet::refuse_existing(options.out, names, options.force);
+
+    std::optional<CertificateAuthority> ca;
+    if (!options.ca_dir.empty()) {
+        ca.emplace(load_ca(options.ca_dir, *backend));
+    }
+    std::optional<PrivateKey> existing_key;
+    if (!options.key_file.empty()) {
+        existing_key.emplace(pem_decode_secret(read_secret_file(options.key_file), "PRIVATE KEY",
+                                               options.key_file));
+    }
+
+    CertificateBuilder builder(*backend, profile);
+    const IssuedCertificate issued =
+        builder.issue_leaf(request, ca ? std::optional(ca->credentials()) : std::nullopt,
+                           std::move(existing_key));
+    const CertInfo leaf = backend->parse_certificate(issued.certificate_der, "new certificate");
+    std::optional<CertInfo> ca_info;
+    if (ca) {
+        ca_info = backend->parse_certificate(ca->certificate_der, options.ca_dir + "/ca.crt");
+    }
+    check_result(profile, leaf, ca_info ? &*ca_info : nullptr);
+
+    const std::string leaf_pem = pem_encode("CERTIFICATE", issued.certificate_der);
+    OutputSet output(options.out, options.force);
+    output.add("server.key", pem_encode_secret("PRIVATE KEY", issued.key.pkcs8_der()),
+               FileMode::private_file);
+    output.add("server.crt", leaf_pem, FileMode::public_file);
+    if (ca) {
+        const std::string ca_pem = pem_encode("CERTIFICATE", ca->certificate_der);
+        output.add("chain.pem", leaf_pem + ca_pem, FileMode::public_file);
+        output.add("ca.crt", ca_pem, FileMode::public_file);
+    } else {
+        output.add("chain.pem", leaf_pem, FileMode::public_file);
+    }
+    const auto written = output.commit();
+
+    if (!ca) {
+        note("no --ca given: the certificate is self-signed, so every device must trust this "
+             "exact certificate (import server.crt as a trusted CA on each device)");
+    }
+    if (options.json) {
+        nlohmann::json files = nlohmann::json::array();
+        for (const auto& file : written) {
+            files.push_back(file.string());
+        }
+        print_json({{"schema", "certforge.make/1"},
+                    {"profile", profile.id},
+                    {"backend", std::string(backend->name())},
+                    {"legacy", profile.legacy},
+                    {"self_signed", !ca},
+                    {"files", files},
+                    {"certificate", certificate_summary(leaf)}});
+        return kExitOk;
+    }
+    std::vector<std::string> san_texts;
+    for (const auto& san : leaf.subject_alt_names) {
+        san_texts.push_back(to_string(san));
+    }
+    fmt::print("certificate for {} (profile {}, {} {} bits, {}), {}\n", options.cn, profile.id,
+               to_string(leaf.key_algorithm), leaf.key_bits, to_string(leaf.signature_hash),
+               ca ? fmt::format("signed by CA '{}'", ca->metadata.name) : "self-signed");
+    fmt::print("  SAN: {}\n", fmt::join(san_texts, ", "));
+    fmt::print("  valid {} .. {}\n", format_utc(leaf.not_before), format_utc(leaf.not_after));
+    fmt::print("  sha256 {}\n", to_hex(leaf.sha256_fingerprint, ":"));
+    print_written(written);
+    return kExitOk;
+}
+
+} // namespace
+
+void add_make_command(CLI::App& app, Action& selected) {
+    auto options = std::make_shared<MakeOptions>();
+    auto* command = app.add_subcommand(
+        "make", "Make a key and a server certificate that the profile's devices accept: "
+                "server.key (PKCS#8, 0600), server.crt, chain.pem (leaf then CA) and, with "
+                "--ca, ca.crt");
+    command->add_option("--profile", options->profile, "profile name or path to a .toml file")
+        ->required();
+    command->add_option("--cn", options->cn,
+                        "common name: the host name or IP address devices use for the server")
+        ->required();
+    command->add_option("--san", options->sans,
+                        "subject alternative name, dns:NAME or ip:ADDRESS (IPv4 or IPv6); "
+                        "repeat for every name and address devices use");
+    command->add_option("--ca", options->ca_dir,
+                        "CA folder from 'certforge ca init' (default: self-signed)");
+    command->add_option("--key", options->key_file,
+                        "reuse this PKCS#8 PEM private key instead of making a new one");
+    command->add_option("--out", options->out, "folder to write into")->required();
+    add_subject_options(command, options->subject);
+    add_crypto_overrides(command, options->overrides);
+    add_backend_option(command, options->backend);
+    command->add_flag("--force", options->force, "replace existing files in the folder");
+    command->add_flag("--json", options->json, "print JSON");
+    on_run(command, selected, options, run_make);
+}
+
+} // namespace certforge::cli

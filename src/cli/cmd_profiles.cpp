@@ -1,0 +1,156 @@
+#include "certforge/errors.hpp"
+#include "certforge/profile_catalog.hpp"
+#include "certforge/profile_json.hpp"
+#include "cli_support.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace certforge::cli {
+namespace {
+
+struct ListOptions {
+    bool json = false;
+};
+
+struct ShowOptions {
+    std::string name;
+    bool json = false;
+};
+
+struct LintOptions {
+    std::vector<std::string> files;
+    bool all = false;
+};
+
+int run_list(const ListOptions& options) {
+    const auto catalog = ProfileCatalog::from_environment();
+    nlohmann::json out = nlohmann::json::array();
+    std::vector<Profile> profiles;
+    for (const auto& entry : catalog.entries()) {
+        try {
+            profiles.push_back(catalog.load_file(entry.file));
+        } catch (const InputError& e) {
+            warn(fmt::format("skipping a profile that does not load: {}", e.what()));
+        }
+    }
+    if (options.json) {
+        for (const auto& p : profiles) {
+            out.push_back({{"id", p.id},
+                           {"kind", std::string(to_string(p.kind))},
+                           {"vendor", p.vendor},
+                           {"name", p.name},
+                           {"legacy", p.legacy},
+                           {"file", p.file.string()}});
+        }
+        print_json(out);
+        return kExitOk;
+    }
+    fmt::print("{:<24} {:<7} {:<18} {:<7} {}\n", "ID", "KIND", "VENDOR", "LEGACY", "NAME");
+    for (const auto& p : profiles) {
+        fmt::print("{:<24} {:<7} {:<18} {:<7} {}\n", p.id, to_string(p.kind), p.vendor,
+                   p.legacy ? "yes" : "no", p.name);
+    }
+    return kExitOk;
+}
+
+std::string join_names(const nlohmann::json& array) {
+    std::vector<std::string> parts;
+    for (const auto& item : array) {
+        parts.push_back(item.is_string() ? item.get<std::string>() : item.dump());
+    }
+    return fmt::format("{}", fmt::join(parts, ", "));
+}
+
+int run_show(const ShowOptions& options) {
+    const Profile profile = ProfileCatalog::from_environment().load(options.name);
+    const nlohmann::json json = to_json(profile);
+    if (options.json) {
+        print_json(json);
+        return kExitOk;
+    }
+    fmt::print("{} — {}\n", profile.id, profile.name);
+    fmt::print("  file: {}\n", profile.file.string());
+    if (!profile.extends_chain.empty()) {
+        fmt::print("  extends: {}\n", fmt::join(profile.extends_chain, " -> "));
+    }
+    fmt::print("  kind: {}   vendor: {}   legacy: {}\n", to_string(profile.kind), profile.vendor,
+               profile.legacy ? "yes (weak crypto allowed)" : "no");
+    if (!profile.models.empty()) {
+        fmt::print("  models: {}\n", fmt::join(profile.models, "; "));
+    }
+    for (const char* section :
+         {"key", "signature", "validity", "subject", "extensions", "serial", "certificate", "ca",
+          "import", "tls"}) {
+        fmt::print("  [{}]\n", section);
+        for (const auto& [key, value] : json[section].items()) {
+            fmt::print("    {} = {}\n", key, value.is_array() ? "[" + join_names(value) + "]"
+                                                              : value.dump());
+        }
+    }
+    if (!profile.notes.empty()) {
+        fmt::print("  notes: {}\n", profile.notes);
+    }
+    fmt::print("  sources:\n");
+    for (const auto& source : profile.sources) {
+        fmt::print("    - {}\n", source);
+    }
+    return kExitOk;
+}
+
+int run_lint(const LintOptions& options) {
+    const auto catalog = ProfileCatalog::from_environment();
+    std::vector<std::filesystem::path> files(options.files.begin(), options.files.end());
+    if (options.all) {
+        for (const auto& entry : catalog.entries()) {
+            files.push_back(entry.file);
+        }
+    }
+    if (files.empty()) {
+        throw UsageError("name profile files to lint, or use --all");
+    }
+    int problems = 0;
+    for (const auto& file : files) {
+        try {
+            const Profile profile = catalog.load_file(file);
+            if (profile.legacy && !profile.allows_weak_crypto()) {
+                fmt::print("{}: warning: legacy = true, but the profile allows nothing weak\n",
+                           file.string());
+            }
+            fmt::print("{}: ok\n", file.string());
+        } catch (const InputError& e) {
+            fmt::print("{}\n", e.what());
+            ++problems;
+        }
+    }
+    return problems == 0 ? kExitOk : kExitFindings;
+}
+
+} // namespace
+
+void add_profiles_command(CLI::App& app, Action& selected) {
+    auto* profiles = app.add_subcommand(
+        "profiles", "List, show and check device profiles (searched in $CERTFORGE_PROFILE_PATH, "
+                    "then the shipped profiles)");
+    profiles->require_subcommand(1, 1);
+
+    auto list = std::make_shared<ListOptions>();
+    auto* list_cmd = profiles->add_subcommand("list", "List every profile found");
+    list_cmd->add_flag("--json", list->json, "print JSON");
+    on_run(list_cmd, selected, list, run_list);
+
+    auto show = std::make_shared<ShowOptions>();
+    auto* show_cmd = profiles->add_subcommand("show", "Show one profile with every setting resolved");
+    show_cmd->add_option("profile", show->name, "profile name or path to a .toml file")->required();
+    show_cmd->add_flag("--json", show->json, "print JSON");
+    on_run(show_cmd, selected, show, run_show);
+
+    auto lint = std::make_shared<LintOptions>();
+    auto* lint_cmd = profiles->add_subcommand(
+        "lint", "Check profile files; exit 1 when any does not load");
+    lint_cmd->add_option("files", lint->files, "profile files");
+    lint_cmd->add_flag("--all", lint->all, "check every profile on the search path");
+    on_run(lint_cmd, selected, lint, run_lint);
+}
+
+} // namespace certforge::cli

@@ -1,0 +1,102 @@
+#include "certforge/backend_registry.hpp"
+#include "certforge/certificate_file.hpp"
+#include "certforge/verify.hpp"
+#include "cli_support.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace certforge::cli {
+namespace {
+
+struct VerifyOptions {
+    std::string profile;
+    std::vector<std::string> files;
+    std::string backend;
+    bool json = false;
+};
+
+std::string status_label(const Finding& finding) {
+    if (finding.outcome == Outcome::pass) {
+        return "pass";
+    }
+    return finding.severity == Severity::error ? "ERROR" : "warn";
+}
+
+void print_findings(const std::vector<Finding>& findings) {
+    for (const auto& finding : findings) {
+        fmt::print("    {:<5} {:<30} {}{}\n", status_label(finding), finding.rule, finding.message,
+                   finding.outcome == Outcome::fail && !finding.profile_key.empty()
+                       ? fmt::format("  [{}]", finding.profile_key)
+                       : std::string());
+    }
+}
+
+void print_report(const Report& report) {
+    fmt::print("{}: profile {}\n", report.source, report.profile_id);
+    for (const auto& cert : report.certificates) {
+        fmt::print("  certificate #{} ({}) {}\n    sha256 {}\n", cert.index, to_string(cert.role),
+                   cert.subject, cert.sha256_fingerprint);
+        print_findings(cert.findings);
+    }
+    if (!report.chain_findings.empty()) {
+        fmt::print("  chain\n");
+        print_findings(report.chain_findings);
+    }
+    fmt::print("  result: {} ({} errors, {} warnings, {} passed)\n",
+               report.has_errors() ? "FAIL" : "PASS", report.count(Outcome::fail, Severity::error),
+               report.count(Outcome::fail, Severity::warning),
+               report.count(Outcome::pass, Severity::info));
+}
+
+int run_verify(const VerifyOptions& options) {
+    const Profile profile = load_profile(options.profile);
+    const auto backend = make_backend(options.backend);
+    const UnixTime now = static_cast<UnixTime>(std::time(nullptr));
+
+    std::vector<Report> reports;
+    for (const auto& file : options.files) {
+        std::vector<CertInfo> chain;
+        for (const auto& der : read_certificate_file(file)) {
+            chain.push_back(backend->parse_certificate(der, file));
+        }
+        Report report = verify_chain(chain, profile, now);
+        report.source = file;
+        reports.push_back(std::move(report));
+    }
+    const bool failed =
+        std::any_of(reports.begin(), reports.end(), [](const Report& r) { return r.has_errors(); });
+    if (options.json) {
+        nlohmann::json files = nlohmann::json::array();
+        for (const auto& report : reports) {
+            files.push_back(to_json(report));
+        }
+        print_json({{"schema", "certforge.verify/1"},
+                    {"profile", profile.id},
+                    {"backend", std::string(backend->name())},
+                    {"result", failed ? "fail" : "pass"},
+                    {"files", files}});
+    } else {
+        for (const auto& report : reports) {
+            print_report(report);
+        }
+    }
+    return failed ? kExitFindings : kExitOk;
+}
+
+} // namespace
+
+void add_verify_command(CLI::App& app, Action& selected) {
+    auto options = std::make_shared<VerifyOptions>();
+    auto* command = app.add_subcommand(
+        "verify", "Check certificates (PEM, possibly a chain, or DER) against a profile; every "
+                  "rule is listed; exit 1 when any rule finds an error");
+    command->add_option("--profile", options->profile, "profile name or path to a .toml file")
+        ->required();
+    command->add_option("files", options->files, "certificate files (PEM or DER)")->required();
+    add_backend_option(command, options->backend);
+    command->add_flag("--json", options->json, "print JSON (schema certforge.verify/1)");
+    on_run(command, selected, options, run_verify);
+}
+
+} // namespace certforge::cli

@@ -1,0 +1,56 @@
+// certforge: the command line over libcertforge. This is the one place where
+// errors become exit codes (see DESIGN.md).
+#include "certforge/errors.hpp"
+#include "cli_support.hpp"
+
+#include <iostream>
+#include <new>
+
+int main(int argc, char** argv) {
+    using namespace certforge;
+    using namespace certforge::cli;
+
+    CLI::App app{"certforge: makes, checks and packages X.509 certificates that printers (MFDs) "
+                 "and print-management servers accept.\n"
+                 "Exit codes: 0 ok, 1 verification found errors, 2 usage error, 3 bad input "
+                 "(profile, file, name), 4 crypto or internal failure."};
+    app.name("certforge");
+    app.require_subcommand(1, 1);
+    app.fallthrough(false);
+
+    Action selected;
+    add_make_command(app, selected);
+    add_ca_command(app, selected);
+    add_verify_command(app, selected);
+    add_profiles_command(app, selected);
+    add_version_command(app, selected);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int code = app.exit(e);
+        return code == 0 ? kExitOk : kExitUsage;
+    }
+
+    try {
+        return selected ? selected() : kExitUsage;
+    } catch (const UsageError& e) {
+        std::cerr << "certforge: error: " << e.what() << '\n';
+        return kExitUsage;
+    } catch (const InputError& e) {
+        std::cerr << "certforge: error: " << e.what() << '\n';
+        return kExitInput;
+    } catch (const CryptoError& e) {
+        std::cerr << "certforge: crypto error: " << e.what() << '\n';
+        return kExitInternal;
+    } catch (const Error& e) {
+        std::cerr << "certforge: internal error: " << e.what() << '\n';
+        return kExitInternal;
+    } catch (const std::bad_alloc&) {
+        std::cerr << "certforge: internal error: out of memory\n";
+        return kExitInternal;
+    } catch (const std::exception& e) {
+        std::cerr << "certforge: internal error: " << e.what() << '\n';
+        return kExitInternal;
+    }
+}

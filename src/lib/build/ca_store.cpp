@@ -1,0 +1,80 @@
+#include "certforge/ca_store.hpp"
+#include "certforge/errors.hpp"
+#include "certforge/output_set.hpp"
+#include "certforge/pem.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace certforge {
+namespace fs = std::filesystem;
+
+std::string metadata_to_json(const CaMetadata& metadata) {
+    const nlohmann::json json{
+        {"schema", "certforge.ca/1"},
+        {"name", metadata.name},
+        {"profile", metadata.profile_id},
+        {"backend", metadata.backend},
+        {"created", metadata.created},
+        {"certificate_sha256", metadata.certificate_sha256},
+        {"certforge_version", metadata.certforge_version},
+    };
+    return json.dump(2) + "\n";
+}
+
+CaMetadata metadata_from_json(std::string_view text, std::string_view source) {
+    try {
+        const auto json = nlohmann::json::parse(text);
+        CaMetadata metadata;
+        metadata.name = json.at("name").get<std::string>();
+        metadata.profile_id = json.at("profile").get<std::string>();
+        metadata.backend = json.value("backend", "");
+        metadata.created = json.value("created", "");
+        metadata.certificate_sha256 = json.value("certificate_sha256", "");
+        metadata.certforge_version = json.value("certforge_version", "");
+        return metadata;
+    } catch (const nlohmann::json::exception& e) {
+        throw InputError(fmt::format("{}: invalid CA metadata: {}", source, e.what()));
+    }
+}
+
+CertificateAuthority load_ca(const fs::path& dir, const Backend& backend) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) {
+        throw InputError(fmt::format("{}: no such CA folder (make one with certforge ca init)",
+                                     dir.string()));
+    }
+    const fs::path cert_path = dir / kCaCertFile;
+    const fs::path key_path = dir / kCaKeyFile;
+    const fs::path metadata_path = dir / kCaMetadataFile;
+
+    const std::string cert_text = read_file(cert_path);
+    const auto blocks = pem_decode_all(cert_text, cert_path.string());
+    if (blocks.front().label != "CERTIFICATE") {
+        throw InputError(fmt::format("{}: expected a CERTIFICATE, found {}", cert_path.string(),
+                                     blocks.front().label));
+    }
+    Bytes cert_der = blocks.front().der;
+    const CertInfo info = backend.parse_certificate(cert_der, cert_path.string());
+    if (!info.is_ca()) {
+        throw InputError(fmt::format("{}: the certificate is not a CA (basicConstraints CA:TRUE)",
+                                     cert_path.string()));
+    }
+
+    const SecureString key_text = read_secret_file(key_path);
+    PrivateKey key(pem_decode_secret(key_text, "PRIVATE KEY", key_path.string()));
+    if (!backend.key_matches_certificate(key, cert_der)) {
+        throw InputError(fmt::format("{}: the key does not belong to {}", key_path.string(),
+                                     cert_path.string()));
+    }
+
+    CaMetadata metadata;
+    if (fs::exists(metadata_path, ec)) {
+        metadata = metadata_from_json(read_file(metadata_path), metadata_path.string());
+    } else {
+        metadata.name = info.subject.common_name().value_or("");
+    }
+    return {dir, std::move(cert_der), std::move(key), std::move(metadata)};
+}
+
+} // namespace certforge

@@ -1,0 +1,27 @@
+#include "certforge/bytes.hpp"
+
+#include <cstring>
+
+namespace certforge {
+
+void secure_wipe(void* data, std::size_t size) noexcept {
+    if (data != nullptr && size > 0) {
+        explicit_bzero(data, size);
+    }
+}
+
+std::string to_hex(ByteView bytes, std::string_view separator) {
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(bytes.size() * (2 + separator.size()));
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+        if (i > 0) {
+            out += separator;
+        }
+        out += digits[bytes[i] >> 4];
+        out += digits[bytes[i] & 0x0f];
+    }
+    return out;
+}
+
+} // namespace certforge

@@ -1,0 +1,14 @@
+#include "certforge/errors.hpp"
+
+#include <fmt/format.h>
+
+namespace certforge {
+
+ProfileError::ProfileError(std::string path, long line, long column, const std::string& message)
+    : InputError(fmt::format("{}:{}:{}: {}", path, line, column, message)), path_(std::move(path)),
+      line_(line), column_(column) {}
+
+ProfileError::ProfileError(std::string path, const std::string& message)
+    : InputError(fmt::format("{}: {}", path, message)), path_(std::move(path)) {}
+
+} // namespace certforge

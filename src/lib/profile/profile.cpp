@@ -1,0 +1,33 @@
+#include "certforge/profile.hpp"
+
+#include <algorithm>
+
+namespace certforge {
+
+std::string_view to_string(ProfileKind kind) { return kind == ProfileKind::host ? "host" : "device"; }
+
+std::string_view to_string(DnEncoding encoding) {
+    return encoding == DnEncoding::printable ? "printable" : "utf8";
+}
+
+std::string_view to_string(Pkcs12Encryption encryption) {
+    switch (encryption) {
+    case Pkcs12Encryption::aes:
+        return "aes";
+    case Pkcs12Encryption::triple_des:
+        return "3des";
+    case Pkcs12Encryption::rc2:
+        break;
+    }
+    return "rc2";
+}
+
+std::string_view to_string(CaCertFormat format) { return format == CaCertFormat::der ? "der" : "pem"; }
+
+bool Profile::allows_weak_crypto() const {
+    return std::any_of(signature.hashes.begin(), signature.hashes.end(), is_weak) ||
+           std::any_of(key.rsa_bits.begin(), key.rsa_bits.end(),
+                       [](unsigned bits) { return bits < kMinimumModernRsaBits; });
+}
+
+} // namespace certforge

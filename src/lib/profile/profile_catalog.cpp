@@ -1,0 +1,221 @@
+#include "certforge/errors.hpp"
+#include "certforge/profile_catalog.hpp"
+#include "profile_layer.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <fmt/format.h>
+#include <set>
+#include <unistd.h>
+
+namespace certforge {
+namespace fs = std::filesystem;
+namespace {
+
+bool looks_like_path(std::string_view name) {
+    return name.find('/') != std::string_view::npos || name.ends_with(".toml");
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) {
+        row[j] = j;
+    }
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t above = row[j];
+            const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + cost});
+            diagonal = above;
+        }
+    }
+    return row[b.size()];
+}
+
+fs::path executable_dir() {
+    std::error_code ec;
+    const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+    return ec ? fs::path() : self.parent_path();
+}
+
+} // namespace
+
+std::vector<std::string> closest_names(std::string_view word,
+                                       const std::vector<std::string>& candidates,
+                                       std::size_t limit) {
+    std::vector<std::pair<std::size_t, std::string>> scored;
+    for (const auto& candidate : candidates) {
+        const std::size_t distance = edit_distance(word, candidate);
+        const bool contains = !word.empty() && (candidate.find(word) != std::string::npos ||
+                                                word.find(candidate) != std::string::npos);
+        const std::size_t allowed = std::max<std::size_t>(2, word.size() / 3);
+        if (distance <= allowed || contains) {
+            scored.emplace_back(contains ? std::min(distance, allowed) : distance, candidate);
+        }
+    }
+    std::stable_sort(scored.begin(), scored.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < scored.size() && i < limit; ++i) {
+        out.push_back(scored[i].second);
+    }
+    return out;
+}
+
+ProfileCatalog::ProfileCatalog(std::vector<fs::path> search_dirs) : dirs_(std::move(search_dirs)) {}
+
+fs::path ProfileCatalog::shipped_profiles_dir() {
+    std::vector<fs::path> candidates;
+    if (const fs::path exe = executable_dir(); !exe.empty()) {
+        candidates.push_back(exe.parent_path() / "share" / "certforge" / "profiles");
+    }
+    candidates.emplace_back(CERTFORGE_INSTALLED_PROFILES_DIR);
+    candidates.emplace_back(CERTFORGE_SOURCE_PROFILES_DIR);
+    for (const auto& candidate : candidates) {
+        std::error_code ec;
+        if (fs::is_directory(candidate, ec)) {
+            return candidate;
+        }
+    }
+    return {};
+}
+
+ProfileCatalog ProfileCatalog::from_environment() {
+    std::vector<fs::path> dirs;
+    if (const char* env = std::getenv("CERTFORGE_PROFILE_PATH"); env != nullptr) {
+        std::string_view rest(env);
+        while (!rest.empty()) {
+            const auto colon = rest.find(':');
+            const auto part = rest.substr(0, colon);
+            if (!part.empty()) {
+                dirs.emplace_back(part);
+            }
+            if (colon == std::string_view::npos) {
+                break;
+            }
+            rest.remove_prefix(colon + 1);
+        }
+    }
+    if (fs::path shipped = shipped_profiles_dir(); !shipped.empty()) {
+        dirs.push_back(std::move(shipped));
+    }
+    return ProfileCatalog(std::move(dirs));
+}
+
+std::vector<CatalogEntry> ProfileCatalog::entries() const {
+    std::vector<CatalogEntry> out;
+    std::set<std::string> seen;
+    for (const auto& dir : dirs_) {
+        std::error_code ec;
+        std::vector<fs::path> files;
+        for (const auto& entry : fs::directory_iterator(dir, ec)) {
+            if (entry.path().extension() == ".toml" && entry.is_regular_file(ec)) {
+                files.push_back(entry.path());
+            }
+        }
+        std::sort(files.begin(), files.end());
+        for (const auto& file : files) {
+            if (seen.insert(file.stem().string()).second) {
+                out.push_back({file.stem().string(), file});
+            }
+        }
+    }
+    std::sort(out.begin(), out.end(),
+              [](const CatalogEntry& a, const CatalogEntry& b) { return a.id < b.id; });
+    return out;
+}
+
+fs::path ProfileCatalog::find(std::string_view id) const {
+    for (const auto& dir : dirs_) {
+        const fs::path candidate = dir / (std::string(id) + ".toml");
+        std::error_code ec;
+        if (fs::is_regular_file(candidate, ec)) {
+            return candidate;
+        }
+    }
+    return {};
+}
+
+Profile ProfileCatalog::load(std::string_view name_or_path) const {
+    if (looks_like_path(name_or_path)) {
+        return load_file(fs::path(name_or_path));
+    }
+    const fs::path file = find(name_or_path);
+    if (file.empty()) {
+        std::vector<std::string> ids;
+        for (const auto& entry : entries()) {
+            ids.push_back(entry.id);
+        }
+        const auto close = closest_names(name_or_path, ids);
+        std::string hint = close.empty()
+                               ? std::string(" (certforge profiles list shows them all)")
+                               : fmt::format("; did you mean: {}?", fmt::join(close, ", "));
+        throw InputError(fmt::format("unknown profile '{}'{}", name_or_path, hint));
+    }
+    return load_file(file);
+}
+
+Profile ProfileCatalog::load_file(const fs::path& file) const {
+    std::error_code ec;
+    if (!fs::is_regular_file(file, ec)) {
+        throw InputError(fmt::format("{}: no such profile file", file.string()));
+    }
+    if (::access(file.c_str(), R_OK) != 0) {
+        throw InputError(fmt::format("{}: cannot read the profile file", file.string()));
+    }
+    std::vector<detail::ProfileLayer> layers{detail::parse_profile_layer(file)};
+    std::vector<std::string> chain;
+    std::vector<std::string> visiting{file.stem().string()};
+    fs::path current = file;
+    while (true) {
+        const auto extends = layers.back().find("extends");
+        if (extends == layers.back().end()) {
+            break;
+        }
+        const std::string parent = std::get<std::string>(extends->second.value);
+        const auto& pos = extends->second.pos;
+        if (std::find(visiting.begin(), visiting.end(), parent) != visiting.end()) {
+            visiting.push_back(parent);
+            throw ProfileError(pos.file, pos.line, pos.column,
+                               fmt::format("extends cycle: {}", fmt::join(visiting, " -> ")));
+        }
+        visiting.push_back(parent);
+        fs::path parent_file = current.parent_path() / (parent + ".toml");
+        if (!fs::is_regular_file(parent_file, ec)) {
+            parent_file = find(parent);
+        }
+        if (parent_file.empty()) {
+            std::vector<std::string> ids;
+            for (const auto& entry : entries()) {
+                ids.push_back(entry.id);
+            }
+            const auto close = closest_names(parent, ids);
+            throw ProfileError(pos.file, pos.line, pos.column,
+                               fmt::format("extends '{}': no such profile{}", parent,
+                                           close.empty() ? std::string()
+                                                         : fmt::format(" (did you mean: {}?)",
+                                                                       fmt::join(close, ", "))));
+        }
+        chain.push_back(parent);
+        layers.push_back(detail::parse_profile_layer(parent_file));
+        current = parent_file;
+    }
+    detail::ProfileLayer merged;
+    for (auto it = layers.rbegin(); it != layers.rend(); ++it) {
+        for (auto& [key, value] : *it) {
+            merged[key] = value;
+        }
+    }
+    // Identity and inheritance belong to the file itself.
+    for (const char* own : {"id", "name", "extends"}) {
+        merged.erase(own);
+        if (auto it = layers.front().find(own); it != layers.front().end()) {
+            merged[own] = it->second;
+        }
+    }
+    return detail::build_profile(merged, file, std::move(chain));
+}
+
+} // namespace certforge

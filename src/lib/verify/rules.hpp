@@ -1,0 +1,28 @@
+// Internal: the verifier's rules, one function each, in report order.
+#pragma once
+
+#include "certforge/verify.hpp"
+
+#include <vector>
+
+namespace certforge::detail {
+
+struct RuleContext {
+    const CertInfo& cert;
+    CertificateRole role;
+    const Profile& profile;
+    UnixTime now;
+};
+
+struct Rule {
+    std::string_view id;
+    bool for_leaf;
+    bool for_ca;
+    Finding (*check)(const RuleContext&);
+};
+
+const std::vector<Rule>& certificate_rules();
+
+std::vector<Finding> chain_findings(const std::vector<CertInfo>& chain, const Profile& profile);
+
+} // namespace certforge::detail
