@@ -40,9 +40,9 @@ struct KeyDescription {
 // from a profile and a request; the backend adds the public key, the key
 // identifiers and the signature, and nothing else.
 struct CertificateTemplate {
-    DistinguishedName subject;          // attributes with their string types
+    DistinguishedName subject;                     // attributes with their string types
     std::vector<SubjectAltName> subject_alt_names; // empty: no SAN extension
-    Bytes serial;                       // positive, big-endian, top bit clear
+    Bytes serial;                                  // positive, big-endian, top bit clear
     UnixTime not_before = 0;
     UnixTime not_after = 0;
     HashAlgorithm signature_hash = HashAlgorithm::sha256;

@@ -59,8 +59,8 @@ std::string format_utc(UnixTime time);
 
 struct CertInfo {
     Bytes der;
-    int version = 0;   // 1, 2 or 3
-    Bytes serial;      // big-endian magnitude without leading zero bytes
+    int version = 0; // 1, 2 or 3
+    Bytes serial;    // big-endian magnitude without leading zero bytes
     bool serial_negative = false;
     DistinguishedName subject;
     DistinguishedName issuer;

@@ -18,7 +18,7 @@ std::string_view to_string(Outcome outcome);
 
 // The result of one rule on one certificate (or on the chain).
 struct Finding {
-    std::string rule;        // stable id, e.g. "signature.hash"
+    std::string rule; // stable id, e.g. "signature.hash"
     Outcome outcome = Outcome::pass;
     Severity severity = Severity::info; // pass: info; fail: error or warning
     std::string message;

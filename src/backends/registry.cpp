@@ -16,7 +16,7 @@ struct BackendEntry {
 };
 
 const std::vector<BackendEntry>& entries() {
-    static const std::vector<BackendEntry> built{
+    static const std::vector<BackendEntry> built {
 #if CERTFORGE_HAVE_OPENSSL
         {"openssl", make_openssl_backend},
 #endif

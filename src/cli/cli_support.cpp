@@ -28,8 +28,9 @@ template <class Request> void apply_overrides(const CryptoOverrides& overrides, 
     if (!overrides.hash.empty()) {
         const auto hash = hash_from_name(overrides.hash);
         if (!hash) {
-            throw UsageError(fmt::format(
-                "--hash '{}' is not a hash name: use sha1, sha256, sha384 or sha512", overrides.hash));
+            throw UsageError(
+                fmt::format("--hash '{}' is not a hash name: use sha1, sha256, sha384 or sha512",
+                            overrides.hash));
         }
         request.hash = *hash;
     }
@@ -64,11 +65,17 @@ Profile load_profile(const std::string& name_or_path) {
     return profile;
 }
 
-void warn(std::string_view message) { std::cerr << "certforge: warning: " << message << '\n'; }
+void warn(std::string_view message) {
+    std::cerr << "certforge: warning: " << message << '\n';
+}
 
-void note(std::string_view message) { std::cerr << "certforge: note: " << message << '\n'; }
+void note(std::string_view message) {
+    std::cerr << "certforge: note: " << message << '\n';
+}
 
-void print_json(const nlohmann::json& json) { std::cout << json.dump(2) << '\n'; }
+void print_json(const nlohmann::json& json) {
+    std::cout << json.dump(2) << '\n';
+}
 
 } // namespace certforge::cli
 

@@ -38,7 +38,11 @@ void add_version_command(CLI::App& app, Action& selected);
 template <class Options>
 void on_run(CLI::App* command, Action& selected, std::shared_ptr<Options> options,
             int (*run)(const Options&)) {
-    command->callback([&selected, options, run] { selected = [options, run] { return run(*options); }; });
+    command->callback([&selected, options, run] {
+        selected = [options, run] {
+            return run(*options);
+        };
+    });
 }
 
 // Options that override a profile's key, hash and lifetime.

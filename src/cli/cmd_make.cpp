@@ -71,14 +71,13 @@ int run_make(const MakeOptions& options) {
     }
     std::optional<PrivateKey> existing_key;
     if (!options.key_file.empty()) {
-        existing_key.emplace(pem_decode_secret(read_secret_file(options.key_file), "PRIVATE KEY",
-                                               options.key_file));
+        existing_key.emplace(
+            pem_decode_secret(read_secret_file(options.key_file), "PRIVATE KEY", options.key_file));
     }
 
     CertificateBuilder builder(*backend, profile);
-    const IssuedCertificate issued =
-        builder.issue_leaf(request, ca ? std::optional(ca->credentials()) : std::nullopt,
-                           std::move(existing_key));
+    const IssuedCertificate issued = builder.issue_leaf(
+        request, ca ? std::optional(ca->credentials()) : std::nullopt, std::move(existing_key));
     const CertInfo leaf = backend->parse_certificate(issued.certificate_der, "new certificate");
     std::optional<CertInfo> ca_info;
     if (ca) {
@@ -142,8 +141,9 @@ void add_make_command(CLI::App& app, Action& selected) {
                 "--ca, ca.crt");
     command->add_option("--profile", options->profile, "profile name or path to a .toml file")
         ->required();
-    command->add_option("--cn", options->cn,
-                        "common name: the host name or IP address devices use for the server")
+    command
+        ->add_option("--cn", options->cn,
+                     "common name: the host name or IP address devices use for the server")
         ->required();
     command->add_option("--san", options->sans,
                         "subject alternative name, dns:NAME or ip:ADDRESS (IPv4 or IPv6); "

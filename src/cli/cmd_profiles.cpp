@@ -79,13 +79,12 @@ int run_show(const ShowOptions& options) {
     if (!profile.models.empty()) {
         fmt::print("  models: {}\n", fmt::join(profile.models, "; "));
     }
-    for (const char* section :
-         {"key", "signature", "validity", "subject", "extensions", "serial", "certificate", "ca",
-          "import", "tls"}) {
+    for (const char* section : {"key", "signature", "validity", "subject", "extensions", "serial",
+                                "certificate", "ca", "import", "tls"}) {
         fmt::print("  [{}]\n", section);
         for (const auto& [key, value] : json[section].items()) {
-            fmt::print("    {} = {}\n", key, value.is_array() ? "[" + join_names(value) + "]"
-                                                              : value.dump());
+            fmt::print("    {} = {}\n", key,
+                       value.is_array() ? "[" + join_names(value) + "]" : value.dump());
         }
     }
     if (!profile.notes.empty()) {
@@ -140,14 +139,15 @@ void add_profiles_command(CLI::App& app, Action& selected) {
     on_run(list_cmd, selected, list, run_list);
 
     auto show = std::make_shared<ShowOptions>();
-    auto* show_cmd = profiles->add_subcommand("show", "Show one profile with every setting resolved");
+    auto* show_cmd =
+        profiles->add_subcommand("show", "Show one profile with every setting resolved");
     show_cmd->add_option("profile", show->name, "profile name or path to a .toml file")->required();
     show_cmd->add_flag("--json", show->json, "print JSON");
     on_run(show_cmd, selected, show, run_show);
 
     auto lint = std::make_shared<LintOptions>();
-    auto* lint_cmd = profiles->add_subcommand(
-        "lint", "Check profile files; exit 1 when any does not load");
+    auto* lint_cmd =
+        profiles->add_subcommand("lint", "Check profile files; exit 1 when any does not load");
     lint_cmd->add_option("files", lint->files, "profile files");
     lint_cmd->add_flag("--all", lint->all, "check every profile on the search path");
     on_run(lint_cmd, selected, lint, run_lint);

@@ -58,10 +58,10 @@ DistinguishedName read_name(const X509_NAME* name, std::string_view source) {
             throw InputError(fmt::format("{}: a name attribute is not valid text", source));
         }
         const OpenSslBytesPtr owner(utf8);
-        dn.attributes.push_back({object_name(X509_NAME_ENTRY_get_object(entry)),
-                                 std::string(reinterpret_cast<char*>(utf8),
-                                             static_cast<std::size_t>(length)),
-                                 string_type(ASN1_STRING_type(data))});
+        dn.attributes.push_back(
+            {object_name(X509_NAME_ENTRY_get_object(entry)),
+             std::string(reinterpret_cast<char*>(utf8), static_cast<std::size_t>(length)),
+             string_type(ASN1_STRING_type(data))});
     }
     return dn;
 }
@@ -120,28 +120,41 @@ std::unique_ptr<T, void (*)(T*)> extension(X509* cert, int nid, void (*free)(T*)
     int crit = -1;
     T* value = static_cast<T*>(X509_get_ext_d2i(cert, nid, &crit, nullptr));
     if (crit == -2) {
-        throw InputError(fmt::format("{}: the {} extension occurs more than once", source,
-                                     OBJ_nid2sn(nid)));
+        throw InputError(
+            fmt::format("{}: the {} extension occurs more than once", source, OBJ_nid2sn(nid)));
     }
     if (value == nullptr && crit >= 0) {
         drain_error_queue();
-        throw InputError(fmt::format("{}: the {} extension cannot be decoded", source,
-                                     OBJ_nid2sn(nid)));
+        throw InputError(
+            fmt::format("{}: the {} extension cannot be decoded", source, OBJ_nid2sn(nid)));
     }
     critical = crit == 1;
     return {value, free};
 }
 
-void free_bit_string(ASN1_BIT_STRING* p) { ASN1_BIT_STRING_free(p); }
-void free_octet_string(ASN1_OCTET_STRING* p) { ASN1_OCTET_STRING_free(p); }
-void free_basic_constraints(BASIC_CONSTRAINTS* p) { BASIC_CONSTRAINTS_free(p); }
-void free_eku(EXTENDED_KEY_USAGE* p) { EXTENDED_KEY_USAGE_free(p); }
-void free_general_names(GENERAL_NAMES* p) { GENERAL_NAMES_free(p); }
-void free_akid(AUTHORITY_KEYID* p) { AUTHORITY_KEYID_free(p); }
+void free_bit_string(ASN1_BIT_STRING* p) {
+    ASN1_BIT_STRING_free(p);
+}
+void free_octet_string(ASN1_OCTET_STRING* p) {
+    ASN1_OCTET_STRING_free(p);
+}
+void free_basic_constraints(BASIC_CONSTRAINTS* p) {
+    BASIC_CONSTRAINTS_free(p);
+}
+void free_eku(EXTENDED_KEY_USAGE* p) {
+    EXTENDED_KEY_USAGE_free(p);
+}
+void free_general_names(GENERAL_NAMES* p) {
+    GENERAL_NAMES_free(p);
+}
+void free_akid(AUTHORITY_KEYID* p) {
+    AUTHORITY_KEYID_free(p);
+}
 
 void read_extensions(X509* cert, CertInfo& info, std::string_view source) {
     bool critical = false;
-    if (auto bc = extension(cert, NID_basic_constraints, free_basic_constraints, critical, source)) {
+    if (auto bc =
+            extension(cert, NID_basic_constraints, free_basic_constraints, critical, source)) {
         BasicConstraints value{bc->ca != 0, std::nullopt, critical};
         if (bc->pathlen != nullptr) {
             value.path_length = static_cast<unsigned>(ASN1_INTEGER_get(bc->pathlen));
@@ -177,8 +190,8 @@ void read_extensions(X509* cert, CertInfo& info, std::string_view source) {
                                  static_cast<std::size_t>(ASN1_STRING_length(dns)))});
             } else if (name->type == GEN_IPADD) {
                 const ASN1_OCTET_STRING* ip = name->d.iPAddress;
-                const std::string text = format_ip_address(
-                    ByteView(ASN1_STRING_get0_data(ip), static_cast<std::size_t>(ASN1_STRING_length(ip))));
+                const std::string text = format_ip_address(ByteView(
+                    ASN1_STRING_get0_data(ip), static_cast<std::size_t>(ASN1_STRING_length(ip))));
                 if (text.empty()) {
                     ++info.other_subject_alt_names;
                 } else {
@@ -189,12 +202,14 @@ void read_extensions(X509* cert, CertInfo& info, std::string_view source) {
             }
         }
     }
-    if (auto ski = extension(cert, NID_subject_key_identifier, free_octet_string, critical, source)) {
+    if (auto ski =
+            extension(cert, NID_subject_key_identifier, free_octet_string, critical, source)) {
         info.subject_key_id.assign(ski->data, ski->data + ski->length);
     }
     if (auto akid = extension(cert, NID_authority_key_identifier, free_akid, critical, source)) {
         if (akid->keyid != nullptr) {
-            info.authority_key_id.assign(akid->keyid->data, akid->keyid->data + akid->keyid->length);
+            info.authority_key_id.assign(akid->keyid->data,
+                                         akid->keyid->data + akid->keyid->length);
         }
     }
 }
@@ -220,8 +235,8 @@ CertInfo read_certificate(OSSL_LIB_CTX* ctx, ByteView der, std::string_view sour
     info.not_after = read_time(X509_get0_notAfter(cert.get()), source);
 
     const int signature_nid = X509_get_signature_nid(cert.get());
-    info.signature_algorithm = OBJ_nid2ln(signature_nid) != nullptr ? OBJ_nid2ln(signature_nid)
-                                                                     : "unknown";
+    info.signature_algorithm =
+        OBJ_nid2ln(signature_nid) != nullptr ? OBJ_nid2ln(signature_nid) : "unknown";
     int md_nid = NID_undef;
     int pkey_nid = NID_undef;
     if (OBJ_find_sigid_algs(signature_nid, &md_nid, &pkey_nid) == 1) {

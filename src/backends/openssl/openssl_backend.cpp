@@ -21,7 +21,9 @@ OpenSslBackend::OpenSslBackend() : ctx_(OSSL_LIB_CTX_new()) {
     check(ctx_ != nullptr, "cannot create an OpenSSL library context");
 }
 
-std::string OpenSslBackend::library_version() const { return OpenSSL_version(OPENSSL_VERSION); }
+std::string OpenSslBackend::library_version() const {
+    return OpenSSL_version(OPENSSL_VERSION);
+}
 
 PrivateKey OpenSslBackend::generate_key(const KeySpec& spec) {
     if (spec.algorithm != KeyAlgorithm::rsa) {
@@ -61,8 +63,7 @@ KeyDescription OpenSslBackend::describe_key(const PrivateKey& key) const {
 
 Bytes OpenSslBackend::random_bytes(std::size_t count) {
     Bytes out(count);
-    check(RAND_bytes_ex(ctx_.get(), out.data(), out.size(), 0) == 1,
-          "the random generator failed");
+    check(RAND_bytes_ex(ctx_.get(), out.data(), out.size(), 0) == 1, "the random generator failed");
     return out;
 }
 
@@ -76,7 +77,8 @@ CertInfo OpenSslBackend::parse_certificate(ByteView der, std::string_view source
     return read_certificate(ctx_.get(), der, source);
 }
 
-bool OpenSslBackend::key_matches_certificate(const PrivateKey& key, ByteView certificate_der) const {
+bool OpenSslBackend::key_matches_certificate(const PrivateKey& key,
+                                             ByteView certificate_der) const {
     const PkeyPtr pkey = load_private_key(ctx_.get(), key);
     const X509Ptr cert = load_certificate(ctx_.get(), certificate_der, "certificate");
     return EVP_PKEY_eq(X509_get0_pubkey(cert.get()), pkey.get()) == 1;
@@ -119,8 +121,8 @@ X509Ptr load_certificate(OSSL_LIB_CTX* ctx, ByteView der, std::string_view sourc
                                      reason.empty() ? "" : fmt::format(" ({})", reason)));
     }
     if (p != der.data() + der.size()) {
-        throw InputError(fmt::format("{}: {} bytes of trailing data after the certificate",
-                                     source, der.data() + der.size() - p));
+        throw InputError(fmt::format("{}: {} bytes of trailing data after the certificate", source,
+                                     der.data() + der.size() - p));
     }
     return cert;
 }

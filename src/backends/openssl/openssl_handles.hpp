@@ -36,7 +36,9 @@ using AuthorityKeyIdPtr = Handle<AUTHORITY_KEYID, AUTHORITY_KEYID_free>;
 using Pkcs8InfoPtr = Handle<PKCS8_PRIV_KEY_INFO, PKCS8_PRIV_KEY_INFO_free>;
 
 // Frees OpenSSL-allocated memory (OPENSSL_malloc).
-inline void free_openssl_memory(void* p) noexcept { OPENSSL_free(p); }
+inline void free_openssl_memory(void* p) noexcept {
+    OPENSSL_free(p);
+}
 using OpenSslBytesPtr = Handle<unsigned char, free_openssl_memory>;
 
 } // namespace certforge::openssl

@@ -1,4 +1,5 @@
 #include "certforge/ca_store.hpp"
+
 #include "certforge/errors.hpp"
 #include "certforge/output_set.hpp"
 #include "certforge/pem.hpp"
@@ -41,8 +42,8 @@ CaMetadata metadata_from_json(std::string_view text, std::string_view source) {
 CertificateAuthority load_ca(const fs::path& dir, const Backend& backend) {
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) {
-        throw InputError(fmt::format("{}: no such CA folder (make one with certforge ca init)",
-                                     dir.string()));
+        throw InputError(
+            fmt::format("{}: no such CA folder (make one with certforge ca init)", dir.string()));
     }
     const fs::path cert_path = dir / kCaCertFile;
     const fs::path key_path = dir / kCaKeyFile;

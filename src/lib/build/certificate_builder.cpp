@@ -18,20 +18,20 @@ bool is_printable_string(std::string_view value) {
 
 void check_subject(const Profile& profile, const SubjectFields& subject) {
     if (!subject.country.empty()) {
-        const bool two_letters =
-            subject.country.size() == 2 && std::all_of(subject.country.begin(),
-                                                       subject.country.end(), [](char c) {
-                                                           return c >= 'A' && c <= 'Z';
-                                                       });
+        const bool two_letters = subject.country.size() == 2 &&
+                                 std::all_of(subject.country.begin(), subject.country.end(),
+                                             [](char c) { return c >= 'A' && c <= 'Z'; });
         if (!two_letters) {
-            throw InputError(fmt::format(
-                "country '{}' must be a two-letter upper-case ISO 3166 code (e.g. DE)",
-                subject.country));
+            throw InputError(
+                fmt::format("country '{}' must be a two-letter upper-case ISO 3166 code (e.g. DE)",
+                            subject.country));
         }
     }
     const std::pair<const char*, const std::string*> fields[] = {
-        {"CN", &subject.common_name},  {"O", &subject.organization},
-        {"OU", &subject.organizational_unit}, {"L", &subject.locality},
+        {"CN", &subject.common_name},
+        {"O", &subject.organization},
+        {"OU", &subject.organizational_unit},
+        {"L", &subject.locality},
         {"ST", &subject.state},
     };
     for (const auto& [label, value] : fields) {
@@ -81,8 +81,9 @@ DistinguishedName make_dn(const Profile& profile, const SubjectFields& subject) 
         dn.attributes.push_back({"C", subject.country, DnStringType::printable});
     }
     const std::pair<const char*, const std::string*> fields[] = {
-        {"ST", &subject.state}, {"L", &subject.locality}, {"O", &subject.organization},
-        {"OU", &subject.organizational_unit}, {"CN", &subject.common_name},
+        {"ST", &subject.state},       {"L", &subject.locality},
+        {"O", &subject.organization}, {"OU", &subject.organizational_unit},
+        {"CN", &subject.common_name},
     };
     for (const auto& [type, value] : fields) {
         if (!value->empty()) {
@@ -159,7 +160,8 @@ CertificateTemplate leaf_template(const Profile& profile, const CertRequest& req
     tmpl.signature_hash = chosen_hash(profile, request);
     const auto& ext = profile.extensions;
     if (ext.basic_constraints) {
-        tmpl.basic_constraints = BasicConstraints{false, std::nullopt, ext.basic_constraints_critical};
+        tmpl.basic_constraints =
+            BasicConstraints{false, std::nullopt, ext.basic_constraints_critical};
     }
     if (ext.key_usage != 0) {
         tmpl.key_usage = KeyUsageExtension{ext.key_usage, ext.key_usage_critical};

@@ -41,7 +41,9 @@ std::optional<HashAlgorithm> hash_from_name(std::string_view name) {
     return std::nullopt;
 }
 
-bool is_weak(HashAlgorithm hash) { return hash == HashAlgorithm::md5 || hash == HashAlgorithm::sha1; }
+bool is_weak(HashAlgorithm hash) {
+    return hash == HashAlgorithm::md5 || hash == HashAlgorithm::sha1;
+}
 
 std::string_view to_string(KeyAlgorithm algorithm) {
     switch (algorithm) {
@@ -61,7 +63,9 @@ std::string_view to_string(KeyAlgorithm algorithm) {
     return "unknown";
 }
 
-std::string_view to_string(KeyUsageBit bit) { return kKeyUsageNames.at(static_cast<unsigned>(bit)); }
+std::string_view to_string(KeyUsageBit bit) {
+    return kKeyUsageNames.at(static_cast<unsigned>(bit));
+}
 
 std::optional<KeyUsageBit> key_usage_from_name(std::string_view name) {
     for (unsigned i = 0; i < kKeyUsageNames.size(); ++i) {
@@ -84,9 +88,9 @@ std::vector<std::string> key_usage_names(KeyUsageSet set) {
 
 const std::vector<ExtendedKeyUsage>& known_ekus() {
     static const std::vector<ExtendedKeyUsage> ekus{
-        {"serverAuth", "1.3.6.1.5.5.7.3.1"},      {"clientAuth", "1.3.6.1.5.5.7.3.2"},
-        {"codeSigning", "1.3.6.1.5.5.7.3.3"},     {"emailProtection", "1.3.6.1.5.5.7.3.4"},
-        {"timeStamping", "1.3.6.1.5.5.7.3.8"},    {"OCSPSigning", "1.3.6.1.5.5.7.3.9"},
+        {"serverAuth", "1.3.6.1.5.5.7.3.1"},   {"clientAuth", "1.3.6.1.5.5.7.3.2"},
+        {"codeSigning", "1.3.6.1.5.5.7.3.3"},  {"emailProtection", "1.3.6.1.5.5.7.3.4"},
+        {"timeStamping", "1.3.6.1.5.5.7.3.8"}, {"OCSPSigning", "1.3.6.1.5.5.7.3.9"},
     };
     return ekus;
 }

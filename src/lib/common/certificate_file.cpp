@@ -1,4 +1,5 @@
 #include "certforge/certificate_file.hpp"
+
 #include "certforge/errors.hpp"
 #include "certforge/output_set.hpp"
 #include "certforge/pem.hpp"

@@ -1,5 +1,6 @@
-#include "certforge/errors.hpp"
 #include "certforge/output_set.hpp"
+
+#include "certforge/errors.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -14,7 +15,9 @@ namespace certforge {
 namespace fs = std::filesystem;
 namespace {
 
-std::string errno_text() { return std::strerror(errno); }
+std::string errno_text() {
+    return std::strerror(errno);
+}
 
 std::string temp_suffix() {
     std::random_device device;
@@ -24,8 +27,8 @@ std::string temp_suffix() {
 // Writes `content` to a new file at `path` (which must not exist) with `mode`,
 // and flushes it to disk.
 void write_new_file(const fs::path& path, ByteView content, FileMode mode) {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-                          static_cast<mode_t>(mode));
+    const int fd =
+        ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, static_cast<mode_t>(mode));
     if (fd < 0) {
         throw InternalError(fmt::format("cannot create {}: {}", path.string(), errno_text()));
     }
@@ -61,16 +64,16 @@ void sync_dir(const fs::path& dir) {
 }
 
 template <class String> String read_whole(const fs::path& path) {
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) {
+        throw InputError(fmt::format("{}: is a folder, not a file", path.string()));
+    }
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-        std::error_code ec;
         if (!fs::exists(path, ec)) {
             throw InputError(fmt::format("{}: no such file", path.string()));
         }
         throw InputError(fmt::format("{}: cannot read: {}", path.string(), errno_text()));
-    }
-    if (fs::is_directory(path)) {
-        throw InputError(fmt::format("{}: is a folder, not a file", path.string()));
     }
     String out;
     char buffer[8192];
@@ -168,8 +171,8 @@ std::vector<fs::path> OutputSet::commit() {
         }
     } catch (const fs::filesystem_error& e) {
         roll_back();
-        throw InternalError(fmt::format("cannot write into {}: {}", dir_.string(),
-                                        e.code().message()));
+        throw InternalError(
+            fmt::format("cannot write into {}: {}", dir_.string(), e.code().message()));
     } catch (...) {
         roll_back();
         throw;
@@ -187,8 +190,12 @@ std::vector<fs::path> OutputSet::commit() {
     return written;
 }
 
-std::string read_file(const fs::path& path) { return read_whole<std::string>(path); }
+std::string read_file(const fs::path& path) {
+    return read_whole<std::string>(path);
+}
 
-SecureString read_secret_file(const fs::path& path) { return read_whole<SecureString>(path); }
+SecureString read_secret_file(const fs::path& path) {
+    return read_whole<SecureString>(path);
+}
 
 } // namespace certforge

@@ -45,8 +45,8 @@ std::optional<std::string> hostname_problem(std::string_view name) {
     std::size_t start = 0;
     while (true) {
         const std::size_t dot = name.find('.', start);
-        const std::string_view label =
-            name.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+        const std::string_view label = name.substr(
+            start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
         if (label.empty()) {
             return "the name has an empty label (two dots in a row, or a leading or trailing dot)";
         }
@@ -73,7 +73,8 @@ SubjectAltName parse_san(std::string_view spec) {
     const std::size_t colon = spec.find(':');
     if (colon == std::string_view::npos) {
         throw InputError(fmt::format(
-            "SAN '{}' has no type: write dns:NAME or ip:ADDRESS (e.g. dns:print.corp.local)", spec));
+            "SAN '{}' has no type: write dns:NAME or ip:ADDRESS (e.g. dns:print.corp.local)",
+            spec));
     }
     std::string type(spec.substr(0, colon));
     for (auto& c : type) {
@@ -97,8 +98,8 @@ SubjectAltName parse_san(std::string_view spec) {
         }
         return {SanType::ip, format_ip_address(*bytes)};
     }
-    throw InputError(
-        fmt::format("SAN '{}' has unknown type '{}': use dns: or ip:", spec, spec.substr(0, colon)));
+    throw InputError(fmt::format("SAN '{}' has unknown type '{}': use dns: or ip:", spec,
+                                 spec.substr(0, colon)));
 }
 
 std::string to_string(const SubjectAltName& san) {

@@ -2,6 +2,8 @@
 
 namespace certforge {
 
-std::string_view version() { return CERTFORGE_VERSION; }
+std::string_view version() {
+    return CERTFORGE_VERSION;
+}
 
 } // namespace certforge

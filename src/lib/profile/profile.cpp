@@ -4,7 +4,9 @@
 
 namespace certforge {
 
-std::string_view to_string(ProfileKind kind) { return kind == ProfileKind::host ? "host" : "device"; }
+std::string_view to_string(ProfileKind kind) {
+    return kind == ProfileKind::host ? "host" : "device";
+}
 
 std::string_view to_string(DnEncoding encoding) {
     return encoding == DnEncoding::printable ? "printable" : "utf8";
@@ -22,7 +24,9 @@ std::string_view to_string(Pkcs12Encryption encryption) {
     return "rc2";
 }
 
-std::string_view to_string(CaCertFormat format) { return format == CaCertFormat::der ? "der" : "pem"; }
+std::string_view to_string(CaCertFormat format) {
+    return format == CaCertFormat::der ? "der" : "pem";
+}
 
 bool Profile::allows_weak_crypto() const {
     return std::any_of(signature.hashes.begin(), signature.hashes.end(), is_weak) ||

@@ -1,5 +1,6 @@
-#include "certforge/errors.hpp"
 #include "certforge/profile_catalog.hpp"
+
+#include "certforge/errors.hpp"
 #include "profile_layer.hpp"
 
 #include <algorithm>
@@ -50,7 +51,7 @@ std::vector<std::string> closest_names(std::string_view word,
         const std::size_t distance = edit_distance(word, candidate);
         const bool contains = !word.empty() && (candidate.find(word) != std::string::npos ||
                                                 word.find(candidate) != std::string::npos);
-        const std::size_t allowed = std::max<std::size_t>(2, word.size() / 3);
+        const std::size_t allowed = std::max<std::size_t>(1, word.size() / 3);
         if (distance <= allowed || contains) {
             scored.emplace_back(contains ? std::min(distance, allowed) : distance, candidate);
         }

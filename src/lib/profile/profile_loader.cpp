@@ -53,8 +53,8 @@ void check_choice(const KeyRule& rule, const std::string& value, const SourcePos
 
 void check_range(const KeyRule& rule, std::int64_t value, const SourcePos& pos) {
     if (value < rule.min || value > rule.max) {
-        fail(pos, fmt::format("{}: {} is out of range ({}..{})", rule.path, value, rule.min,
-                              rule.max));
+        fail(pos,
+             fmt::format("{}: {} is out of range ({}..{})", rule.path, value, rule.min, rule.max));
     }
 }
 
@@ -78,9 +78,8 @@ std::vector<T> array_values(const KeyRule& rule, const toml::node& node, const S
         const SourcePos element_pos = position(file, element.source());
         const auto value = element.value_exact<T>();
         if (!value) {
-            fail(element_pos, fmt::format("{}: expected {}, found an element that is {}",
-                                          rule.path, describe(rule.kind),
-                                          toml_type_name(element)));
+            fail(element_pos, fmt::format("{}: expected {}, found an element that is {}", rule.path,
+                                          describe(rule.kind), toml_type_name(element)));
         }
         if constexpr (std::is_same_v<T, std::string>) {
             check_choice(rule, *value, element_pos);
@@ -139,7 +138,8 @@ std::vector<std::string> keys_of_section(std::string_view section) {
         const std::string_view rule_section =
             dot == std::string_view::npos ? std::string_view() : rule.path.substr(0, dot);
         if (rule_section == section) {
-            keys.emplace_back(dot == std::string_view::npos ? rule.path : rule.path.substr(dot + 1));
+            keys.emplace_back(dot == std::string_view::npos ? rule.path
+                                                            : rule.path.substr(dot + 1));
         }
     }
     return keys;
@@ -152,7 +152,8 @@ void add_key(ProfileLayer& layer, const std::string& section, const toml::key& k
     const SourcePos key_pos = position(file, key.source());
     const KeyRule* rule = find_rule(path);
     if (rule == nullptr) {
-        const std::string where = section.empty() ? "at top level" : fmt::format("in [{}]", section);
+        const std::string where =
+            section.empty() ? "at top level" : fmt::format("in [{}]", section);
         fail(key_pos, fmt::format("unknown key '{}' {}{}", key.str(), where,
                                   suggestion(key.str(), keys_of_section(section))));
     }
@@ -226,7 +227,9 @@ Profile build_profile(const ProfileLayer& merged, const std::filesystem::path& f
     profile.file = file;
     profile.extends_chain = std::move(extends_chain);
 
-    const auto at = [&](const char* key) { return pos_of(merged, key, name); };
+    const auto at = [&](const char* key) {
+        return pos_of(merged, key, name);
+    };
 
     if (file.extension() == ".toml" && profile.id != file.stem().string()) {
         fail(at("id"), fmt::format("id '{}' does not match the file name '{}'", profile.id,

@@ -117,13 +117,13 @@ Finding check_validity_now(const RuleContext& c) {
     }
     const UnixTime days_left = (c.cert.not_after - c.now) / kDay;
     if (days_left < kExpiryWarningDays) {
-        return fail(id, key, Severity::warning,
-                    fmt::format("expires in {} days ({})", days_left,
-                                format_utc(c.cert.not_after)));
+        return fail(
+            id, key, Severity::warning,
+            fmt::format("expires in {} days ({})", days_left, format_utc(c.cert.not_after)));
     }
-    return pass(id, key,
-                fmt::format("valid now, until {} ({} days left)", format_utc(c.cert.not_after),
-                            days_left));
+    return pass(
+        id, key,
+        fmt::format("valid now, until {} ({} days left)", format_utc(c.cert.not_after), days_left));
 }
 
 std::vector<std::string> san_texts(const CertInfo& cert) {
@@ -160,13 +160,13 @@ Finding check_san_covers_cn(const RuleContext& c) {
     } else {
         wanted = SubjectAltName{SanType::dns, lower(*cn)};
     }
-    const bool covered = std::any_of(
-        c.cert.subject_alt_names.begin(), c.cert.subject_alt_names.end(),
-        [&](const SubjectAltName& san) {
-            return san.type == wanted->type &&
-                   (san.type == SanType::ip ? san.value == wanted->value
-                                            : lower(san.value) == wanted->value);
-        });
+    const bool covered =
+        std::any_of(c.cert.subject_alt_names.begin(), c.cert.subject_alt_names.end(),
+                    [&](const SubjectAltName& san) {
+                        return san.type == wanted->type &&
+                               (san.type == SanType::ip ? san.value == wanted->value
+                                                        : lower(san.value) == wanted->value);
+                    });
     if (covered) {
         return pass(id, key, fmt::format("CN '{}' is in the subjectAltName", *cn));
     }
@@ -212,8 +212,8 @@ Finding check_key_usage(const RuleContext& c) {
                                 fmt::join(key_usage_names(missing), ", "),
                                 fmt::join(key_usage_names(present), ", ")));
     }
-    const KeyUsageSet ca_bits = key_usage_flag(KeyUsageBit::key_cert_sign) |
-                                key_usage_flag(KeyUsageBit::crl_sign);
+    const KeyUsageSet ca_bits =
+        key_usage_flag(KeyUsageBit::key_cert_sign) | key_usage_flag(KeyUsageBit::crl_sign);
     if (!ca && (present & ca_bits) != 0) {
         return fail(id, key, Severity::warning,
                     fmt::format("keyUsage of a server certificate includes CA bits ({})",
@@ -265,7 +265,8 @@ Finding check_basic_constraints(const RuleContext& c) {
     if (c.role == CertificateRole::ca) {
         constexpr std::string_view key = "ca.path_length";
         if (!bc || !bc->ca) {
-            return fail(id, key, Severity::error, "a CA certificate without basicConstraints CA:TRUE");
+            return fail(id, key, Severity::error,
+                        "a CA certificate without basicConstraints CA:TRUE");
         }
         if (!bc->critical) {
             return fail(id, key, Severity::warning, "basicConstraints CA:TRUE is not critical");
@@ -279,7 +280,8 @@ Finding check_basic_constraints(const RuleContext& c) {
         return fail(id, key, Severity::error, "a server certificate marked CA:TRUE");
     }
     if (!bc && c.profile.extensions.basic_constraints) {
-        return fail(id, key, Severity::warning, "no basicConstraints extension (expected CA:FALSE)");
+        return fail(id, key, Severity::warning,
+                    "no basicConstraints extension (expected CA:FALSE)");
     }
     return pass(id, key, bc ? "CA:FALSE" : "no basicConstraints (not required)");
 }
@@ -288,7 +290,8 @@ Finding check_serial(const RuleContext& c) {
     constexpr std::string_view id = "serial.size", key = "serial.min_bytes";
     const std::size_t size = c.cert.serial.size();
     if (c.cert.serial_negative || size == 0) {
-        return fail(id, key, Severity::error, "the serial number is not positive (RFC 5280 4.1.2.2)");
+        return fail(id, key, Severity::error,
+                    "the serial number is not positive (RFC 5280 4.1.2.2)");
     }
     if (size > 20) {
         return fail(id, key, Severity::error,
@@ -333,10 +336,10 @@ std::vector<Finding> chain_findings(const std::vector<CertInfo>& chain, const Pr
                            fmt::format("{} certificates (at most {})", chain.size(),
                                        profile.certificate.max_chain_length)));
     } else {
-        out.push_back(fail("chain.length", "certificate.max_chain_length", Severity::error,
-                           fmt::format("{} certificates; profile '{}' allows at most {}",
-                                       chain.size(), profile.id,
-                                       profile.certificate.max_chain_length)));
+        out.push_back(
+            fail("chain.length", "certificate.max_chain_length", Severity::error,
+                 fmt::format("{} certificates; profile '{}' allows at most {}", chain.size(),
+                             profile.id, profile.certificate.max_chain_length)));
     }
     std::vector<std::string> broken;
     for (std::size_t i = 0; i + 1 < chain.size(); ++i) {
@@ -354,9 +357,9 @@ std::vector<Finding> chain_findings(const std::vector<CertInfo>& chain, const Pr
     if (broken.empty()) {
         out.push_back(pass("chain.links", "", "each certificate names the next as its issuer"));
     } else {
-        out.push_back(fail("chain.links", "", Severity::error,
-                           fmt::format("chain out of order or incomplete: {}",
-                                       fmt::join(broken, "; "))));
+        out.push_back(
+            fail("chain.links", "", Severity::error,
+                 fmt::format("chain out of order or incomplete: {}", fmt::join(broken, "; "))));
     }
     return out;
 }

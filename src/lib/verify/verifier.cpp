@@ -18,7 +18,9 @@ std::string_view to_string(Severity severity) {
     return "info";
 }
 
-std::string_view to_string(Outcome outcome) { return outcome == Outcome::pass ? "pass" : "fail"; }
+std::string_view to_string(Outcome outcome) {
+    return outcome == Outcome::pass ? "pass" : "fail";
+}
 
 std::string_view to_string(CertificateRole role) {
     return role == CertificateRole::ca ? "ca" : "leaf";
@@ -37,7 +39,9 @@ std::size_t Report::count(Outcome outcome, Severity severity) const {
     return n;
 }
 
-bool Report::has_errors() const { return count(Outcome::fail, Severity::error) > 0; }
+bool Report::has_errors() const {
+    return count(Outcome::fail, Severity::error) > 0;
+}
 
 std::vector<Finding> check_certificate(const CertInfo& cert, CertificateRole role,
                                        const Profile& profile, UnixTime now) {
@@ -55,8 +59,7 @@ Report verify_chain(const std::vector<CertInfo>& chain, const Profile& profile, 
     Report report;
     report.profile_id = profile.id;
     for (std::size_t i = 0; i < chain.size(); ++i) {
-        const auto role =
-            i == 0 && !chain[i].is_ca() ? CertificateRole::leaf : CertificateRole::ca;
+        const auto role = i == 0 && !chain[i].is_ca() ? CertificateRole::leaf : CertificateRole::ca;
         report.certificates.push_back({i, role, chain[i].subject.to_string(),
                                        to_hex(chain[i].sha256_fingerprint, ":"),
                                        check_certificate(chain[i], role, profile, now)});

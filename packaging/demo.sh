@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The main job end to end: install what is missing, build, make a CA and a
+# Terminal Server certificate for older Konica Minolta devices, verify it.
+# Output goes to ./demo (replaced on each run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash packaging/install-deps.sh
+cmake --preset default -DCERTFORGE_BUILD_TESTS=OFF >/dev/null
+cmake --build --preset default >/dev/null
+
+certforge=build/default/src/certforge
+"$certforge" version
+"$certforge" ca init --profile konica-legacy --name "Print CA" --out demo/ca --force
+"$certforge" make --profile konica-legacy --cn print.corp.local --san dns:print \
+  --san ip:10.1.2.3 --ca demo/ca --out demo/out --force
+"$certforge" verify --profile konica-legacy demo/out/chain.pem
+
+echo
+echo "CA:          $PWD/demo/ca/ca.crt (key: demo/ca/ca.key, 0600)"
+echo "certificate: $PWD/demo/out/server.crt (key: demo/out/server.key, 0600)"
+echo "chain:       $PWD/demo/out/chain.pem"

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages certforge needs, and only those missing.
+#   install-deps.sh          what building certforge needs
+#   install-deps.sh --test   also what the test suite uses to read our output back
+set -euo pipefail
+
+build_packages=(
+  cmake ninja-build g++ pkg-config
+  libssl-dev libcli11-dev libtomlplusplus-dev libfmt-dev nlohmann-json3-dev
+)
+test_packages=(
+  catch2 openssl python3 python3-cryptography
+)
+
+packages=("${build_packages[@]}")
+case "${1:-}" in
+  --test) packages+=("${test_packages[@]}") ;;
+  "") ;;
+  *) echo "usage: $0 [--test]" >&2; exit 2 ;;
+esac
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "certforge needs these Debian packages: ${missing[*]}" >&2
+  echo "run this script as root, or: sudo apt-get install ${missing[*]}" >&2
+  exit 1
+fi
+echo "installing: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Every test: install what is missing, build each configuration, run the suite
+# of each. Exits non-zero when any build or test fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash packaging/install-deps.sh --test
+
+presets=(default openssl-only)
+for preset in "${presets[@]}"; do
+  echo "=== $preset: configure and build" >&2
+  cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset"
+done
+status=0
+for preset in "${presets[@]}"; do
+  echo "=== $preset: tests" >&2
+  ctest --preset "$preset" -j "$(nproc)" || status=1
+done
+exit $status

@@ -1,0 +1,96 @@
+// `certforge profiles` and `certforge version`.
+#include "support/test_support.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+using certforge::test::run_certforge;
+using certforge::test::TempDir;
+
+TEST_CASE("cli profiles: list, show and their JSON", "[cli][profiles]") {
+    const auto list = run_certforge({"profiles", "list", "--json"});
+    REQUIRE(list.exit_code == 0);
+    const auto json = nlohmann::json::parse(list.out);
+    REQUIRE(json.size() >= 2);
+    bool saw_konica = false;
+    for (const auto& entry : json) {
+        for (const char* field : {"id", "kind", "vendor", "name", "legacy", "file"}) {
+            CHECK(entry.contains(field));
+        }
+        if (entry["id"] == "konica-legacy") {
+            saw_konica = true;
+            CHECK(entry["legacy"] == true);
+            CHECK(entry["vendor"] == "Konica Minolta");
+        }
+    }
+    CHECK(saw_konica);
+
+    const auto table = run_certforge({"profiles", "list"});
+    CHECK(table.exit_code == 0);
+    CHECK_THAT(table.out, Catch::Contains("konica-legacy"));
+
+    const auto show = run_certforge({"profiles", "show", "konica-legacy", "--json"});
+    REQUIRE(show.exit_code == 0);
+    const auto profile = nlohmann::json::parse(show.out);
+    CHECK(profile["signature"]["hashes"] == nlohmann::json::array({"sha1"}));
+    CHECK(profile["key"]["rsa_bits"] == nlohmann::json::array({1024}));
+    CHECK(profile["extends_chain"] == nlohmann::json::array({"default"}));
+    CHECK(profile["tls"]["dhe_broken"] == true);
+    CHECK_FALSE(profile["sources"].empty());
+
+    const auto human = run_certforge({"profiles", "show", "default"});
+    CHECK(human.exit_code == 0);
+    CHECK_THAT(human.out, Catch::Contains("rsa_bits = [2048, 3072, 4096]"));
+    CHECK_THAT(human.out, Catch::Contains("sources:"));
+}
+
+TEST_CASE("cli profiles: unknown and broken profiles", "[cli][profiles]") {
+    const auto unknown = run_certforge({"profiles", "show", "konica"});
+    CHECK(unknown.exit_code == 3);
+    CHECK(unknown.err ==
+          "certforge: error: unknown profile 'konica'; did you mean: konica-legacy?\n");
+
+    TempDir dir;
+    certforge::test::write_text(
+        dir / "broken.toml",
+        "id = \"broken\"\nname = \"B\"\nsources = [\"x\"]\n[key]\nrsa_bits = [1024]\n");
+    const std::string broken = (dir / "broken.toml").string();
+    const auto make = run_certforge(
+        {"make", "--profile", broken, "--cn", "print", "--out", (dir / "out").string()});
+    CHECK(make.exit_code == 3);
+    CHECK(make.err == "certforge: error: " + broken +
+                          ":5:1: key.rsa_bits: 1024 is below 2048 bits and allowed only in a "
+                          "profile marked legacy = true\n");
+    CHECK_FALSE(std::filesystem::exists(dir / "out"));
+
+    const auto lint = run_certforge({"profiles", "lint", broken});
+    CHECK(lint.exit_code == 1);
+    CHECK_THAT(lint.out, Catch::Contains(broken + ":5:1: key.rsa_bits"));
+
+    const auto with_path =
+        run_certforge({"profiles", "list"}, {{"CERTFORGE_PROFILE_PATH", dir.path().string()}});
+    CHECK(with_path.exit_code == 0);
+    CHECK_THAT(with_path.err, Catch::Contains("skipping a profile that does not load"));
+}
+
+TEST_CASE("cli profiles: lint --all passes on the shipped profiles", "[cli][profiles]") {
+    const auto lint = run_certforge({"profiles", "lint", "--all"});
+    INFO(lint.out);
+    CHECK(lint.exit_code == 0);
+    CHECK_THAT(lint.out, Catch::Contains("konica-legacy.toml: ok"));
+    CHECK_THAT(lint.out, Catch::Contains("default.toml: ok"));
+    CHECK(run_certforge({"profiles", "lint"}).exit_code == 2);
+}
+
+TEST_CASE("cli version: names every backend built", "[cli]") {
+    const auto version = run_certforge({"version", "--json"});
+    REQUIRE(version.exit_code == 0);
+    const auto json = nlohmann::json::parse(version.out);
+    CHECK(json["certforge"] == "0.1.0");
+    REQUIRE(json["backends"].size() == certforge::test::backend_names().size());
+    for (const auto& backend : json["backends"]) {
+        CHECK_FALSE(backend["library"].get<std::string>().empty());
+    }
+    const auto human = run_certforge({"version"});
+    CHECK_THAT(human.out, Catch::StartsWith("certforge 0.1.0\nbackend "));
+}

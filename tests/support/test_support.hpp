@@ -1,0 +1,89 @@
+// Helpers shared by the tests: temporary folders, running programs, fixture
+// keys, certificates made by the openssl command line.
+#pragma once
+
+#include "certforge/backend.hpp"
+#include "certforge/profile.hpp"
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace certforge::test {
+
+// A fresh folder under the system temp dir, removed with everything in it.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::filesystem::path& path() const { return path_; }
+    std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+private:
+    std::filesystem::path path_;
+};
+
+struct RunResult {
+    int exit_code = -1;
+    std::string out;
+    std::string err;
+};
+
+// Runs a program (searched in PATH) with arguments, no shell, optional
+// environment additions and stdin text; collects stdout, stderr, exit code.
+RunResult run(const std::vector<std::string>& argv,
+              const std::map<std::string, std::string>& env = {}, const std::string& input = {});
+
+// Runs the certforge binary under test.
+RunResult run_certforge(const std::vector<std::string>& args,
+                        const std::map<std::string, std::string>& env = {});
+
+// Fails the current test, naming the Debian package, when `tool` is missing.
+void require_tool(const std::string& tool, const std::string& package);
+
+// Path of a fixture key made by the openssl CLI (PKCS#8 PEM): "rsa1024",
+// "rsa2048", "rsa4096" or "ec256". Made on first use if the ctest fixture has
+// not made it.
+std::filesystem::path fixture_key(const std::string& name);
+PrivateKey fixture_private_key(const std::string& name);
+
+std::string read_text(const std::filesystem::path& path);
+void write_text(const std::filesystem::path& path, const std::string& text);
+
+// The shipped profiles folder of the source tree.
+std::filesystem::path shipped_profiles();
+Profile shipped_profile(const std::string& id);
+
+// Makes a certificate with `openssl req -x509` (self-signed) or, with a CA,
+// `openssl x509 -req`. `extensions` are -addext lines such as
+// "subjectAltName=DNS:a". Returns the PEM file path.
+struct OpenSslCert {
+    std::string key = "rsa2048";
+    std::string subject = "/CN=print.corp.local";
+    std::string hash = "sha256";
+    int days = 365;
+    std::vector<std::string> extensions{
+        "subjectAltName=DNS:print.corp.local", "keyUsage=critical,digitalSignature,keyEncipherment",
+        "extendedKeyUsage=serverAuth", "basicConstraints=critical,CA:FALSE"};
+    std::string serial; // empty: random
+    bool version1 = false;
+    std::filesystem::path ca_cert; // set: signed by this CA (with ca_key) instead of self-signed
+    std::string ca_key;            // fixture key name of the CA
+};
+std::filesystem::path openssl_cert(const TempDir& dir, const std::string& name,
+                                   const OpenSslCert& spec);
+
+// DER of the first certificate in a PEM file.
+Bytes der_of(const std::filesystem::path& pem);
+
+} // namespace certforge::test
+
+namespace certforge::test {
+
+// Names of the backends this build has, for GENERATE(from_range(...)).
+std::vector<std::string> backend_names();
+
+} // namespace certforge::test
