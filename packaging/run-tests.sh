@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 bash packaging/install-deps.sh --test
 
-presets=(default openssl-only)
+presets=(default openssl-only botan-only)
 for preset in "${presets[@]}"; do
   echo "=== $preset: configure and build" >&2
   cmake --preset "$preset" >/dev/null

@@ -38,7 +38,9 @@ struct KeyDescription {
 
 // Everything a backend needs to encode one certificate. The builder fills it
 // from a profile and a request; the backend adds the public key, the key
-// identifiers and the signature, and nothing else.
+// identifiers and the signature, and nothing else. Given the same template,
+// key and issuer, every backend must produce the same DER: extensions in
+// ascending OID order, times as UTCTime before 2050, DER-minimal encodings.
 struct CertificateTemplate {
     DistinguishedName subject;                     // attributes with their string types
     std::vector<SubjectAltName> subject_alt_names; // empty: no SAN extension

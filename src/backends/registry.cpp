@@ -1,10 +1,15 @@
 #include "certforge/backend_registry.hpp"
 #include "certforge/errors.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <fmt/format.h>
 
 #if CERTFORGE_HAVE_OPENSSL
 #include "openssl/openssl_factory.hpp"
+#endif
+#if CERTFORGE_HAVE_BOTAN
+#include "botan/botan_factory.hpp"
 #endif
 
 namespace certforge {
@@ -19,6 +24,9 @@ const std::vector<BackendEntry>& entries() {
     static const std::vector<BackendEntry> built {
 #if CERTFORGE_HAVE_OPENSSL
         {"openssl", make_openssl_backend},
+#endif
+#if CERTFORGE_HAVE_BOTAN
+            {"botan", make_botan_backend},
 #endif
     };
     return built;
@@ -47,6 +55,14 @@ std::unique_ptr<Backend> make_backend(std::string_view name) {
         if (entry.name == wanted) {
             return entry.make();
         }
+    }
+    if (wanted == "openssl" || wanted == "botan") {
+        std::string option(wanted);
+        std::transform(option.begin(), option.end(), option.begin(),
+                       [](char c) { return static_cast<char>(std::toupper(c)); });
+        throw UsageError(fmt::format("backend '{}' is not in this build (it was configured with "
+                                     "CERTFORGE_WITH_{}=OFF); this build has {}",
+                                     wanted, option, fmt::join(built_backends(), ", ")));
     }
     throw UsageError(fmt::format("unknown backend '{}': this build has {}", wanted,
                                  fmt::join(built_backends(), ", ")));

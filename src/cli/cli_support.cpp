@@ -12,13 +12,17 @@
 namespace certforge::cli {
 
 void add_crypto_overrides(CLI::App* command, CryptoOverrides& overrides) {
-    command->add_option("--rsa-bits", overrides.rsa_bits,
-                        "RSA key size; must be one the profile allows (default: the profile's)");
+    command
+        ->add_option("--rsa-bits", overrides.rsa_bits,
+                     "RSA key size; must be one the profile allows (default: the profile's)")
+        ->check(CLI::Range(1024u, 16384u));
     command->add_option("--hash", overrides.hash,
                         "signature hash: sha1, sha256, sha384, sha512; must be one the profile "
                         "allows (default: the profile's)");
-    command->add_option("--days", overrides.days,
-                        "validity in days (default: the profile's; at most its maximum)");
+    command
+        ->add_option("--days", overrides.days,
+                     "validity in days (default: the profile's; at most its maximum)")
+        ->check(CLI::Range(1u, 36500u));
 }
 
 template <class Request> void apply_overrides(const CryptoOverrides& overrides, Request& request) {
@@ -55,6 +59,14 @@ void add_backend_option(CLI::App* command, std::string& backend) {
                                     fmt::join(built_backends(), ", "), default_backend_name()));
 }
 
+void add_issue_options(CLI::App* command, IssueOptions& options, const std::string& force_help) {
+    add_subject_options(command, options.subject);
+    add_crypto_overrides(command, options.overrides);
+    add_backend_option(command, options.backend);
+    command->add_flag("--force", options.force, force_help);
+    command->add_flag("--json", options.json, "print JSON");
+}
+
 Profile load_profile(const std::string& name_or_path) {
     Profile profile = ProfileCatalog::from_environment().load(name_or_path);
     if (profile.legacy) {
@@ -81,20 +93,29 @@ void print_json(const nlohmann::json& json) {
 
 namespace certforge::cli {
 
-nlohmann::json certificate_summary(const CertInfo& info) {
+nlohmann::json issued_json(std::string_view schema, const Profile& profile,
+                           std::string_view backend,
+                           const std::vector<std::filesystem::path>& files, const CertInfo& info) {
     nlohmann::json sans = nlohmann::json::array();
     for (const auto& san : info.subject_alt_names) {
         sans.push_back(to_string(san));
     }
-    return {{"subject", info.subject.to_string()},
-            {"issuer", info.issuer.to_string()},
-            {"serial", to_hex(info.serial)},
-            {"sha256", to_hex(info.sha256_fingerprint, ":")},
-            {"not_before", format_utc(info.not_before)},
-            {"not_after", format_utc(info.not_after)},
-            {"signature_hash", std::string(to_string(info.signature_hash))},
-            {"key", fmt::format("{} {}", to_string(info.key_algorithm), info.key_bits)},
-            {"subject_alt_names", sans}};
+    nlohmann::json written = nlohmann::json::array();
+    for (const auto& file : files) {
+        written.push_back(file.string());
+    }
+    nlohmann::json certificate{
+        {"subject", info.subject.to_string()},
+        {"issuer", info.issuer.to_string()},
+        {"serial", to_hex(info.serial)},
+        {"sha256", to_hex(info.sha256_fingerprint, ":")},
+        {"not_before", format_utc(info.not_before)},
+        {"not_after", format_utc(info.not_after)},
+        {"signature_hash", std::string(to_string(info.signature_hash))},
+        {"key", fmt::format("{} {}", to_string(info.key_algorithm), info.key_bits)},
+        {"subject_alt_names", sans}};
+    return {{"schema", schema},         {"profile", profile.id}, {"backend", backend},
+            {"legacy", profile.legacy}, {"files", written},      {"certificate", certificate}};
 }
 
 void print_written(const std::vector<std::filesystem::path>& files) {

@@ -60,6 +60,19 @@ void add_subject_options(CLI::App* command, SubjectFields& subject);
 
 void add_backend_option(CLI::App* command, std::string& backend);
 
+// Options shared by the commands that issue a certificate (make, ca init).
+struct IssueOptions {
+    std::string profile;
+    std::string out;
+    std::string backend;
+    SubjectFields subject;
+    CryptoOverrides overrides;
+    bool force = false;
+    bool json = false;
+};
+// Subject fields, overrides, --backend, --force (with `force_help`) and --json.
+void add_issue_options(CLI::App* command, IssueOptions& options, const std::string& force_help);
+
 // Loads a profile by name or path and, when it is legacy, says so on stderr.
 Profile load_profile(const std::string& name_or_path);
 
@@ -77,9 +90,12 @@ struct CertInfo;
 
 namespace certforge::cli {
 
-// Subject, serial, fingerprint, validity and SANs of a certificate, for the
-// JSON output of the commands that make one.
-nlohmann::json certificate_summary(const CertInfo& info);
+// The JSON output of a command that issued a certificate: schema, profile,
+// backend, legacy, the files written and the certificate's subject, serial,
+// fingerprint, validity and SANs.
+nlohmann::json issued_json(std::string_view schema, const Profile& profile,
+                           std::string_view backend,
+                           const std::vector<std::filesystem::path>& files, const CertInfo& info);
 
 // Prints the files written, one line each.
 void print_written(const std::vector<std::filesystem::path>& files);

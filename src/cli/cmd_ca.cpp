@@ -12,15 +12,8 @@
 namespace certforge::cli {
 namespace {
 
-struct CaInitOptions {
-    std::string profile;
+struct CaInitOptions : IssueOptions {
     std::string name;
-    std::string out;
-    std::string backend;
-    SubjectFields subject;
-    CryptoOverrides overrides;
-    bool force = false;
-    bool json = false;
 };
 
 int run_ca_init(const CaInitOptions& options) {
@@ -52,16 +45,7 @@ int run_ca_init(const CaInitOptions& options) {
     const auto written = output.commit();
 
     if (options.json) {
-        nlohmann::json files = nlohmann::json::array();
-        for (const auto& file : written) {
-            files.push_back(file.string());
-        }
-        print_json({{"schema", "certforge.ca-init/1"},
-                    {"profile", profile.id},
-                    {"backend", std::string(backend->name())},
-                    {"legacy", profile.legacy},
-                    {"files", files},
-                    {"certificate", certificate_summary(info)}});
+        print_json(issued_json("certforge.ca-init/1", profile, backend->name(), written, info));
         return kExitOk;
     }
     fmt::print("CA '{}' for profile {} ({} {} bits, {}), valid until {}\n", options.name,
@@ -89,11 +73,7 @@ void add_ca_command(CLI::App& app, Action& selected) {
     init->add_option("--name", options->name, "the CA's common name, e.g. \"Print CA\"")
         ->required();
     init->add_option("--out", options->out, "folder to write the CA into")->required();
-    add_subject_options(init, options->subject);
-    add_crypto_overrides(init, options->overrides);
-    add_backend_option(init, options->backend);
-    init->add_flag("--force", options->force, "replace an existing CA in the folder");
-    init->add_flag("--json", options->json, "print JSON");
+    add_issue_options(init, *options, "replace an existing CA in the folder");
     on_run(init, selected, options, run_ca_init);
 }
 

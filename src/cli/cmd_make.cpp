@@ -13,18 +13,11 @@
 namespace certforge::cli {
 namespace {
 
-struct MakeOptions {
-    std::string profile;
+struct MakeOptions : IssueOptions {
     std::string cn;
     std::vector<std::string> sans;
     std::string ca_dir;
     std::string key_file;
-    std::string out;
-    std::string backend;
-    SubjectFields subject;
-    CryptoOverrides overrides;
-    bool force = false;
-    bool json = false;
 };
 
 // The new leaf must pass its own profile; a CA that does not is reported.
@@ -104,17 +97,10 @@ int run_make(const MakeOptions& options) {
              "exact certificate (import server.crt as a trusted CA on each device)");
     }
     if (options.json) {
-        nlohmann::json files = nlohmann::json::array();
-        for (const auto& file : written) {
-            files.push_back(file.string());
-        }
-        print_json({{"schema", "certforge.make/1"},
-                    {"profile", profile.id},
-                    {"backend", std::string(backend->name())},
-                    {"legacy", profile.legacy},
-                    {"self_signed", !ca},
-                    {"files", files},
-                    {"certificate", certificate_summary(leaf)}});
+        nlohmann::json json =
+            issued_json("certforge.make/1", profile, backend->name(), written, leaf);
+        json["self_signed"] = !ca;
+        print_json(json);
         return kExitOk;
     }
     std::vector<std::string> san_texts;
@@ -153,11 +139,7 @@ void add_make_command(CLI::App& app, Action& selected) {
     command->add_option("--key", options->key_file,
                         "reuse this PKCS#8 PEM private key instead of making a new one");
     command->add_option("--out", options->out, "folder to write into")->required();
-    add_subject_options(command, options->subject);
-    add_crypto_overrides(command, options->overrides);
-    add_backend_option(command, options->backend);
-    command->add_flag("--force", options->force, "replace existing files in the folder");
-    command->add_flag("--json", options->json, "print JSON");
+    add_issue_options(command, *options, "replace existing files in the folder");
     on_run(command, selected, options, run_make);
 }
 

@@ -5,27 +5,14 @@
 #include <nlohmann/json.hpp>
 #include <sys/stat.h>
 
+using certforge::test::listing;
+using certforge::test::mode_of;
 using certforge::test::run;
 using certforge::test::run_certforge;
 using certforge::test::TempDir;
 namespace fs = std::filesystem;
 
 namespace {
-
-unsigned mode_of(const fs::path& path) {
-    struct stat st {};
-    REQUIRE(::stat(path.c_str(), &st) == 0);
-    return st.st_mode & 0777;
-}
-
-std::vector<std::string> listing(const fs::path& dir) {
-    std::vector<std::string> names;
-    for (const auto& entry : fs::directory_iterator(dir)) {
-        names.push_back(entry.path().filename().string());
-    }
-    std::sort(names.begin(), names.end());
-    return names;
-}
 
 std::string legacy_warning() {
     return "certforge: warning: profile 'konica-legacy' is a legacy profile: it allows weak "
@@ -244,4 +231,26 @@ TEST_CASE("cli: ca init --json and its refusal to overwrite", "[cli]") {
         {"ca", "init", "--profile", "konica-legacy", "--name", "Print CA", "--out", ca});
     CHECK(again.exit_code == 3);
     CHECK_THAT(again.err, Catch::Contains("refusing to overwrite"));
+}
+
+TEST_CASE("cli: a backend missing from this build is named as such", "[cli]") {
+    const auto built = certforge::test::backend_names();
+    for (const std::string known : {"openssl", "botan"}) {
+        INFO("backend " << known);
+        const auto result = run_certforge(
+            {"verify", "--profile", "default", "--backend", known, "/nonexistent/x.crt"});
+        if (std::find(built.begin(), built.end(), known) != built.end()) {
+            CHECK(result.exit_code == 3);
+            CHECK(result.err == "certforge: error: /nonexistent/x.crt: no such file\n");
+        } else {
+            std::string option = known;
+            std::transform(option.begin(), option.end(), option.begin(), ::toupper);
+            CHECK(result.exit_code == 2);
+            CHECK_THAT(result.err,
+                       Catch::StartsWith("certforge: error: backend '" + known +
+                                         "' is not in this build (it was configured with "
+                                         "CERTFORGE_WITH_" +
+                                         option + "=OFF); this build has "));
+        }
+    }
 }

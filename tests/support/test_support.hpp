@@ -51,6 +51,10 @@ std::filesystem::path fixture_key(const std::string& name);
 PrivateKey fixture_private_key(const std::string& name);
 
 std::string read_text(const std::filesystem::path& path);
+// Permission bits of a file (e.g. 0600).
+unsigned mode_of(const std::filesystem::path& path);
+// The names in a folder, sorted.
+std::vector<std::string> listing(const std::filesystem::path& dir);
 void write_text(const std::filesystem::path& path, const std::string& text);
 
 // The shipped profiles folder of the source tree.

@@ -6,24 +6,10 @@
 #include <sys/stat.h>
 
 using namespace certforge;
+using certforge::test::listing;
+using certforge::test::mode_of;
 using certforge::test::TempDir;
 namespace fs = std::filesystem;
-
-namespace {
-unsigned mode_of(const fs::path& path) {
-    struct stat st {};
-    REQUIRE(::stat(path.c_str(), &st) == 0);
-    return st.st_mode & 0777;
-}
-std::vector<std::string> listing(const fs::path& dir) {
-    std::vector<std::string> names;
-    for (const auto& entry : fs::directory_iterator(dir)) {
-        names.push_back(entry.path().filename().string());
-    }
-    std::sort(names.begin(), names.end());
-    return names;
-}
-} // namespace
 
 TEST_CASE("output: files land with their modes, whatever the umask", "[output]") {
     TempDir dir;

@@ -1,4 +1,5 @@
 #include "certforge/errors.hpp"
+#include "certforge/oids.hpp"
 #include "openssl_backend.hpp"
 #include "openssl_error.hpp"
 
@@ -27,18 +28,6 @@ DnStringType string_type(int type) {
     }
 }
 
-std::string object_name(const ASN1_OBJECT* object) {
-    const int nid = OBJ_obj2nid(object);
-    if (nid != NID_undef) {
-        if (const char* sn = OBJ_nid2sn(nid); sn != nullptr) {
-            return sn;
-        }
-    }
-    char buffer[128];
-    OBJ_obj2txt(buffer, sizeof buffer, object, 1);
-    return buffer;
-}
-
 std::string dotted_oid(const ASN1_OBJECT* object) {
     char buffer[128];
     OBJ_obj2txt(buffer, sizeof buffer, object, 1);
@@ -59,7 +48,7 @@ DistinguishedName read_name(const X509_NAME* name, std::string_view source) {
         }
         const OpenSslBytesPtr owner(utf8);
         dn.attributes.push_back(
-            {object_name(X509_NAME_ENTRY_get_object(entry)),
+            {dn_attribute_name(dotted_oid(X509_NAME_ENTRY_get_object(entry))),
              std::string(reinterpret_cast<char*>(utf8), static_cast<std::size_t>(length)),
              string_type(ASN1_STRING_type(data))});
     }
@@ -73,25 +62,6 @@ UnixTime read_time(const ASN1_TIME* time, std::string_view source) {
         throw InputError(fmt::format("{}: invalid validity time", source));
     }
     return static_cast<UnixTime>(::timegm(&tm));
-}
-
-HashAlgorithm hash_of(int md_nid) {
-    switch (md_nid) {
-    case NID_md5:
-        return HashAlgorithm::md5;
-    case NID_sha1:
-        return HashAlgorithm::sha1;
-    case NID_sha224:
-        return HashAlgorithm::sha224;
-    case NID_sha256:
-        return HashAlgorithm::sha256;
-    case NID_sha384:
-        return HashAlgorithm::sha384;
-    case NID_sha512:
-        return HashAlgorithm::sha512;
-    default:
-        return HashAlgorithm::unknown;
-    }
 }
 
 KeyAlgorithm key_algorithm_of(int pkey_nid) {
@@ -234,15 +204,11 @@ CertInfo read_certificate(OSSL_LIB_CTX* ctx, ByteView der, std::string_view sour
     info.not_before = read_time(X509_get0_notBefore(cert.get()), source);
     info.not_after = read_time(X509_get0_notAfter(cert.get()), source);
 
-    const int signature_nid = X509_get_signature_nid(cert.get());
-    info.signature_algorithm =
-        OBJ_nid2ln(signature_nid) != nullptr ? OBJ_nid2ln(signature_nid) : "unknown";
-    int md_nid = NID_undef;
-    int pkey_nid = NID_undef;
-    if (OBJ_find_sigid_algs(signature_nid, &md_nid, &pkey_nid) == 1) {
-        info.signature_hash = hash_of(md_nid);
-        info.signature_key_algorithm = key_algorithm_of(pkey_nid);
-    }
+    const X509_ALGOR* signature_algorithm = nullptr;
+    X509_get0_signature(nullptr, &signature_algorithm, cert.get());
+    const ASN1_OBJECT* signature_oid = nullptr;
+    X509_ALGOR_get0(&signature_oid, nullptr, nullptr, signature_algorithm);
+    set_signature_algorithm(info, dotted_oid(signature_oid));
 
     const EVP_PKEY* pkey = X509_get0_pubkey(cert.get());
     if (pkey == nullptr) {

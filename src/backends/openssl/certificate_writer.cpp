@@ -163,22 +163,21 @@ Bytes write_certificate(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl,
     set_time(X509_getm_notAfter(cert.get()), tmpl.not_after);
     check(X509_set_pubkey(cert.get(), subject_pkey.get()) == 1, "cannot set the public key");
 
-    if (tmpl.basic_constraints) {
-        add_basic_constraints(cert.get(), *tmpl.basic_constraints);
-    }
-    if (tmpl.key_usage) {
-        add_key_usage(cert.get(), *tmpl.key_usage);
-    }
-    if (tmpl.extended_key_usage) {
-        add_extended_key_usage(cert.get(), *tmpl.extended_key_usage);
-    }
-    if (!tmpl.subject_alt_names.empty()) {
-        add_subject_alt_names(cert.get(), tmpl.subject_alt_names, tmpl.subject.attributes.empty());
-    }
+    // Extensions in ascending OID order, as Botan 2 writes them, so that both
+    // backends encode the same certificate.
     const Bytes own_key_id = key_identifier(ctx, X509_get_X509_PUBKEY(cert.get()));
     if (tmpl.subject_key_id) {
         const Asn1OctetStringPtr ski = octet_string(own_key_id);
         add_extension(cert.get(), NID_subject_key_identifier, ski.get(), false);
+    }
+    if (tmpl.key_usage) {
+        add_key_usage(cert.get(), *tmpl.key_usage);
+    }
+    if (!tmpl.subject_alt_names.empty()) {
+        add_subject_alt_names(cert.get(), tmpl.subject_alt_names, tmpl.subject.attributes.empty());
+    }
+    if (tmpl.basic_constraints) {
+        add_basic_constraints(cert.get(), *tmpl.basic_constraints);
     }
     if (tmpl.authority_key_id) {
         const Bytes issuer_key_id =
@@ -188,15 +187,24 @@ Bytes write_certificate(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl,
         akid->keyid = octet_string(issuer_key_id).release();
         add_extension(cert.get(), NID_authority_key_identifier, akid.get(), false);
     }
+    if (tmpl.extended_key_usage) {
+        add_extended_key_usage(cert.get(), *tmpl.extended_key_usage);
+    }
 
     EVP_PKEY* signer = issuer_pkey ? issuer_pkey.get() : subject_pkey.get();
     MdCtxPtr md_ctx(EVP_MD_CTX_new());
     check(md_ctx != nullptr, "cannot allocate a signing context");
+    const std::string refused =
+        is_weak(tmpl.signature_hash)
+            ? fmt::format("OpenSSL refused to sign with {}; a system crypto policy may forbid "
+                          "{} signatures (RHEL 9, Fedora 41 and later do): --backend botan can "
+                          "still make them",
+                          to_string(tmpl.signature_hash), to_string(tmpl.signature_hash))
+            : fmt::format("signing the certificate with {} failed", to_string(tmpl.signature_hash));
     check(EVP_DigestSignInit_ex(md_ctx.get(), nullptr, digest_name(tmpl.signature_hash), ctx,
                                 nullptr, signer, nullptr) == 1,
-          fmt::format("cannot sign with {}", to_string(tmpl.signature_hash)));
-    check(X509_sign_ctx(cert.get(), md_ctx.get()) > 0,
-          fmt::format("signing the certificate with {} failed", to_string(tmpl.signature_hash)));
+          refused);
+    check(X509_sign_ctx(cert.get(), md_ctx.get()) > 0, refused);
 
     const int length = i2d_X509(cert.get(), nullptr);
     check(length > 0, "cannot encode the certificate");

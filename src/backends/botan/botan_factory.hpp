@@ -1,0 +1,12 @@
+// The only thing the registry sees of the Botan backend.
+#pragma once
+
+#include "certforge/backend.hpp"
+
+#include <memory>
+
+namespace certforge {
+
+std::unique_ptr<Backend> make_botan_backend();
+
+} // namespace certforge

@@ -1,0 +1,172 @@
+#include "botan_backend.hpp"
+#include "certforge/errors.hpp"
+#include "certforge/oids.hpp"
+
+#include <botan/ber_dec.h>
+#include <botan/ecc_key.h>
+#include <botan/hash.h>
+#include <botan/x509_ext.h>
+#include <fmt/format.h>
+
+namespace certforge::botan {
+namespace {
+
+DnStringType string_type(Botan::ASN1_Tag tag) {
+    switch (tag) {
+    case Botan::UTF8_STRING:
+        return DnStringType::utf8;
+    case Botan::PRINTABLE_STRING:
+        return DnStringType::printable;
+    case Botan::IA5_STRING:
+        return DnStringType::ia5;
+    case Botan::T61_STRING:
+        return DnStringType::teletex;
+    case Botan::BMP_STRING:
+        return DnStringType::bmp;
+    case Botan::UNIVERSAL_STRING:
+        return DnStringType::universal;
+    default:
+        return DnStringType::other;
+    }
+}
+
+DistinguishedName read_dn(const Botan::X509_DN& dn) {
+    DistinguishedName out;
+    for (const auto& [oid, value] : dn.dn_info()) {
+        out.attributes.push_back(
+            {dn_attribute_name(oid.to_string()), value.value(), string_type(value.tagging())});
+    }
+    return out;
+}
+
+// OpenSSL's names for the curves devices use, so both backends agree.
+std::string curve_name(const Botan::OID& oid) {
+    const std::string dotted = oid.to_string();
+    if (dotted == "1.2.840.10045.3.1.7") {
+        return "prime256v1";
+    }
+    if (dotted == "1.3.132.0.34") {
+        return "secp384r1";
+    }
+    if (dotted == "1.3.132.0.35") {
+        return "secp521r1";
+    }
+    return dotted;
+}
+
+KeyUsageSet key_usage_bits(Botan::Key_Constraints constraints) {
+    KeyUsageSet bits = 0;
+    const unsigned value = static_cast<unsigned>(constraints);
+    for (unsigned bit = 0; bit < kKeyUsageBitCount; ++bit) {
+        if (value & (1u << (15 - bit))) {
+            bits |= key_usage_flag(static_cast<KeyUsageBit>(bit));
+        }
+    }
+    return bits;
+}
+
+void read_subject_alt_names(const std::vector<uint8_t>& contents, CertInfo& info) {
+    Botan::BER_Decoder decoder(contents);
+    Botan::BER_Decoder names = decoder.start_cons(Botan::SEQUENCE);
+    while (names.more_items()) {
+        const Botan::BER_Object name = names.get_next_object();
+        const std::string bytes(reinterpret_cast<const char*>(name.bits()), name.length());
+        if (name.is_a(2, Botan::CONTEXT_SPECIFIC)) {
+            info.subject_alt_names.push_back({SanType::dns, bytes});
+        } else if (name.is_a(7, Botan::CONTEXT_SPECIFIC) &&
+                   !format_ip_address(ByteView(name.bits(), name.length())).empty()) {
+            info.subject_alt_names.push_back(
+                {SanType::ip, format_ip_address(ByteView(name.bits(), name.length()))});
+        } else {
+            ++info.other_subject_alt_names;
+        }
+    }
+    names.verify_end();
+}
+
+void read_extensions(const Botan::X509_Certificate& cert, CertInfo& info) {
+    namespace ext = Botan::Cert_Extension;
+    const Botan::Extensions& extensions = cert.v3_extensions();
+    auto critical = [&](const char* oid) {
+        return extensions.critical_extension_set(Botan::OID::from_string(oid));
+    };
+    if (const auto* bc = extensions.get_extension_object_as<ext::Basic_Constraints>()) {
+        BasicConstraints value{bc->get_is_ca(), std::nullopt, critical("2.5.29.19")};
+        if (bc->get_is_ca() && bc->get_path_limit() != ext::NO_CERT_PATH_LIMIT) {
+            value.path_length = static_cast<unsigned>(bc->get_path_limit());
+        }
+        info.basic_constraints = value;
+    }
+    if (const auto* ku = extensions.get_extension_object_as<ext::Key_Usage>()) {
+        info.key_usage =
+            KeyUsageExtension{key_usage_bits(ku->get_constraints()), critical("2.5.29.15")};
+    }
+    if (const auto* eku = extensions.get_extension_object_as<ext::Extended_Key_Usage>()) {
+        ExtendedKeyUsageExtension value{{}, critical("2.5.29.37")};
+        for (const auto& oid : eku->get_oids()) {
+            value.oids.push_back(oid.to_string());
+        }
+        info.extended_key_usage = value;
+    }
+    const auto raw = extensions.extensions_raw();
+    if (const auto san = raw.find(Botan::OID::from_string("2.5.29.17")); san != raw.end()) {
+        info.has_subject_alt_name = true;
+        info.subject_alt_name_critical = san->second.second;
+        read_subject_alt_names(san->second.first, info);
+    }
+    if (const auto* ski = extensions.get_extension_object_as<ext::Subject_Key_ID>()) {
+        info.subject_key_id = ski->get_key_id();
+    }
+    if (const auto* aki = extensions.get_extension_object_as<ext::Authority_Key_ID>()) {
+        info.authority_key_id = aki->get_key_id();
+    }
+}
+
+void read_public_key(const Botan::X509_Certificate& cert, CertInfo& info) {
+    const std::unique_ptr<Botan::Public_Key> key = cert.load_subject_public_key();
+    const std::string algorithm = key->algo_name();
+    info.key_bits = static_cast<unsigned>(key->key_length());
+    if (algorithm == "RSA") {
+        info.key_algorithm = KeyAlgorithm::rsa;
+    } else if (algorithm == "ECDSA") {
+        info.key_algorithm = KeyAlgorithm::ec;
+        if (const auto* ec = dynamic_cast<const Botan::EC_PublicKey*>(key.get())) {
+            info.key_curve = curve_name(ec->domain().get_curve_oid());
+        }
+    } else if (algorithm == "DSA") {
+        info.key_algorithm = KeyAlgorithm::dsa;
+    } else if (algorithm == "Ed25519") {
+        info.key_algorithm = KeyAlgorithm::ed25519;
+    }
+}
+
+} // namespace
+
+CertInfo read_certificate(ByteView der, std::string_view source) {
+    const Botan::X509_Certificate cert = load_certificate(der, source);
+    try {
+        CertInfo info;
+        info.der.assign(der.begin(), der.end());
+        info.version = static_cast<int>(cert.x509_version());
+        const auto& serial = cert.serial_number();
+        auto first = std::find_if(serial.begin(), serial.end(), [](uint8_t b) { return b != 0; });
+        info.serial.assign(first, serial.end());
+        info.serial_negative = cert.is_serial_negative();
+        info.subject = read_dn(cert.subject_dn());
+        info.issuer = read_dn(cert.issuer_dn());
+        info.not_before = static_cast<UnixTime>(cert.not_before().time_since_epoch());
+        info.not_after = static_cast<UnixTime>(cert.not_after().time_since_epoch());
+
+        set_signature_algorithm(info, cert.signature_algorithm().get_oid().to_string());
+        read_public_key(cert, info);
+        read_extensions(cert, info);
+        const auto sha256 = Botan::HashFunction::create_or_throw("SHA-256");
+        info.sha256_fingerprint = Botan::unlock(sha256->process(der.data(), der.size()));
+        return info;
+    } catch (const Botan::Exception& e) {
+        throw InputError(
+            fmt::format("{}: the certificate cannot be read (Botan: {})", source, e.what()));
+    }
+}
+
+} // namespace certforge::botan
