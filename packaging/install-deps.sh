@@ -7,6 +7,7 @@ set -euo pipefail
 build_packages=(
   cmake ninja-build g++ pkg-config
   libssl-dev libbotan-2-dev libcli11-dev libtomlplusplus-dev libfmt-dev nlohmann-json3-dev
+  libzip-dev
 )
 test_packages=(
   catch2 openssl python3 python3-cryptography

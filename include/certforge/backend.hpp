@@ -79,6 +79,9 @@ public:
     // Bytes from the library's CSPRNG.
     virtual Bytes random_bytes(std::size_t count) = 0;
 
+    // The hash of `data`. Used by formats certforge writes itself (JKS).
+    virtual Bytes digest(HashAlgorithm hash, ByteView data) const = 0;
+
     // Signs a certificate for `subject_key`'s public key as `tmpl` says. With
     // no issuer the certificate is self-signed by `subject_key`. Weak hashes
     // and small keys are made as asked: the profile decides, not the library's

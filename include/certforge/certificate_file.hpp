@@ -1,6 +1,7 @@
 // Reading certificates from files as users hand them over.
 #pragma once
 
+#include "certforge/backend.hpp"
 #include "certforge/bytes.hpp"
 
 #include <filesystem>
@@ -13,5 +14,19 @@ namespace certforge {
 // Throws InputError for a missing, empty or unreadable file, for PEM without
 // a certificate, and for content that is neither PEM nor DER.
 std::vector<Bytes> read_certificate_file(const std::filesystem::path& path);
+
+// What a file holds, judged by its content: a JKS magic number; a PEM label
+// ("PKCS7" for a bundle); or, for DER, the first element inside the outer
+// SEQUENCE (INTEGER: PKCS#12, OID: PKCS#7, SEQUENCE: a certificate).
+enum class FileKind { certificates, pkcs7, pkcs12, jks };
+FileKind detect_file_kind(ByteView data);
+
+// The DER of a PKCS#7 bundle, from PEM ("PKCS7" block) or DER.
+Bytes pkcs7_der(const std::string& content, std::string_view source);
+
+// An unencrypted PKCS#8 PEM private key ("PRIVATE KEY"). Throws InputError
+// naming the file for anything else (an encrypted or traditional RSA key
+// included, with the openssl command that converts it).
+PrivateKey read_private_key_file(const std::filesystem::path& path);
 
 } // namespace certforge

@@ -18,6 +18,8 @@ enum class CaCertFormat { pem, der };
 std::string_view to_string(ProfileKind kind);
 std::string_view to_string(DnEncoding encoding);
 std::string_view to_string(Pkcs12Encryption encryption);
+// "aes", "3des" or "rc2". Throws UsageError for anything else.
+Pkcs12Encryption pkcs12_encryption_from_name(std::string_view name);
 std::string_view to_string(CaCertFormat format);
 
 struct Profile {

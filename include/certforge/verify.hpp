@@ -3,6 +3,7 @@
 #pragma once
 
 #include "certforge/cert_info.hpp"
+#include "certforge/containers.hpp"
 #include "certforge/profile.hpp"
 
 #include <nlohmann/json_fwd.hpp>
@@ -41,6 +42,7 @@ struct Report {
     std::string source; // the file the chain came from
     std::vector<CertificateReport> certificates;
     std::vector<Finding> chain_findings;
+    std::vector<Finding> container_findings;
 
     std::size_t count(Outcome outcome, Severity severity) const;
     bool has_errors() const;
@@ -53,6 +55,23 @@ std::vector<Finding> check_certificate(const CertInfo& cert, CertificateRole rol
 // Checks a chain, leaf first: each certificate in its role (the first is the
 // leaf unless it is a CA certificate), then chain length and links.
 Report verify_chain(const std::vector<CertInfo>& chain, const Profile& profile, UnixTime now);
+
+enum class ContainerKind { pkcs12, jks, pkcs7 };
+std::string_view to_string(ContainerKind kind);
+
+// What a container said about itself when it was opened.
+struct ContainerFacts {
+    ContainerKind kind = ContainerKind::pkcs12;
+    std::optional<Pkcs12Protection> pkcs12; // PKCS#12 only
+    bool has_key = false;
+    bool key_matches_leaf = false;
+};
+
+// Rules on the container itself: its encryption against the profile's
+// import.pkcs12_encryption, its MAC, whether the key belongs to the leaf,
+// whether the chain reaches a self-signed root. `chain` is leaf first.
+std::vector<Finding> check_container(const ContainerFacts& facts,
+                                     const std::vector<CertInfo>& chain, const Profile& profile);
 
 // The JSON form of one report, as documented in README.md ("JSON output").
 nlohmann::json to_json(const Report& report);

@@ -1,4 +1,5 @@
 #include "certforge/backend_registry.hpp"
+#include "certforge/containers.hpp"
 #include "certforge/errors.hpp"
 
 #include <algorithm>
@@ -66,6 +67,19 @@ std::unique_ptr<Backend> make_backend(std::string_view name) {
     }
     throw UsageError(fmt::format("unknown backend '{}': this build has {}", wanted,
                                  fmt::join(built_backends(), ", ")));
+}
+
+} // namespace certforge
+
+namespace certforge {
+
+std::unique_ptr<ContainerCodec> make_container_codec() {
+#if CERTFORGE_HAVE_OPENSSL
+    return make_openssl_container_codec();
+#else
+    throw UsageError("PKCS#12 and PKCS#7 files are written with OpenSSL, and this build has no "
+                     "OpenSSL backend (configure with CERTFORGE_WITH_OPENSSL=ON)");
+#endif
 }
 
 } // namespace certforge

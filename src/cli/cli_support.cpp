@@ -3,6 +3,7 @@
 #include "certforge/backend_registry.hpp"
 #include "certforge/cert_info.hpp"
 #include "certforge/errors.hpp"
+#include "certforge/passwords.hpp"
 #include "certforge/profile_catalog.hpp"
 
 #include <fmt/format.h>
@@ -65,6 +66,36 @@ void add_issue_options(CLI::App* command, IssueOptions& options, const std::stri
     add_backend_option(command, options.backend);
     command->add_flag("--force", options.force, force_help);
     command->add_flag("--json", options.json, "print JSON");
+}
+
+void add_password_options(CLI::App* command, PasswordOptions& options, const std::string& prefix,
+                          const std::string& what) {
+    command->add_option("--" + prefix + "password-file", options.file,
+                        fmt::format("read the {} password from the first line of this file", what));
+    command->add_option("--" + prefix + "password-env", options.env,
+                        fmt::format("read the {} password from this environment variable", what));
+}
+
+SecureString existing_password(const PasswordOptions& options, const std::string& what) {
+    if (!options.file.empty()) {
+        return read_password_file(options.file);
+    }
+    if (!options.env.empty()) {
+        return read_password_env(options.env);
+    }
+    return prompt_password(fmt::format("{} password: ", what), false);
+}
+
+SecureString new_password(const PasswordOptions& options, Backend& backend, bool& generated) {
+    generated = false;
+    if (!options.file.empty() || !options.env.empty() || stdin_is_terminal()) {
+        if (options.file.empty() && options.env.empty()) {
+            return prompt_password("new password: ", true);
+        }
+        return existing_password(options, "new");
+    }
+    generated = true;
+    return generate_password(backend);
 }
 
 Profile load_profile(const std::string& name_or_path) {

@@ -29,6 +29,8 @@ enum ExitCode : int {
 using Action = std::function<int()>;
 
 void add_make_command(CLI::App& app, Action& selected);
+void add_export_command(CLI::App& app, Action& selected);
+void add_bundle_command(CLI::App& app, Action& selected);
 void add_ca_command(CLI::App& app, Action& selected);
 void add_verify_command(CLI::App& app, Action& selected);
 void add_profiles_command(CLI::App& app, Action& selected);
@@ -72,6 +74,22 @@ struct IssueOptions {
 };
 // Subject fields, overrides, --backend, --force (with `force_help`) and --json.
 void add_issue_options(CLI::App* command, IssueOptions& options, const std::string& force_help);
+
+// Where a password comes from: a file or an environment variable; a prompt
+// on a terminal when neither is given.
+struct PasswordOptions {
+    std::string file;
+    std::string env;
+};
+// Adds --{prefix}password-file and --{prefix}password-env.
+void add_password_options(CLI::App* command, PasswordOptions& options, const std::string& prefix,
+                          const std::string& what);
+// A password for reading an existing file: file, env, else a prompt; throws
+// InputError when none can be had.
+SecureString existing_password(const PasswordOptions& options, const std::string& what);
+// A password for a new file: file, env, else a confirmed prompt on a
+// terminal, else a generated one (`generated` set).
+SecureString new_password(const PasswordOptions& options, Backend& backend, bool& generated);
 
 // Loads a profile by name or path and, when it is legacy, says so on stderr.
 Profile load_profile(const std::string& name_or_path);

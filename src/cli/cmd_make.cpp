@@ -1,7 +1,10 @@
 #include "certforge/backend_registry.hpp"
 #include "certforge/builder.hpp"
 #include "certforge/ca_store.hpp"
+#include "certforge/certificate_file.hpp"
+#include "certforge/containers.hpp"
 #include "certforge/errors.hpp"
+#include "certforge/import_bundle.hpp"
 #include "certforge/output_set.hpp"
 #include "certforge/pem.hpp"
 #include "certforge/verify.hpp"
@@ -13,11 +16,15 @@
 namespace certforge::cli {
 namespace {
 
+constexpr const char* kBundleFile = "import-bundle.zip";
+
 struct MakeOptions : IssueOptions {
     std::string cn;
     std::vector<std::string> sans;
     std::string ca_dir;
     std::string key_file;
+    std::string pkcs12 = "3des";
+    PasswordOptions password;
 };
 
 // The new leaf must pass its own profile; a CA that does not is reported.
@@ -52,11 +59,32 @@ int run_make(const MakeOptions& options) {
     }
     apply_overrides(options.overrides, request);
     validate_request(profile, request);
-    std::vector<std::string> names{"server.key", "server.crt", "chain.pem"};
+    const Pkcs12Encryption server_encryption = pkcs12_encryption_from_name(options.pkcs12);
+    std::unique_ptr<ContainerCodec> codec;
+    try {
+        codec = make_container_codec();
+    } catch (const UsageError& e) {
+        warn(fmt::format("server.pfx and the bundle's device.p12 are not written: {}", e.what()));
+    }
+    std::vector<std::string> names{"server.key", "server.crt", "chain.pem", kBundleFile};
     if (!options.ca_dir.empty()) {
         names.emplace_back("ca.crt");
     }
+    if (codec) {
+        names.emplace_back("server.pfx");
+    }
     OutputSet::refuse_existing(options.out, names, options.force);
+    bool generated = false;
+    SecureString password;
+    if (codec) {
+        password = new_password(options.password, *backend, generated);
+        if (password.empty() && !profile.import.empty_password) {
+            throw InputError(fmt::format("an empty PFX password is allowed only for devices "
+                                         "that need one, and profile '{}' does not say so "
+                                         "(import.empty_password)",
+                                         profile.id));
+        }
+    }
 
     std::optional<CertificateAuthority> ca;
     if (!options.ca_dir.empty()) {
@@ -64,8 +92,7 @@ int run_make(const MakeOptions& options) {
     }
     std::optional<PrivateKey> existing_key;
     if (!options.key_file.empty()) {
-        existing_key.emplace(
-            pem_decode_secret(read_secret_file(options.key_file), "PRIVATE KEY", options.key_file));
+        existing_key.emplace(read_private_key_file(options.key_file));
     }
 
     CertificateBuilder builder(*backend, profile);
@@ -90,7 +117,46 @@ int run_make(const MakeOptions& options) {
     } else {
         output.add("chain.pem", leaf_pem, FileMode::public_file);
     }
+    const std::vector<Bytes> chain =
+        ca ? std::vector<Bytes>{issued.certificate_der, ca->certificate_der}
+           : std::vector<Bytes>{issued.certificate_der};
+    BundleInput bundle{ca ? ca->certificate_der : issued.certificate_der,
+                       issued.certificate_der,
+                       std::nullopt,
+                       "",
+                       "",
+                       static_cast<UnixTime>(std::time(nullptr))};
+    if (codec) {
+        const KeyAndChain contents{
+            PrivateKey(SecureBytes(issued.key.pkcs8_der().begin(), issued.key.pkcs8_der().end())),
+            chain};
+        Pkcs12Options server_p12;
+        server_p12.encryption = server_encryption;
+        output.add("server.pfx", codec->write_pkcs12(contents, password, server_p12),
+                   FileMode::private_file);
+        if (generated) {
+            output.add("server.pfx.pass", password + "\n", FileMode::private_file);
+        }
+        if (profile.import.identity_pkcs12) {
+            Pkcs12Options device_p12;
+            device_p12.encryption = profile.import.pkcs12_encryption.front();
+            device_p12.friendly_name = options.cn;
+            const SecureString device_password =
+                profile.import.empty_password ? SecureString() : password;
+            bundle.device_pkcs12 = codec->write_pkcs12(contents, device_password, device_p12);
+            bundle.pkcs12_encryption = std::string(to_string(device_p12.encryption));
+            bundle.password_hint = profile.import.empty_password
+                                       ? "empty (this device needs an empty password)"
+                                   : generated ? "the same as server.pfx, in server.pfx.pass"
+                                               : "the same as server.pfx";
+        }
+    }
+    output.add(kBundleFile, make_import_bundle(profile, bundle, *backend), FileMode::public_file);
     const auto written = output.commit();
+    if (generated) {
+        note(fmt::format("generated the PFX password: it is in {}/server.pfx.pass (0600)",
+                         options.out));
+    }
 
     if (!ca) {
         note("no --ca given: the certificate is self-signed, so every device must trust this "
@@ -123,7 +189,8 @@ void add_make_command(CLI::App& app, Action& selected) {
     auto options = std::make_shared<MakeOptions>();
     auto* command = app.add_subcommand(
         "make", "Make a key and a server certificate that the profile's devices accept: "
-                "server.key (PKCS#8, 0600), server.crt, chain.pem (leaf then CA) and, with "
+                "server.key (PKCS#8, 0600), server.crt, chain.pem (leaf then CA), server.pfx "
+                "for the Terminal Server (0600), import-bundle.zip for the device and, with "
                 "--ca, ca.crt");
     command->add_option("--profile", options->profile, "profile name or path to a .toml file")
         ->required();
@@ -139,6 +206,14 @@ void add_make_command(CLI::App& app, Action& selected) {
     command->add_option("--key", options->key_file,
                         "reuse this PKCS#8 PEM private key instead of making a new one");
     command->add_option("--out", options->out, "folder to write into")->required();
+    command
+        ->add_option("--pkcs12", options->pkcs12,
+                     "server.pfx encryption: 3des (default: every Windows Server imports it), aes "
+                     "(Windows Server 2019 and newer), rc2")
+        ->check(CLI::IsMember({"aes", "3des", "rc2"}));
+    add_password_options(command, options->password, "",
+                         "server.pfx (default: prompt on a terminal, else generated into "
+                         "server.pfx.pass)");
     add_issue_options(command, *options, "replace existing files in the folder");
     on_run(command, selected, options, run_make);
 }

@@ -1,5 +1,5 @@
 #include "certforge/backend_registry.hpp"
-#include "certforge/certificate_file.hpp"
+#include "certforge/input_file.hpp"
 #include "certforge/verify.hpp"
 #include "cli_support.hpp"
 
@@ -12,6 +12,7 @@ namespace {
 struct VerifyOptions {
     std::string profile;
     std::vector<std::string> files;
+    PasswordOptions password;
     std::string backend;
     bool json = false;
 };
@@ -43,6 +44,10 @@ void print_report(const Report& report) {
         fmt::print("  chain\n");
         print_findings(report.chain_findings);
     }
+    if (!report.container_findings.empty()) {
+        fmt::print("  container\n");
+        print_findings(report.container_findings);
+    }
     fmt::print("  result: {} ({} errors, {} warnings, {} passed)\n",
                report.has_errors() ? "FAIL" : "PASS", report.count(Outcome::fail, Severity::error),
                report.count(Outcome::fail, Severity::warning),
@@ -56,12 +61,17 @@ int run_verify(const VerifyOptions& options) {
 
     std::vector<Report> reports;
     for (const auto& file : options.files) {
+        const OpenedFile opened = open_input_file(
+            file, *backend, [&] { return existing_password(options.password, file); });
         std::vector<CertInfo> chain;
-        for (const auto& der : read_certificate_file(file)) {
+        for (const auto& der : opened.contents.chain) {
             chain.push_back(backend->parse_certificate(der, file));
         }
         Report report = verify_chain(chain, profile, now);
         report.source = file;
+        if (opened.facts) {
+            report.container_findings = check_container(*opened.facts, chain, profile);
+        }
         reports.push_back(std::move(report));
     }
     const bool failed =
@@ -89,11 +99,17 @@ int run_verify(const VerifyOptions& options) {
 void add_verify_command(CLI::App& app, Action& selected) {
     auto options = std::make_shared<VerifyOptions>();
     auto* command = app.add_subcommand(
-        "verify", "Check certificates (PEM, possibly a chain, or DER) against a profile; every "
+        "verify", "Check certificates or a PFX, JKS or P7B against a profile; every "
                   "rule is listed; exit 1 when any rule finds an error");
     command->add_option("--profile", options->profile, "profile name or path to a .toml file")
         ->required();
-    command->add_option("files", options->files, "certificate files (PEM or DER)")->required();
+    command
+        ->add_option("files", options->files,
+                     "certificates (PEM, possibly a chain, or DER), PKCS#7 bundles (.p7b), "
+                     "PKCS#12 (.pfx/.p12) or JKS keystores")
+        ->required();
+    add_password_options(command, options->password, "",
+                         "PFX or JKS (default: prompt on a terminal)");
     add_backend_option(command, options->backend);
     command->add_flag("--json", options->json, "print JSON (schema certforge.verify/1)");
     on_run(command, selected, options, run_verify);

@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
 
     Action selected;
     add_make_command(app, selected);
+    add_export_command(app, selected);
+    add_bundle_command(app, selected);
     add_ca_command(app, selected);
     add_verify_command(app, selected);
     add_profiles_command(app, selected);

@@ -30,6 +30,9 @@ public:
         return inner_->describe_key(key);
     }
     Bytes random_bytes(std::size_t count) override { return inner_->random_bytes(count); }
+    Bytes digest(HashAlgorithm hash, ByteView data) const override {
+        return inner_->digest(hash, data);
+    }
     Bytes sign_certificate(const CertificateTemplate& tmpl, const PrivateKey& key,
                            const std::optional<IssuerCredentials>& issuer) override {
         return inner_->sign_certificate(tmpl, key, issuer);

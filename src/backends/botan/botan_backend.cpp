@@ -5,6 +5,7 @@
 
 #include <botan/auto_rng.h>
 #include <botan/data_src.h>
+#include <botan/hash.h>
 #include <botan/pkcs8.h>
 #include <botan/rsa.h>
 #include <botan/version.h>
@@ -59,6 +60,15 @@ Bytes BotanBackend::random_bytes(std::size_t count) {
         return out;
     } catch (const Botan::Exception& e) {
         throw CryptoError(fmt::format("the random generator failed: Botan: {}", e.what()));
+    }
+}
+
+Bytes BotanBackend::digest(HashAlgorithm hash, ByteView data) const {
+    try {
+        const auto function = Botan::HashFunction::create_or_throw(botan_hash_name(hash));
+        return Botan::unlock(function->process(data.data(), data.size()));
+    } catch (const Botan::Exception& e) {
+        throw CryptoError(fmt::format("hash {} failed: Botan: {}", to_string(hash), e.what()));
     }
 }
 

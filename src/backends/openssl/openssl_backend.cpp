@@ -67,6 +67,10 @@ Bytes OpenSslBackend::random_bytes(std::size_t count) {
     return out;
 }
 
+Bytes OpenSslBackend::digest(HashAlgorithm hash, ByteView data) const {
+    return openssl::digest(ctx_.get(), digest_name(hash), data);
+}
+
 Bytes OpenSslBackend::sign_certificate(const CertificateTemplate& tmpl,
                                        const PrivateKey& subject_key,
                                        const std::optional<IssuerCredentials>& issuer) {

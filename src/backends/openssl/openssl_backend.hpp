@@ -17,6 +17,7 @@ public:
     PrivateKey generate_key(const KeySpec& spec) override;
     KeyDescription describe_key(const PrivateKey& key) const override;
     Bytes random_bytes(std::size_t count) override;
+    Bytes digest(HashAlgorithm hash, ByteView data) const override;
     Bytes sign_certificate(const CertificateTemplate& tmpl, const PrivateKey& subject_key,
                            const std::optional<IssuerCredentials>& issuer) override;
     CertInfo parse_certificate(ByteView der, std::string_view source) const override;

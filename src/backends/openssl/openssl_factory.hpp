@@ -9,4 +9,7 @@ namespace certforge {
 
 std::unique_ptr<Backend> make_openssl_backend();
 
+class ContainerCodec;
+std::unique_ptr<ContainerCodec> make_openssl_container_codec();
+
 } // namespace certforge

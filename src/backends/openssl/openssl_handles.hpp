@@ -42,3 +42,30 @@ inline void free_openssl_memory(void* p) noexcept {
 using OpenSslBytesPtr = Handle<unsigned char, free_openssl_memory>;
 
 } // namespace certforge::openssl
+
+#include <openssl/pkcs12.h>
+#include <openssl/pkcs7.h>
+#include <openssl/provider.h>
+
+namespace certforge::openssl {
+
+using Pkcs12Ptr = Handle<PKCS12, PKCS12_free>;
+using Pkcs7Ptr = Handle<PKCS7, PKCS7_free>;
+using ProviderPtr = Handle<OSSL_PROVIDER, OSSL_PROVIDER_unload>;
+
+inline void free_x509_stack(STACK_OF(X509) * stack) noexcept {
+    sk_X509_pop_free(stack, X509_free);
+}
+using X509StackPtr = Handle<STACK_OF(X509), free_x509_stack>;
+inline void free_pkcs7_stack(STACK_OF(PKCS7) * stack) noexcept {
+    sk_PKCS7_pop_free(stack, PKCS7_free);
+}
+using Pkcs7StackPtr = Handle<STACK_OF(PKCS7), free_pkcs7_stack>;
+inline void free_safebag_stack(STACK_OF(PKCS12_SAFEBAG) * stack) noexcept {
+    sk_PKCS12_SAFEBAG_pop_free(stack, PKCS12_SAFEBAG_free);
+}
+using SafeBagStackPtr = Handle<STACK_OF(PKCS12_SAFEBAG), free_safebag_stack>;
+using Pbe2ParamPtr = Handle<PBE2PARAM, PBE2PARAM_free>;
+using Pbkdf2ParamPtr = Handle<PBKDF2PARAM, PBKDF2PARAM_free>;
+
+} // namespace certforge::openssl

@@ -35,4 +35,62 @@ std::vector<Bytes> read_certificate_file(const std::filesystem::path& path) {
     return out;
 }
 
+FileKind detect_file_kind(ByteView data) {
+    if (data.size() >= 4 && data[0] == 0xfe && data[1] == 0xed && data[2] == 0xfe &&
+        data[3] == 0xed) {
+        return FileKind::jks;
+    }
+    const std::string_view text(reinterpret_cast<const char*>(data.data()), data.size());
+    if (contains_pem(text)) {
+        return text.find("-----BEGIN PKCS7-----") != std::string_view::npos
+                   ? FileKind::pkcs7
+                   : FileKind::certificates;
+    }
+    if (data.size() < 4 || data[0] != 0x30) {
+        return FileKind::certificates;
+    }
+    std::size_t header = 2;
+    if (data[1] & 0x80) {
+        header += data[1] & 0x7f;
+    }
+    if (header >= data.size()) {
+        return FileKind::certificates;
+    }
+    switch (data[header]) {
+    case 0x02: // PFX { version INTEGER 3, ... }
+        return header + 2 < data.size() && data[header + 1] == 0x01 && data[header + 2] == 0x03
+                   ? FileKind::pkcs12
+                   : FileKind::certificates;
+    case 0x06:
+        return FileKind::pkcs7;
+    default:
+        return FileKind::certificates;
+    }
+}
+
+Bytes pkcs7_der(const std::string& content, std::string_view source) {
+    if (!contains_pem(content)) {
+        return Bytes(content.begin(), content.end());
+    }
+    for (auto& block : pem_decode_all(content, source)) {
+        if (block.label == "PKCS7") {
+            return std::move(block.der);
+        }
+    }
+    throw InputError(fmt::format("{}: no PKCS7 block in the PEM file", source));
+}
+
+PrivateKey read_private_key_file(const std::filesystem::path& path) {
+    const SecureString text = read_secret_file(path);
+    const std::string name = path.string();
+    if (text.find("-----BEGIN ENCRYPTED PRIVATE KEY-----") != SecureString::npos ||
+        text.find("-----BEGIN RSA PRIVATE KEY-----") != SecureString::npos) {
+        throw InputError(fmt::format("{}: certforge reads unencrypted PKCS#8 keys (BEGIN PRIVATE "
+                                     "KEY); convert with: openssl pkcs8 -topk8 -nocrypt -in {} "
+                                     "-out key.pem",
+                                     name, name));
+    }
+    return PrivateKey(pem_decode_secret(text, "PRIVATE KEY", name));
+}
+
 } // namespace certforge

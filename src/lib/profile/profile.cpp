@@ -1,6 +1,9 @@
 #include "certforge/profile.hpp"
 
+#include "certforge/errors.hpp"
+
 #include <algorithm>
+#include <fmt/format.h>
 
 namespace certforge {
 
@@ -22,6 +25,15 @@ std::string_view to_string(Pkcs12Encryption encryption) {
         break;
     }
     return "rc2";
+}
+
+Pkcs12Encryption pkcs12_encryption_from_name(std::string_view name) {
+    for (auto e : {Pkcs12Encryption::aes, Pkcs12Encryption::triple_des, Pkcs12Encryption::rc2}) {
+        if (to_string(e) == name) {
+            return e;
+        }
+    }
+    throw UsageError(fmt::format("'{}' is not a PKCS#12 encryption: use aes, 3des or rc2", name));
 }
 
 std::string_view to_string(CaCertFormat format) {

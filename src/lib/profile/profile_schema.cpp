@@ -49,13 +49,6 @@ std::vector<std::string_view> eku_choices() {
     return out;
 }
 
-Pkcs12Encryption pkcs12_from_name(const std::string& name) {
-    if (name == "aes") {
-        return Pkcs12Encryption::aes;
-    }
-    return name == "3des" ? Pkcs12Encryption::triple_des : Pkcs12Encryption::rc2;
-}
-
 const std::vector<std::string_view> kHashChoices{"md5",    "sha1",   "sha224",
                                                  "sha256", "sha384", "sha512"};
 
@@ -422,7 +415,7 @@ std::vector<KeyRule> make_schema() {
          [](Profile& p, const ProfileValue& v) {
              p.import.pkcs12_encryption.clear();
              for (const auto& name : texts(v)) {
-                 p.import.pkcs12_encryption.push_back(pkcs12_from_name(name));
+                 p.import.pkcs12_encryption.push_back(pkcs12_encryption_from_name(name));
              }
          }},
         {"import.empty_password",

@@ -31,7 +31,8 @@ std::size_t Report::count(Outcome outcome, Severity severity) const {
         return f.outcome == outcome && (outcome == Outcome::pass || f.severity == severity);
     };
     std::size_t n = static_cast<std::size_t>(
-        std::count_if(chain_findings.begin(), chain_findings.end(), matches));
+        std::count_if(chain_findings.begin(), chain_findings.end(), matches) +
+        std::count_if(container_findings.begin(), container_findings.end(), matches));
     for (const auto& cert : certificates) {
         n += static_cast<std::size_t>(
             std::count_if(cert.findings.begin(), cert.findings.end(), matches));
@@ -97,6 +98,10 @@ nlohmann::json to_json(const Report& report) {
     for (const auto& f : report.chain_findings) {
         chain.push_back(finding_json(f));
     }
+    nlohmann::json container = nlohmann::json::array();
+    for (const auto& f : report.container_findings) {
+        container.push_back(finding_json(f));
+    }
     return {{"file", report.source},
             {"profile", report.profile_id},
             {"result", report.has_errors() ? "fail" : "pass"},
@@ -105,7 +110,8 @@ nlohmann::json to_json(const Report& report) {
               {"errors", report.count(Outcome::fail, Severity::error)},
               {"warnings", report.count(Outcome::fail, Severity::warning)}}},
             {"certificates", std::move(certificates)},
-            {"chain", std::move(chain)}};
+            {"chain", std::move(chain)},
+            {"container", std::move(container)}};
 }
 
 } // namespace certforge

@@ -1,0 +1,30 @@
+// Where passwords come from. Never from the command line itself: a file, an
+// environment variable, a no-echo prompt, or a generated one.
+#pragma once
+
+#include "certforge/backend.hpp"
+
+#include <filesystem>
+#include <string_view>
+
+namespace certforge {
+
+// The first line of the file, without its line ending. Throws InputError when
+// the file cannot be read.
+SecureString read_password_file(const std::filesystem::path& path);
+
+// The value of the environment variable. Throws InputError when it is unset.
+SecureString read_password_env(std::string_view variable);
+
+// True when standard input is a terminal.
+bool stdin_is_terminal();
+
+// Asks on the terminal with echo off; with `confirm`, asks twice and throws
+// InputError when the answers differ.
+SecureString prompt_password(std::string_view prompt, bool confirm);
+
+// 20 characters from an alphabet of 57 without look-alikes (about 116 bits),
+// from the backend's CSPRNG.
+SecureString generate_password(Backend& backend);
+
+} // namespace certforge

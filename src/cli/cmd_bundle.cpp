@@ -1,0 +1,116 @@
+#include "certforge/backend_registry.hpp"
+#include "certforge/ca_store.hpp"
+#include "certforge/certificate_file.hpp"
+#include "certforge/containers.hpp"
+#include "certforge/errors.hpp"
+#include "certforge/import_bundle.hpp"
+#include "certforge/output_set.hpp"
+#include "cli_support.hpp"
+
+#include <fmt/format.h>
+
+namespace certforge::cli {
+namespace {
+
+struct BundleOptions {
+    std::string profile;
+    std::string ca_dir;
+    std::string cert;
+    std::string key;
+    std::string out;
+    PasswordOptions password;
+    std::string backend;
+    bool force = false;
+};
+
+int run_bundle(const BundleOptions& options) {
+    const Profile profile = load_profile(options.profile);
+    const auto backend = make_backend(options.backend);
+    const std::filesystem::path out(options.out);
+    const std::filesystem::path dir = out.parent_path().empty() ? "." : out.parent_path();
+    OutputSet::refuse_existing(dir, {out.filename().string()}, options.force);
+
+    if (options.ca_dir.empty() && options.cert.empty()) {
+        throw UsageError("say what the device must trust: --ca DIR, or --cert for a self-signed "
+                         "certificate");
+    }
+    std::vector<Bytes> chain;
+    if (!options.cert.empty()) {
+        chain = read_certificate_file(options.cert);
+    }
+    std::optional<CertificateAuthority> ca;
+    if (!options.ca_dir.empty()) {
+        ca.emplace(load_ca(options.ca_dir, *backend));
+        if (std::find(chain.begin(), chain.end(), ca->certificate_der) == chain.end()) {
+            chain.push_back(ca->certificate_der);
+        }
+    }
+    BundleInput bundle{ca ? ca->certificate_der : chain.front(),
+                       options.cert.empty() ? std::nullopt : std::optional(chain.front()),
+                       std::nullopt,
+                       "",
+                       "",
+                       static_cast<UnixTime>(std::time(nullptr))};
+    bool generated = false;
+    SecureString password;
+    if (profile.import.identity_pkcs12 && !options.key.empty() && !options.cert.empty()) {
+        KeyAndChain contents{read_private_key_file(options.key), chain};
+        if (!backend->key_matches_certificate(*contents.key, chain.front())) {
+            throw InputError(
+                fmt::format("{}: the key does not belong to {}", options.key, options.cert));
+        }
+        if (!profile.import.empty_password) {
+            password = new_password(options.password, *backend, generated);
+            if (password.empty()) {
+                throw InputError(fmt::format("profile '{}' does not say its devices need an "
+                                             "empty password (import.empty_password)",
+                                             profile.id));
+            }
+        }
+        Pkcs12Options p12;
+        p12.encryption = profile.import.pkcs12_encryption.front();
+        bundle.device_pkcs12 = make_container_codec()->write_pkcs12(contents, password, p12);
+        bundle.pkcs12_encryption = std::string(to_string(p12.encryption));
+        bundle.password_hint = profile.import.empty_password
+                                   ? "empty (this device needs an empty password)"
+                               : generated ? fmt::format("in {}.pass", out.filename().string())
+                                           : "the one given to certforge";
+    } else if (profile.import.identity_pkcs12) {
+        note(fmt::format("profile '{}' says the device imports its own PKCS#12: give --cert and "
+                         "--key to put device.p12 into the bundle",
+                         profile.id));
+    }
+    OutputSet output(dir, options.force);
+    output.add(out.filename().string(), make_import_bundle(profile, bundle, *backend),
+               FileMode::public_file);
+    if (generated) {
+        output.add(out.filename().string() + ".pass", password + "\n", FileMode::private_file);
+    }
+    const auto written = output.commit();
+    fmt::print("{}: import bundle for {} ({}{})\n", out.string(), profile.id,
+               trust_file_name(profile), bundle.device_pkcs12 ? ", device.p12" : "");
+    print_written(written);
+    return kExitOk;
+}
+
+} // namespace
+
+void add_bundle_command(CLI::App& app, Action& selected) {
+    auto options = std::make_shared<BundleOptions>();
+    auto* command = app.add_subcommand(
+        "bundle", "Write a device import bundle (zip): the certificate to trust in the format "
+                  "the device's web UI takes, its own PKCS#12 where it imports one, "
+                  "manifest.json and README.txt with the steps");
+    command->add_option("--profile", options->profile, "device profile")->required();
+    command->add_option("--ca", options->ca_dir, "CA folder whose certificate the device trusts");
+    command->add_option("--cert", options->cert,
+                        "the device's (or a self-signed server's) certificate");
+    command->add_option("--key", options->key, "its key, for device.p12 (PKCS#8 PEM)");
+    command->add_option("--out", options->out, "zip file to write")->required();
+    add_password_options(command, options->password, "", "device.p12");
+    add_backend_option(command, options->backend);
+    command->add_flag("--force", options->force, "replace an existing file");
+    on_run(command, selected, options, run_bundle);
+}
+
+} // namespace certforge::cli

@@ -1,0 +1,58 @@
+#include "certforge/input_file.hpp"
+
+#include "certforge/errors.hpp"
+#include "certforge/jks.hpp"
+#include "certforge/output_set.hpp"
+
+namespace certforge {
+
+OpenedFile open_input_file(const std::filesystem::path& path, const Backend& backend,
+                           const std::function<SecureString()>& password) {
+    const std::string name = path.string();
+    const std::string content = read_file(path);
+    OpenedFile opened;
+    opened.kind = detect_file_kind(as_bytes(content));
+    switch (opened.kind) {
+    case FileKind::certificates:
+        opened.contents.chain = read_certificate_file(path);
+        return opened;
+    case FileKind::pkcs7: {
+        opened.contents.chain = make_container_codec()->read_pkcs7(pkcs7_der(content, name), name);
+        opened.facts = ContainerFacts{ContainerKind::pkcs7, std::nullopt, false, false};
+        return opened;
+    }
+    case FileKind::pkcs12: {
+        Pkcs12Protection protection;
+        opened.contents =
+            make_container_codec()->read_pkcs12(as_bytes(content), password, name, &protection);
+        opened.facts = ContainerFacts{ContainerKind::pkcs12, protection, false, false};
+        break;
+    }
+    case FileKind::jks: {
+        const SecureString secret = password();
+        JksContents jks = read_jks(backend, as_bytes(content), secret, secret, name);
+        if (!jks.keys.empty()) {
+            opened.contents.key.emplace(std::move(jks.keys.front().key));
+            opened.contents.chain = std::move(jks.keys.front().chain);
+        }
+        for (auto& trusted : jks.trusted) {
+            if (std::find(opened.contents.chain.begin(), opened.contents.chain.end(),
+                          trusted.certificate) == opened.contents.chain.end()) {
+                opened.contents.chain.push_back(std::move(trusted.certificate));
+            }
+        }
+        opened.facts = ContainerFacts{ContainerKind::jks, std::nullopt, false, false};
+        break;
+    }
+    }
+    if (opened.contents.chain.empty()) {
+        throw InputError(name + ": the file holds no certificate");
+    }
+    opened.facts->has_key = opened.contents.key.has_value();
+    opened.facts->key_matches_leaf =
+        opened.contents.key &&
+        backend.key_matches_certificate(*opened.contents.key, opened.contents.chain.front());
+    return opened;
+}
+
+} // namespace certforge
