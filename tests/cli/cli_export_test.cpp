@@ -1,0 +1,574 @@
+// `certforge export`, `bundle`, the PFX and bundle `make` writes, and
+// `verify` on containers; everything read back by tools certforge did not
+// write: openssl, keytool, pk12util, certtool, python3-cryptography, unzip.
+#include "support/test_support.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+using certforge::test::listing;
+using certforge::test::mode_of;
+using certforge::test::read_text;
+using certforge::test::require_tool;
+using certforge::test::run;
+using certforge::test::run_certforge;
+using certforge::test::TempDir;
+using certforge::test::write_text;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kPassword = "Pr1nt-s3cret";
+
+// A CA and a server certificate made by certforge, and a password file.
+struct Issued {
+    TempDir dir;
+    std::string ca;
+    std::string out;
+    std::string password_file;
+
+    explicit Issued(const std::string& backend, const std::string& profile = "konica-legacy") {
+        ca = (dir / "ca").string();
+        out = (dir / "out").string();
+        password_file = (dir / "pw").string();
+        write_text(password_file, std::string(kPassword) + "\n");
+        REQUIRE(run_certforge({"ca", "init", "--profile", profile, "--name", "Print CA", "--out",
+                               ca, "--backend", backend})
+                    .exit_code == 0);
+        const auto made = run_certforge({"make", "--profile", profile, "--cn", "print.corp.local",
+                                         "--san", "ip:10.1.2.3", "--ca", ca, "--out", out,
+                                         "--password-file", password_file, "--backend", backend});
+        INFO(made.err);
+        REQUIRE(made.exit_code == 0);
+    }
+    std::string key() const { return out + "/server.key"; }
+    std::string cert() const { return out + "/server.crt"; }
+    std::string ca_cert() const { return ca + "/ca.crt"; }
+    std::string path(const std::string& name) const { return (dir / name).string(); }
+
+    certforge::test::RunResult export_as(const std::string& format, const std::string& file,
+                                         const std::string& backend) const {
+        return run_certforge({"export", "--key", key(), "--cert", cert(), "--chain", ca_cert(),
+                              "--format", format, "--out", path(file), "--password-file",
+                              password_file, "--backend", backend});
+    }
+};
+
+std::string pubkey_of_cert(const std::string& pem) {
+    return run({"openssl", "x509", "-in", pem, "-noout", "-pubkey"}).out;
+}
+
+std::string openssl_pkcs12_info(const std::string& file, bool legacy) {
+    std::vector<std::string> argv{"openssl", "pkcs12", "-info",   "-noout",
+                                  "-in",     file,     "-passin", std::string("pass:") + kPassword};
+    if (legacy) {
+        argv.push_back("-legacy");
+    }
+    const auto info = run(argv);
+    INFO(info.err);
+    REQUIRE(info.exit_code == 0);
+    return info.out + info.err;
+}
+
+} // namespace
+
+TEST_CASE("export: the three PFX encryptions, as openssl reports them", "[export]") {
+    const std::string backend = GENERATE(from_range(certforge::test::backend_names()));
+    Issued issued(backend);
+    const bool have_openssl =
+        std::find(certforge::test::backend_names().begin(), certforge::test::backend_names().end(),
+                  "openssl") != certforge::test::backend_names().end();
+    if (!have_openssl) {
+        const auto refused = issued.export_as("pfx", "x.pfx", backend);
+        CHECK(refused.exit_code == 2);
+        CHECK_THAT(refused.err, Catch::Contains("PKCS#12 and PKCS#7 files are written with "
+                                                "OpenSSL, and this build has no OpenSSL backend"));
+        return;
+    }
+    REQUIRE(issued.export_as("pfx", "aes.pfx", backend).exit_code == 0);
+    REQUIRE(issued.export_as("pfx-3des", "3des.pfx", backend).exit_code == 0);
+    REQUIRE(issued.export_as("pfx-rc2", "rc2.pfx", backend).exit_code == 0);
+    CHECK(mode_of(issued.path("aes.pfx")) == 0600);
+
+    const std::string aes = openssl_pkcs12_info(issued.path("aes.pfx"), false);
+    CHECK_THAT(aes, Catch::Contains("MAC: sha256, Iteration 2048"));
+    CHECK_THAT(aes, Catch::Contains("PKCS7 Encrypted data: PBES2, PBKDF2, AES-256-CBC, Iteration "
+                                    "2048, PRF hmacWithSHA256"));
+    CHECK_THAT(aes, Catch::Contains("Shrouded Keybag: PBES2, PBKDF2, AES-256-CBC, Iteration 2048, "
+                                    "PRF hmacWithSHA256"));
+
+    const std::string des = openssl_pkcs12_info(issued.path("3des.pfx"), false);
+    CHECK_THAT(des, Catch::Contains("MAC: sha1, Iteration 2048"));
+    CHECK_THAT(des, Catch::Contains("PKCS7 Encrypted data: pbeWithSHA1And3-KeyTripleDES-CBC"));
+    CHECK_THAT(des, Catch::Contains("Shrouded Keybag: pbeWithSHA1And3-KeyTripleDES-CBC"));
+    CHECK(des.find("AES") == std::string::npos);
+    CHECK(des.find("sha256") == std::string::npos);
+
+    const std::string rc2 = openssl_pkcs12_info(issued.path("rc2.pfx"), true);
+    CHECK_THAT(rc2, Catch::Contains("MAC: sha1, Iteration 2048"));
+    CHECK_THAT(rc2, Catch::Contains("PKCS7 Encrypted data: pbeWithSHA1And40BitRC2-CBC"));
+    CHECK_THAT(rc2, Catch::Contains("Shrouded Keybag: pbeWithSHA1And3-KeyTripleDES-CBC"));
+    CHECK(rc2.find("AES") == std::string::npos);
+
+    for (const char* file : {"aes.pfx", "3des.pfx", "rc2.pfx"}) {
+        INFO(file);
+        std::vector<std::string> argv{"openssl",
+                                      "pkcs12",
+                                      "-in",
+                                      issued.path(file),
+                                      "-nodes",
+                                      "-passin",
+                                      std::string("pass:") + kPassword};
+        if (std::string(file) == "rc2.pfx") {
+            argv.push_back("-legacy");
+        }
+        const auto dump = run(argv);
+        REQUIRE(dump.exit_code == 0);
+        CHECK(std::count(dump.out.begin(), dump.out.end(), '\n') > 10);
+        CHECK_THAT(dump.out, Catch::Contains("friendlyName: server"));
+        CHECK_THAT(dump.out, Catch::Contains("subject=CN = Print CA"));
+        CHECK_THAT(dump.out, Catch::Contains("-----BEGIN PRIVATE KEY-----"));
+    }
+}
+
+TEST_CASE("export: PFX files read by keytool, NSS, GnuTLS and python", "[export]") {
+    const auto names = certforge::test::backend_names();
+    if (std::find(names.begin(), names.end(), "openssl") == names.end()) {
+        CHECK(run_certforge({"export", "--format", "pfx", "--out", "/nonexistent/x"}).exit_code ==
+              2);
+        return;
+    }
+    Issued issued("openssl");
+    for (const std::string format : {"pfx", "pfx-3des", "pfx-rc2"}) {
+        INFO(format);
+        const std::string file = issued.path(format + ".p12");
+        REQUIRE(issued.export_as(format, format + ".p12", "openssl").exit_code == 0);
+
+        require_tool("keytool", "openjdk-17-jre-headless");
+        const auto keytool = run({"keytool", "-list", "-v", "-storetype", "PKCS12", "-keystore",
+                                  file, "-storepass", kPassword});
+        INFO(keytool.out << keytool.err);
+        CHECK(keytool.exit_code == 0);
+        CHECK_THAT(keytool.out, Catch::Contains("Alias name: server"));
+        CHECK_THAT(keytool.out, Catch::Contains("Entry type: PrivateKeyEntry"));
+        CHECK_THAT(keytool.out, Catch::Contains("Certificate chain length: 2"));
+
+        require_tool("pk12util", "libnss3-tools");
+        write_text(issued.path("nsspw"), kPassword);
+        const auto nss = run({"pk12util", "-l", file, "-w", issued.path("nsspw")});
+        INFO(nss.out << nss.err);
+        CHECK(nss.exit_code == 0);
+        CHECK_THAT(nss.out, Catch::Contains("Certificate(has private key):"));
+        CHECK_THAT(nss.out, Catch::Contains("Subject: \"CN=Print CA\""));
+
+        require_tool("certtool", "gnutls-bin");
+        const auto gnutls =
+            run({"certtool", "--p12-info", "--inder", "--infile", file, "--password", kPassword});
+        INFO(gnutls.out << gnutls.err);
+        CHECK(gnutls.exit_code == 0);
+        CHECK_THAT(gnutls.out, Catch::Contains(format == "pfx" ? "MAC: SHA256" : "MAC: SHA1"));
+        CHECK_THAT(gnutls.out, Catch::Contains(format == "pfx"        ? "Cipher: AES-256-CBC"
+                                               : format == "pfx-3des" ? "Cipher: 3DES-CBC"
+                                                                      : "Cipher: RC2-40"));
+
+        const auto python = run(
+            {"/usr/bin/python3", "-c",
+             "import sys\nfrom cryptography.hazmat.primitives.serialization import pkcs12\n"
+             "k, c, extra = pkcs12.load_key_and_certificates(open(sys.argv[1], 'rb').read(), "
+             "sys.argv[2].encode())\n"
+             "print(k.key_size, c.subject.rfc4514_string(), [e.subject.rfc4514_string() for e in "
+             "extra])\n",
+             file, kPassword});
+        INFO(python.err);
+        CHECK(python.out == "1024 CN=print.corp.local ['CN=Print CA']\n");
+    }
+}
+
+TEST_CASE("export: JKS keystores that keytool lists and converts", "[export][jks]") {
+    const std::string backend = GENERATE(from_range(certforge::test::backend_names()));
+    require_tool("keytool", "openjdk-17-jre-headless");
+    Issued issued(backend);
+    REQUIRE(issued.export_as("jks", "server.jks", backend).exit_code == 0);
+    REQUIRE(issued.export_as("truststore-jks", "trust.jks", backend).exit_code == 0);
+    CHECK(mode_of(issued.path("server.jks")) == 0600);
+
+    const auto list = run({"keytool", "-list", "-v", "-storetype", "JKS", "-keystore",
+                           issued.path("server.jks"), "-storepass", kPassword});
+    INFO(list.out << list.err);
+    REQUIRE(list.exit_code == 0);
+    CHECK_THAT(list.out, Catch::Contains("Keystore type: JKS"));
+    CHECK_THAT(list.out, Catch::Contains("Your keystore contains 2 entries"));
+    CHECK_THAT(list.out, Catch::Contains("Alias name: server\nCreation date"));
+    CHECK_THAT(list.out,
+               Catch::Contains("Entry type: PrivateKeyEntry\nCertificate chain length: 2"));
+    CHECK_THAT(list.out, Catch::Contains("Alias name: ca\nCreation date"));
+    CHECK_THAT(list.out, Catch::Contains("Entry type: trustedCertEntry"));
+
+    const auto trust = run({"keytool", "-list", "-storetype", "JKS", "-keystore",
+                            issued.path("trust.jks"), "-storepass", kPassword});
+    CHECK(trust.exit_code == 0);
+    CHECK_THAT(trust.out, Catch::Contains("Your keystore contains 1 entry"));
+    CHECK_THAT(trust.out, Catch::Contains("ca, "));
+    CHECK_THAT(trust.out, Catch::Contains("trustedCertEntry"));
+
+    const auto wrong = run({"keytool", "-list", "-storetype", "JKS", "-keystore",
+                            issued.path("server.jks"), "-storepass", "not-it"});
+    CHECK(wrong.exit_code != 0);
+    CHECK_THAT(wrong.out + wrong.err, Catch::Contains("password was incorrect"));
+
+    // keytool decrypts the key (Sun's key protector) when it converts the store.
+    const auto converted = run({"keytool", "-importkeystore", "-noprompt", "-srckeystore",
+                                issued.path("server.jks"), "-srcstoretype", "JKS", "-srcstorepass",
+                                kPassword, "-destkeystore", issued.path("converted.p12"),
+                                "-deststoretype", "PKCS12", "-deststorepass", kPassword});
+    INFO(converted.out << converted.err);
+    REQUIRE(converted.exit_code == 0);
+    const auto key_out = run({"openssl", "pkcs12", "-in", issued.path("converted.p12"), "-nodes",
+                              "-nocerts", "-passin", std::string("pass:") + kPassword});
+    REQUIRE(key_out.exit_code == 0);
+    write_text(issued.path("converted.key"), key_out.out);
+    const auto pub_converted =
+        run({"openssl", "pkey", "-in", issued.path("converted.key"), "-pubout"});
+    CHECK(pub_converted.out == pubkey_of_cert(issued.cert()));
+}
+
+TEST_CASE("export: round trips through PFX and JKS keep the key and chain", "[export]") {
+    const auto names = certforge::test::backend_names();
+    const std::string backend = names.front();
+    Issued issued(backend);
+    const bool have_openssl = std::find(names.begin(), names.end(), "openssl") != names.end();
+    std::string source = issued.path("start.jks");
+    REQUIRE(issued.export_as("jks", "start.jks", backend).exit_code == 0);
+    if (have_openssl) {
+        REQUIRE(run_certforge({"export", "--in", source, "--in-password-file", issued.password_file,
+                               "--format", "pfx", "--out", issued.path("mid.pfx"),
+                               "--password-file", issued.password_file})
+                    .exit_code == 0);
+        source = issued.path("mid.pfx");
+        REQUIRE(run_certforge({"export", "--in", source, "--in-password-file", issued.password_file,
+                               "--format", "pfx-3des", "--out", issued.path("legacy.pfx"),
+                               "--password-file", issued.password_file})
+                    .exit_code == 0);
+        source = issued.path("legacy.pfx");
+    }
+    REQUIRE(run_certforge({"export", "--in", source, "--in-password-file", issued.password_file,
+                           "--format", "jks", "--out", issued.path("end.jks"), "--password-file",
+                           issued.password_file})
+                .exit_code == 0);
+    const auto bundle =
+        run_certforge({"export", "--in", issued.path("end.jks"), "--in-password-env", "PW",
+                       "--format", "pem-bundle", "--out", issued.path("end.pem")},
+                      {{"PW", kPassword}});
+    INFO(bundle.err);
+    REQUIRE(bundle.exit_code == 0);
+    CHECK(read_text(issued.path("end.pem")) ==
+          read_text(issued.cert()) + read_text(issued.ca_cert()));
+
+    // The key survived too: a PFX made from the last JKS holds the original key.
+    REQUIRE(run_certforge({"verify", "--profile", "konica-legacy", issued.path("end.jks"),
+                           "--password-file", issued.password_file})
+                .exit_code == 0);
+}
+
+TEST_CASE("export: PKCS#7, DER and PEM outputs", "[export]") {
+    const auto names = certforge::test::backend_names();
+    Issued issued(names.front());
+    if (std::find(names.begin(), names.end(), "openssl") != names.end()) {
+        REQUIRE(issued.export_as("p7b", "chain.p7b", names.front()).exit_code == 0);
+        const auto p7 = run({"openssl", "pkcs7", "-inform", "DER", "-in", issued.path("chain.p7b"),
+                             "-print_certs", "-noout"});
+        INFO(p7.err);
+        REQUIRE(p7.exit_code == 0);
+        CHECK(p7.out == "subject=CN = print.corp.local\nissuer=CN = Print CA\n\n"
+                        "subject=CN = Print CA\nissuer=CN = Print CA\n\n");
+        CHECK(mode_of(issued.path("chain.p7b")) == 0644);
+    }
+    REQUIRE(run_certforge({"export", "--cert", issued.ca_cert(), "--format", "der", "--out",
+                           issued.path("ca.cer")})
+                .exit_code == 0);
+    const auto der = run(
+        {"openssl", "x509", "-inform", "DER", "-in", issued.path("ca.cer"), "-noout", "-subject"});
+    CHECK(der.out == "subject=CN = Print CA\n");
+    REQUIRE(run_certforge({"export", "--cert", issued.cert(), "--format", "pem", "--out",
+                           issued.path("leaf.pem")})
+                .exit_code == 0);
+    CHECK(read_text(issued.path("leaf.pem")) == read_text(issued.cert()));
+}
+
+TEST_CASE("export: passwords come from files, the environment or are generated", "[export]") {
+    const auto names = certforge::test::backend_names();
+    Issued issued(names.front());
+    const std::string format =
+        std::find(names.begin(), names.end(), "openssl") != names.end() ? "pfx-3des" : "jks";
+    const auto generated = run_certforge({"export", "--key", issued.key(), "--cert", issued.cert(),
+                                          "--format", format, "--out", issued.path("g.out")});
+    INFO(generated.err);
+    REQUIRE(generated.exit_code == 0);
+    CHECK(generated.err == "certforge: note: generated a password for " + issued.path("g.out") +
+                               ": it is in " + issued.path("g.out.pass") + " (0600)\n");
+    CHECK(mode_of(issued.path("g.out.pass")) == 0600);
+    const std::string password = read_text(issued.path("g.out.pass"));
+    CHECK(password.size() == 21);
+    CHECK(run_certforge({"verify", "--profile", "konica-legacy", issued.path("g.out"),
+                         "--password-file", issued.path("g.out.pass")})
+              .exit_code == 0);
+
+    const auto from_env =
+        run_certforge({"export", "--key", issued.key(), "--cert", issued.cert(), "--format", format,
+                       "--out", issued.path("e.out"), "--password-env", "CF_PW"},
+                      {{"CF_PW", "from-the-env"}});
+    REQUIRE(from_env.exit_code == 0);
+    CHECK_FALSE(fs::exists(issued.path("e.out.pass")));
+    write_text(issued.path("envpw"), "from-the-env\n");
+    CHECK(run_certforge({"verify", "--profile", "konica-legacy", issued.path("e.out"),
+                         "--password-file", issued.path("envpw")})
+              .exit_code == 0);
+
+    const auto unset =
+        run_certforge({"export", "--key", issued.key(), "--cert", issued.cert(), "--format", format,
+                       "--out", issued.path("u.out"), "--password-env", "CF_NOT_SET"});
+    CHECK(unset.exit_code == 3);
+    CHECK(unset.err == "certforge: error: the environment variable CF_NOT_SET is not set\n");
+
+    write_text(issued.path("empty"), "\n");
+    const auto empty =
+        run_certforge({"export", "--key", issued.key(), "--cert", issued.cert(), "--format", format,
+                       "--out", issued.path("x.out"), "--password-file", issued.path("empty")});
+    CHECK(empty.exit_code == 3);
+    CHECK_THAT(empty.err, Catch::Contains("an empty password is allowed only with --profile"));
+    CHECK_FALSE(fs::exists(issued.path("x.out")));
+
+    const auto help = run_certforge({"export", "--help"});
+    CHECK(help.out.find("--password ") == std::string::npos);
+    CHECK_THAT(help.out, Catch::Contains("--password-file"));
+}
+
+TEST_CASE("export: wrong passwords and broken containers write nothing", "[export]") {
+    const auto names = certforge::test::backend_names();
+    Issued issued(names.front());
+    REQUIRE(issued.export_as("jks", "s.jks", names.front()).exit_code == 0);
+    write_text(issued.path("bad"), "wrong\n");
+    const auto wrong_jks = run_certforge({"export", "--in", issued.path("s.jks"),
+                                          "--in-password-file", issued.path("bad"), "--format",
+                                          "pem-bundle", "--out", issued.path("o.pem")});
+    CHECK(wrong_jks.exit_code == 3);
+    CHECK(wrong_jks.err == "certforge: error: " + issued.path("s.jks") +
+                               ": wrong password (the keystore integrity check failed)\n");
+    CHECK_FALSE(fs::exists(issued.path("o.pem")));
+
+    const std::string jks = read_text(issued.path("s.jks"));
+    write_text(issued.path("cut.jks"), jks.substr(0, jks.size() / 2));
+    const auto cut = run_certforge({"verify", "--profile", "konica-legacy", issued.path("cut.jks"),
+                                    "--password-file", issued.password_file});
+    CHECK(cut.exit_code == 3);
+    CHECK_THAT(cut.err, Catch::Contains(": wrong password (the keystore integrity check failed)"));
+
+    if (std::find(names.begin(), names.end(), "openssl") == names.end()) {
+        return;
+    }
+    const std::string pfx = issued.out + "/server.pfx";
+    const auto wrong_pfx =
+        run_certforge({"export", "--in", pfx, "--in-password-file", issued.path("bad"), "--format",
+                       "pem-bundle", "--out", issued.path("o.pem")});
+    CHECK(wrong_pfx.exit_code == 3);
+    CHECK(wrong_pfx.err == "certforge: error: " + pfx +
+                               ": wrong password (or a damaged file: the PKCS#12 integrity check "
+                               "failed)\n");
+    const std::string der = read_text(pfx);
+    write_text(issued.path("cut.pfx"), der.substr(0, der.size() - 100));
+    const auto broken = run_certforge({"export", "--in", issued.path("cut.pfx"),
+                                       "--in-password-file", issued.password_file, "--format",
+                                       "pem-bundle", "--out", issued.path("o.pem")});
+    CHECK(broken.exit_code == 3);
+    CHECK(broken.err ==
+          "certforge: error: " + issued.path("cut.pfx") + ": not a PKCS#12 (PFX) file\n");
+    CHECK_FALSE(fs::exists(issued.path("o.pem")));
+    const auto needs_key = run_certforge(
+        {"export", "--cert", issued.cert(), "--format", "pfx", "--out", issued.path("k.pfx")});
+    CHECK(needs_key.exit_code == 2);
+    CHECK_THAT(needs_key.err, Catch::Contains("--format pfx needs the private key"));
+}
+
+TEST_CASE("make: server.pfx is 3DES by default and AES when asked", "[export][make]") {
+    const auto names = certforge::test::backend_names();
+    if (std::find(names.begin(), names.end(), "openssl") == names.end()) {
+        TempDir dir;
+        const auto made = run_certforge({"make", "--profile", "konica-legacy", "--cn", "print",
+                                         "--out", (dir / "out").string()});
+        CHECK(made.exit_code == 0);
+        CHECK_THAT(made.err, Catch::Contains("server.pfx and the bundle's device.p12 are not "
+                                             "written: PKCS#12 and PKCS#7 files are written with "
+                                             "OpenSSL"));
+        CHECK_FALSE(fs::exists(dir / "out" / "server.pfx"));
+        return;
+    }
+    Issued issued(names.front());
+    const std::string des = openssl_pkcs12_info(issued.out + "/server.pfx", false);
+    CHECK_THAT(des, Catch::Contains("Shrouded Keybag: pbeWithSHA1And3-KeyTripleDES-CBC"));
+    CHECK_THAT(des, Catch::Contains("MAC: sha1"));
+    CHECK(des.find("AES") == std::string::npos);
+
+    const std::string aes_out = issued.path("aes");
+    REQUIRE(run_certforge({"make", "--profile", "default", "--cn", "print.corp.local", "--out",
+                           aes_out, "--pkcs12", "aes", "--password-file", issued.password_file,
+                           "--key", certforge::test::fixture_key("rsa2048").string()})
+                .exit_code == 0);
+    const std::string aes = openssl_pkcs12_info(aes_out + "/server.pfx", false);
+    CHECK_THAT(aes, Catch::Contains("Shrouded Keybag: PBES2, PBKDF2, AES-256-CBC"));
+    CHECK_THAT(aes, Catch::Contains("MAC: sha256"));
+    const auto bad = run_certforge({"make", "--profile", "default", "--cn", "print", "--out",
+                                    issued.path("x"), "--pkcs12", "des"});
+    CHECK(bad.exit_code == 2);
+}
+
+TEST_CASE("bundle: the zip holds what the device imports, with a manifest", "[export][bundle]") {
+    const auto names = certforge::test::backend_names();
+    Issued issued(names.front());
+    require_tool("unzip", "unzip");
+    const std::string zip = issued.out + "/import-bundle.zip";
+    const auto tested = run({"unzip", "-t", zip});
+    INFO(tested.out);
+    CHECK(tested.exit_code == 0);
+    CHECK_THAT(tested.out, Catch::Contains("No errors detected"));
+    const auto extract = run({"unzip", "-o", "-q", zip, "-d", issued.path("unzipped")});
+    REQUIRE(extract.exit_code == 0);
+    CHECK(listing(issued.path("unzipped")) ==
+          std::vector<std::string>{"README.txt", "ca.crt", "manifest.json"});
+    CHECK(read_text(issued.path("unzipped/ca.crt")) == read_text(issued.ca_cert()));
+    const auto manifest = nlohmann::json::parse(read_text(issued.path("unzipped/manifest.json")));
+    CHECK(manifest["schema"] == "certforge.bundle/1");
+    CHECK(manifest["profile"] == "konica-legacy");
+    CHECK(manifest["trust_certificate"]["subject"] == "CN=Print CA");
+    for (const auto& file : manifest["files"]) {
+        const auto sum =
+            run({"sha256sum", issued.path("unzipped/" + file["name"].get<std::string>())});
+        CHECK(sum.out.substr(0, 64) == file["sha256"].get<std::string>());
+    }
+    const auto fingerprint =
+        run({"openssl", "x509", "-in", issued.ca_cert(), "-noout", "-fingerprint", "-sha256"});
+    std::string expected = manifest["trust_certificate"]["sha256"].get<std::string>();
+    std::transform(expected.begin(), expected.end(), expected.begin(), ::toupper);
+    CHECK(fingerprint.out == "sha256 Fingerprint=" + expected + "\n");
+    const std::string readme = read_text(issued.path("unzipped/README.txt"));
+    CHECK_THAT(readme, Catch::Contains("Import ca.crt as a trusted CA certificate.\r\n"));
+}
+
+#if CERTFORGE_TEST_WITH_OPENSSL
+TEST_CASE("bundle: DER CA, device PKCS#12 and steps from the profile", "[export][bundle]") {
+    const auto names = certforge::test::backend_names();
+    require_tool("unzip", "unzip");
+    Issued issued(names.front());
+    write_text(issued.path("canonish.toml"), R"(id = "canonish"
+name = "A device that imports its own key"
+extends = "konica-legacy"
+legacy = true
+sources = ["test"]
+[import]
+ca_format = "der"
+identity_pkcs12 = true
+pkcs12_encryption = ["3des"]
+steps = ["Settings > Management > Certificate Settings > Register CA Certificate: choose ca.cer", "Key and Certificate Settings > Register Key and Certificate: choose device.p12"]
+)");
+    const auto bundle =
+        run_certforge({"bundle", "--profile", issued.path("canonish.toml"), "--ca", issued.ca,
+                       "--cert", issued.cert(), "--key", issued.key(), "--out",
+                       issued.path("b.zip"), "--password-file", issued.password_file});
+    INFO(bundle.err);
+    REQUIRE(bundle.exit_code == 0);
+    REQUIRE(run({"unzip", "-o", "-q", issued.path("b.zip"), "-d", issued.path("b")}).exit_code ==
+            0);
+    CHECK(listing(issued.path("b")) ==
+          std::vector<std::string>{"README.txt", "ca.cer", "device.p12", "manifest.json"});
+    const auto der = run({"openssl", "x509", "-inform", "DER", "-in", issued.path("b/ca.cer"),
+                          "-noout", "-subject"});
+    CHECK(der.out == "subject=CN = Print CA\n");
+    const std::string info = openssl_pkcs12_info(issued.path("b/device.p12"), false);
+    CHECK_THAT(info, Catch::Contains("Shrouded Keybag: pbeWithSHA1And3-KeyTripleDES-CBC"));
+    const std::string readme = read_text(issued.path("b/README.txt"));
+    CHECK_THAT(readme, Catch::Contains("1. Settings > Management > Certificate Settings > Register "
+                                       "CA Certificate: choose ca.cer\r\n2. Key and Certificate"));
+    CHECK_THAT(readme, Catch::Contains("device.p12: the device's own key and certificate, PKCS#12 "
+                                       "(3des); password: the one given to certforge"));
+}
+#endif
+
+#if CERTFORGE_TEST_WITH_OPENSSL
+TEST_CASE("verify: containers are checked against the profile", "[export][verify]") {
+    const auto names = certforge::test::backend_names();
+    Issued issued(names.front());
+    REQUIRE(issued.export_as("pfx", "aes.pfx", "openssl").exit_code == 0);
+    write_text(issued.path("only3des.toml"), R"(id = "only3des"
+name = "Imports 3DES PKCS#12 only"
+extends = "konica-legacy"
+legacy = true
+sources = ["test"]
+[import]
+pkcs12_encryption = ["3des", "rc2"]
+)");
+    const auto refused =
+        run_certforge({"verify", "--profile", issued.path("only3des.toml"), issued.path("aes.pfx"),
+                       "--password-file", issued.password_file, "--json"});
+    CHECK(refused.exit_code == 1);
+    const auto json = nlohmann::json::parse(refused.out);
+    const auto& container = json["files"][0]["container"];
+    REQUIRE(container.size() == 4);
+    CHECK(container[0]["rule"] == "container.encryption");
+    CHECK(container[0]["status"] == "fail");
+    CHECK(container[0]["profile_key"] == "import.pkcs12_encryption");
+    CHECK_THAT(container[0]["message"].get<std::string>(),
+               Catch::StartsWith("aes (key PBES2/PBKDF2-hmacWithSHA256/AES-256-CBC"));
+    CHECK(container[1]["rule"] == "container.mac");
+    CHECK(container[2]["rule"] == "container.key-matches");
+    CHECK(container[2]["status"] == "pass");
+    CHECK(container[3]["rule"] == "container.chain-complete");
+    CHECK(container[3]["status"] == "pass");
+
+    const auto accepted =
+        run_certforge({"verify", "--profile", issued.path("only3des.toml"),
+                       issued.out + "/server.pfx", "--password-file", issued.password_file});
+    CHECK(accepted.exit_code == 0);
+    CHECK_THAT(accepted.out, Catch::Contains("pass  container.encryption           3des"));
+
+    // A PFX without its CA: the chain stops short.
+    REQUIRE(run_certforge({"export", "--key", issued.key(), "--cert", issued.cert(), "--format",
+                           "pfx-3des", "--out", issued.path("leaf-only.pfx"), "--password-file",
+                           issued.password_file})
+                .exit_code == 0);
+    const auto short_chain =
+        run_certforge({"verify", "--profile", "konica-legacy", issued.path("leaf-only.pfx"),
+                       "--password-file", issued.password_file});
+    CHECK(short_chain.exit_code == 0);
+    CHECK_THAT(short_chain.out, Catch::Contains("warn  container.chain-complete       the chain "
+                                                "ends at 'CN=print.corp.local', issued by "
+                                                "'CN=Print CA', which is not included"));
+    const auto no_password =
+        run_certforge({"verify", "--profile", "konica-legacy", issued.out + "/server.pfx"});
+    CHECK(no_password.exit_code == 3);
+    CHECK_THAT(no_password.err, Catch::Contains("a password is needed and standard input is not "
+                                                "a terminal"));
+}
+#endif
+
+#if CERTFORGE_TEST_WITH_OPENSSL
+TEST_CASE("verify: reads a JKS that keytool wrote", "[export][jks]") {
+    require_tool("keytool", "openjdk-17-jre-headless");
+    const std::string backend = GENERATE(from_range(certforge::test::backend_names()));
+    Issued issued(backend);
+    const auto converted =
+        run({"keytool", "-importkeystore", "-noprompt", "-srckeystore", issued.out + "/server.pfx",
+             "-srcstoretype", "PKCS12", "-srcstorepass", kPassword, "-destkeystore",
+             issued.path("keytool.jks"), "-deststoretype", "JKS", "-deststorepass", kPassword,
+             "-destkeypass", kPassword});
+    INFO(converted.out << converted.err);
+    REQUIRE(converted.exit_code == 0);
+    const auto verified =
+        run_certforge({"verify", "--profile", "konica-legacy", issued.path("keytool.jks"),
+                       "--password-file", issued.password_file, "--backend", backend});
+    INFO(verified.out << verified.err);
+    CHECK(verified.exit_code == 0);
+    CHECK_THAT(verified.out, Catch::Contains("pass  container.key-matches          the private "
+                                             "key matches the leaf"));
+    CHECK_THAT(verified.out, Catch::Contains("certificate #1 (ca) CN=Print CA"));
+}
+#endif
+
