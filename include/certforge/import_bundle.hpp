@@ -4,6 +4,7 @@
 #pragma once
 
 #include "certforge/backend.hpp"
+#include "certforge/containers.hpp"
 #include "certforge/profile.hpp"
 
 #include <optional>
@@ -24,6 +25,14 @@ struct BundleInput {
     std::string password_hint;
     UnixTime created = 0;
 };
+
+// Puts device.p12 into the bundle as the profile says: encrypted with the
+// first of its import.pkcs12_encryption, protected by `password` or, where
+// the profile says the device needs it, by an empty one. `where` tells the
+// README where the password is ("in server.pfx.pass").
+void add_device_pkcs12(BundleInput& bundle, const Profile& profile, ContainerCodec& codec,
+                       const KeyAndChain& contents, const SecureString& password,
+                       const std::string& friendly_name, const std::string& where);
 
 // File name of the trusted certificate inside the bundle: "ca.cer" (DER) or
 // "ca.crt" (PEM), from the profile's import.ca_format.

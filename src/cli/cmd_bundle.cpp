@@ -67,14 +67,9 @@ int run_bundle(const BundleOptions& options) {
                                              profile.id));
             }
         }
-        Pkcs12Options p12;
-        p12.encryption = profile.import.pkcs12_encryption.front();
-        bundle.device_pkcs12 = make_container_codec()->write_pkcs12(contents, password, p12);
-        bundle.pkcs12_encryption = std::string(to_string(p12.encryption));
-        bundle.password_hint = profile.import.empty_password
-                                   ? "empty (this device needs an empty password)"
-                               : generated ? fmt::format("in {}.pass", out.filename().string())
-                                           : "the one given to certforge";
+        add_device_pkcs12(bundle, profile, *make_container_codec(), contents, password, "certforge",
+                          generated ? fmt::format("in {}.pass", out.filename().string())
+                                    : "the one given to certforge");
     } else if (profile.import.identity_pkcs12) {
         note(fmt::format("profile '{}' says the device imports its own PKCS#12: give --cert and "
                          "--key to put device.p12 into the bundle",

@@ -138,17 +138,9 @@ int run_make(const MakeOptions& options) {
             output.add("server.pfx.pass", password + "\n", FileMode::private_file);
         }
         if (profile.import.identity_pkcs12) {
-            Pkcs12Options device_p12;
-            device_p12.encryption = profile.import.pkcs12_encryption.front();
-            device_p12.friendly_name = options.cn;
-            const SecureString device_password =
-                profile.import.empty_password ? SecureString() : password;
-            bundle.device_pkcs12 = codec->write_pkcs12(contents, device_password, device_p12);
-            bundle.pkcs12_encryption = std::string(to_string(device_p12.encryption));
-            bundle.password_hint = profile.import.empty_password
-                                       ? "empty (this device needs an empty password)"
-                                   : generated ? "the same as server.pfx, in server.pfx.pass"
-                                               : "the same as server.pfx";
+            add_device_pkcs12(bundle, profile, *codec, contents, password, options.cn,
+                              generated ? "the same as server.pfx, in server.pfx.pass"
+                                        : "the same as server.pfx");
         }
     }
     output.add(kBundleFile, make_import_bundle(profile, bundle, *backend), FileMode::public_file);

@@ -75,9 +75,8 @@ std::string openssl_pkcs12_info(const std::string& file, bool legacy) {
 TEST_CASE("export: the three PFX encryptions, as openssl reports them", "[export]") {
     const std::string backend = GENERATE(from_range(certforge::test::backend_names()));
     Issued issued(backend);
-    const bool have_openssl =
-        std::find(certforge::test::backend_names().begin(), certforge::test::backend_names().end(),
-                  "openssl") != certforge::test::backend_names().end();
+    const auto names = certforge::test::backend_names();
+    const bool have_openssl = std::find(names.begin(), names.end(), "openssl") != names.end();
     if (!have_openssl) {
         const auto refused = issued.export_as("pfx", "x.pfx", backend);
         CHECK(refused.exit_code == 2);
@@ -571,4 +570,3 @@ TEST_CASE("verify: reads a JKS that keytool wrote", "[export][jks]") {
     CHECK_THAT(verified.out, Catch::Contains("certificate #1 (ca) CN=Print CA"));
 }
 #endif
-

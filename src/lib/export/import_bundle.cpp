@@ -122,6 +122,18 @@ std::string readme(const Profile& profile, const BundleInput& input, const std::
 
 } // namespace
 
+void add_device_pkcs12(BundleInput& bundle, const Profile& profile, ContainerCodec& codec,
+                       const KeyAndChain& contents, const SecureString& password,
+                       const std::string& friendly_name, const std::string& where) {
+    Pkcs12Options options;
+    options.encryption = profile.import.pkcs12_encryption.front();
+    options.friendly_name = friendly_name;
+    const bool empty = profile.import.empty_password;
+    bundle.device_pkcs12 = codec.write_pkcs12(contents, empty ? SecureString() : password, options);
+    bundle.pkcs12_encryption = std::string(to_string(options.encryption));
+    bundle.password_hint = empty ? "empty (this device needs an empty password)" : where;
+}
+
 std::string trust_file_name(const Profile& profile) {
     return profile.import.ca_format == CaCertFormat::der ? "ca.cer" : "ca.crt";
 }
