@@ -99,6 +99,13 @@ struct Profile {
         std::vector<std::string> steps;
     } import;
 
+    // Terminal Server hosts (kind = "host") only.
+    struct Host {
+        std::string os;                            // "Windows Server 2012 R2"
+        std::vector<std::string> dh_kbs;           // updates that refuse DH under 1024 bits
+        std::vector<std::string> sha512_tls12_kbs; // updates for TLS 1.2 with SHA-512 certificates
+    } host;
+
     struct Tls {
         std::vector<std::string> versions; // "ssl3", "tls1.0" ... "tls1.3"; empty: unknown
         unsigned dh_min_bits = 0;          // 0: unknown

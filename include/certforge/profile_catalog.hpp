@@ -17,7 +17,8 @@ struct CatalogEntry {
 
 class ProfileCatalog {
 public:
-    // Searches the folders in order; the first file named ID.toml wins.
+    // Searches the folders in order, each with its hosts/ subfolder; the
+    // first file named ID.toml wins.
     explicit ProfileCatalog(std::vector<std::filesystem::path> search_dirs);
 
     // $CERTFORGE_PROFILE_PATH (colon-separated) followed by the shipped

@@ -5,6 +5,7 @@
 #include "certforge/errors.hpp"
 #include "certforge/passwords.hpp"
 #include "certforge/profile_catalog.hpp"
+#include "certforge/profile_merge.hpp"
 
 #include <fmt/format.h>
 #include <iostream>
@@ -106,6 +107,54 @@ Profile load_profile(const std::string& name_or_path) {
                          profile.id));
     }
     return profile;
+}
+
+Profile load_profile_or_common(const std::string& profile, const std::string& profiles) {
+    if (profile.empty() == profiles.empty()) {
+        throw UsageError("give exactly one of --profile P and --profiles A,B,C");
+    }
+    if (!profile.empty()) {
+        return load_profile(profile);
+    }
+    std::vector<Profile> loaded;
+    std::string_view rest(profiles);
+    while (!rest.empty()) {
+        const auto comma = rest.find(',');
+        const std::string name(rest.substr(0, comma));
+        if (!name.empty()) {
+            loaded.push_back(load_profile(name));
+        }
+        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    }
+    return common_ground(loaded);
+}
+
+Pkcs12Encryption server_pfx_encryption(const std::string& server_os, const std::string& requested) {
+    if (server_os.empty()) {
+        return requested.empty() ? Pkcs12Encryption::triple_des
+                                 : pkcs12_encryption_from_name(requested);
+    }
+    const Profile host = ProfileCatalog::from_environment().load(server_os);
+    if (host.kind != ProfileKind::host) {
+        throw UsageError(fmt::format("'{}' is a device profile; --server-os takes a host profile "
+                                     "(certforge profiles list --kind host)",
+                                     host.id));
+    }
+    const auto& accepted = host.import.pkcs12_encryption;
+    if (requested.empty()) {
+        return accepted.front();
+    }
+    const Pkcs12Encryption wanted = pkcs12_encryption_from_name(requested);
+    if (std::find(accepted.begin(), accepted.end(), wanted) == accepted.end()) {
+        std::vector<std::string_view> names;
+        for (auto e : accepted) {
+            names.push_back(to_string(e));
+        }
+        throw InputError(
+            fmt::format("{} does not import PFX files encrypted with {} (it imports {})",
+                        host.host.os, requested, fmt::join(names, ", ")));
+    }
+    return wanted;
 }
 
 void warn(std::string_view message) {

@@ -94,6 +94,15 @@ SecureString new_password(const PasswordOptions& options, Backend& backend, bool
 // Loads a profile by name or path and, when it is legacy, says so on stderr.
 Profile load_profile(const std::string& name_or_path);
 
+// --profile P, or --profiles A,B,C (exactly one of them): the profile, or
+// the common ground of the listed ones. Each legacy profile is announced.
+Profile load_profile_or_common(const std::string& profile, const std::string& profiles);
+
+// The PFX encryption for the Terminal Server: `requested` ("aes", "3des",
+// "rc2"; empty: not given) checked against the host profile `server_os`
+// (empty: none), else the host's first choice, else 3DES.
+Pkcs12Encryption server_pfx_encryption(const std::string& server_os, const std::string& requested);
+
 // Prints "certforge: warning: ..." on stderr.
 void warn(std::string_view message);
 void note(std::string_view message);

@@ -25,7 +25,8 @@ struct FormatInfo {
 
 constexpr FormatInfo kFormats[] = {
     {Format::pfx, "pfx", true, true, FileMode::private_file,
-     "PKCS#12, AES-256/PBKDF2-SHA256, SHA-256 MAC (Windows Server 2019 and newer)"},
+     "PKCS#12, AES-256/PBKDF2-SHA256, SHA-256 MAC (Windows Server 2019 and newer); with "
+     "--server-os, what that host imports"},
     {Format::pfx_3des, "pfx-3des", true, true, FileMode::private_file,
      "PKCS#12, 3DES for key and certificates, SHA-1 MAC (every Windows Server)"},
     {Format::pfx_rc2, "pfx-rc2", true, true, FileMode::private_file,
@@ -52,6 +53,7 @@ struct ExportOptions {
     PasswordOptions password;
     std::string alias = "server";
     std::string profile;
+    std::string server_os;
     std::string backend;
     bool force = false;
     bool json = false;
@@ -117,9 +119,11 @@ Bytes encode(const FormatInfo& info, const KeyAndChain& input, const SecureStrin
     case Format::pfx_3des:
     case Format::pfx_rc2: {
         Pkcs12Options p12;
-        p12.encryption = info.format == Format::pfx        ? Pkcs12Encryption::aes
-                         : info.format == Format::pfx_3des ? Pkcs12Encryption::triple_des
-                                                           : Pkcs12Encryption::rc2;
+        const std::string requested = info.format == Format::pfx_3des ? "3des"
+                                      : info.format == Format::pfx_rc2
+                                          ? "rc2"
+                                          : (options.server_os.empty() ? "aes" : "");
+        p12.encryption = server_pfx_encryption(options.server_os, requested);
         p12.friendly_name = options.alias;
         return make_container_codec()->write_pkcs12(input, password, p12);
     }
@@ -162,6 +166,10 @@ int run_export(const ExportOptions& options) {
     std::optional<Profile> profile;
     if (!options.profile.empty()) {
         profile.emplace(load_profile(options.profile));
+    }
+    if (!options.server_os.empty() && info.format != Format::pfx &&
+        info.format != Format::pfx_3des && info.format != Format::pfx_rc2) {
+        throw UsageError("--server-os chooses a PFX encryption: use it with --format pfx");
     }
     const std::filesystem::path out(options.out);
     const std::string pass_name = out.filename().string() + ".pass";
@@ -240,6 +248,10 @@ void add_export_command(CLI::App& app, Action& selected) {
                         "friendly name (PFX) or key alias (JKS); default: server");
     command->add_option("--profile", options->profile,
                         "device profile (allows an empty password where the device needs one)");
+    command->add_option("--server-os", options->server_os,
+                        "the Terminal Server's Windows (host profile, e.g. windows-server-2012r2): "
+                        "with --format pfx, the PFX gets the encryption that host imports; "
+                        "pfx-3des and pfx-rc2 are checked against it");
     add_backend_option(command, options->backend);
     command->add_flag("--force", options->force, "replace an existing output file");
     command->add_flag("--json", options->json, "print JSON");

@@ -23,7 +23,9 @@ struct MakeOptions : IssueOptions {
     std::vector<std::string> sans;
     std::string ca_dir;
     std::string key_file;
-    std::string pkcs12 = "3des";
+    std::string profiles;
+    std::string server_os;
+    std::string pkcs12;
     PasswordOptions password;
 };
 
@@ -48,7 +50,7 @@ void check_result(const Profile& profile, const CertInfo& leaf, const CertInfo* 
 }
 
 int run_make(const MakeOptions& options) {
-    const Profile profile = load_profile(options.profile);
+    const Profile profile = load_profile_or_common(options.profile, options.profiles);
     const auto backend = make_backend(options.backend);
 
     CertRequest request;
@@ -59,7 +61,8 @@ int run_make(const MakeOptions& options) {
     }
     apply_overrides(options.overrides, request);
     validate_request(profile, request);
-    const Pkcs12Encryption server_encryption = pkcs12_encryption_from_name(options.pkcs12);
+    const Pkcs12Encryption server_encryption =
+        server_pfx_encryption(options.server_os, options.pkcs12);
     std::unique_ptr<ContainerCodec> codec;
     try {
         codec = make_container_codec();
@@ -184,8 +187,11 @@ void add_make_command(CLI::App& app, Action& selected) {
                 "server.key (PKCS#8, 0600), server.crt, chain.pem (leaf then CA), server.pfx "
                 "for the Terminal Server (0600), import-bundle.zip for the device and, with "
                 "--ca, ca.crt");
-    command->add_option("--profile", options->profile, "profile name or path to a .toml file")
-        ->required();
+    command->add_option("--profile", options->profile, "profile name or path to a .toml file");
+    command->add_option("--profiles", options->profiles,
+                        "several device profiles, A,B,C: one certificate that all of them "
+                        "accept (the strongest key and hash they share), or the reason why none "
+                        "can exist");
     command
         ->add_option("--cn", options->cn,
                      "common name: the host name or IP address devices use for the server")
@@ -203,6 +209,9 @@ void add_make_command(CLI::App& app, Action& selected) {
                      "server.pfx encryption: 3des (default: every Windows Server imports it), aes "
                      "(Windows Server 2019 and newer), rc2")
         ->check(CLI::IsMember({"aes", "3des", "rc2"}));
+    command->add_option("--server-os", options->server_os,
+                        "the Terminal Server's Windows, a host profile such as "
+                        "windows-server-2012r2: server.pfx gets the encryption it imports");
     add_password_options(command, options->password, "",
                          "server.pfx (default: prompt on a terminal, else generated into "
                          "server.pfx.pass)");

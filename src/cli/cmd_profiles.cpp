@@ -3,6 +3,7 @@
 #include "certforge/profile_json.hpp"
 #include "cli_support.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -10,8 +11,16 @@ namespace certforge::cli {
 namespace {
 
 struct ListOptions {
+    std::string vendor;
+    std::string kind;
     bool json = false;
 };
+
+std::string lower(std::string text) {
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](char c) { return static_cast<char>(std::tolower(c)); });
+    return text;
+}
 
 struct ShowOptions {
     std::string name;
@@ -29,7 +38,15 @@ int run_list(const ListOptions& options) {
     std::vector<Profile> profiles;
     for (const auto& entry : catalog.entries()) {
         try {
-            profiles.push_back(catalog.load_file(entry.file));
+            Profile profile = catalog.load_file(entry.file);
+            const bool vendor_matches =
+                options.vendor.empty() ||
+                lower(profile.vendor).find(lower(options.vendor)) != std::string::npos;
+            const bool kind_matches =
+                options.kind.empty() || to_string(profile.kind) == options.kind;
+            if (vendor_matches && kind_matches) {
+                profiles.push_back(std::move(profile));
+            }
         } catch (const InputError& e) {
             warn(fmt::format("skipping a profile that does not load: {}", e.what()));
         }
@@ -135,6 +152,11 @@ void add_profiles_command(CLI::App& app, Action& selected) {
 
     auto list = std::make_shared<ListOptions>();
     auto* list_cmd = profiles->add_subcommand("list", "List every profile found");
+    list_cmd->add_option(
+        "--vendor", list->vendor,
+        "only this vendor's profiles (case-insensitive, part of the name will do)");
+    list_cmd->add_option("--kind", list->kind, "device or host")
+        ->check(CLI::IsMember({"device", "host"}));
     list_cmd->add_flag("--json", list->json, "print JSON");
     on_run(list_cmd, selected, list, run_list);
 

@@ -1,5 +1,7 @@
 #include "certforge/backend_registry.hpp"
+#include "certforge/errors.hpp"
 #include "certforge/input_file.hpp"
+#include "certforge/profile_catalog.hpp"
 #include "certforge/verify.hpp"
 #include "cli_support.hpp"
 
@@ -11,6 +13,7 @@ namespace {
 
 struct VerifyOptions {
     std::string profile;
+    bool all_profiles = false;
     std::vector<std::string> files;
     PasswordOptions password;
     std::string backend;
@@ -54,19 +57,102 @@ void print_report(const Report& report) {
                report.count(Outcome::pass, Severity::info));
 }
 
+struct OpenedChain {
+    std::vector<CertInfo> chain;
+    std::optional<ContainerFacts> facts;
+};
+
+OpenedChain open_chain(const std::string& file, const VerifyOptions& options,
+                       const Backend& backend) {
+    const OpenedFile opened =
+        open_input_file(file, backend, [&] { return existing_password(options.password, file); });
+    OpenedChain out{{}, opened.facts};
+    for (const auto& der : opened.contents.chain) {
+        out.chain.push_back(backend.parse_certificate(der, file));
+    }
+    return out;
+}
+
+// "Will my devices take this certificate?": every device profile against
+// each file, accept or the first reason it refuses.
+int run_all_profiles(const VerifyOptions& options, const Backend& backend) {
+    const UnixTime now = static_cast<UnixTime>(std::time(nullptr));
+    const auto catalog = ProfileCatalog::from_environment();
+    std::vector<Profile> profiles;
+    for (const auto& entry : catalog.entries()) {
+        Profile profile = catalog.load_file(entry.file);
+        if (profile.kind == ProfileKind::device) {
+            profiles.push_back(std::move(profile));
+        }
+    }
+    nlohmann::json files = nlohmann::json::array();
+    bool any_refused = false;
+    for (const auto& file : options.files) {
+        const OpenedChain opened = open_chain(file, options, backend);
+        nlohmann::json rows = nlohmann::json::array();
+        if (!options.json) {
+            fmt::print("{}\n  {:<22} {:<7} {}\n", file, "PROFILE", "RESULT", "FIRST REASON");
+        }
+        for (const auto& profile : profiles) {
+            Report report = verify_chain(opened.chain, profile, now);
+            if (opened.facts) {
+                report.container_findings = check_container(*opened.facts, opened.chain, profile);
+            }
+            std::optional<Finding> reason;
+            for (const auto* findings : {&report.chain_findings, &report.container_findings}) {
+                for (const auto& f : *findings) {
+                    if (!reason && f.outcome == Outcome::fail && f.severity == Severity::error) {
+                        reason = f;
+                    }
+                }
+            }
+            for (const auto& cert : report.certificates) {
+                for (const auto& f : cert.findings) {
+                    if (!reason && f.outcome == Outcome::fail && f.severity == Severity::error) {
+                        reason = f;
+                    }
+                }
+            }
+            any_refused = any_refused || reason.has_value();
+            rows.push_back({{"profile", profile.id},
+                            {"vendor", profile.vendor},
+                            {"legacy", profile.legacy},
+                            {"accepts", !reason},
+                            {"rule", reason ? reason->rule : ""},
+                            {"reason", reason ? reason->message : ""}});
+            if (!options.json) {
+                fmt::print("  {:<22} {:<7} {}\n", profile.id, reason ? "refuses" : "accepts",
+                           reason ? fmt::format("{}: {}", reason->rule, reason->message) : "");
+            }
+        }
+        files.push_back({{"file", file}, {"profiles", rows}});
+    }
+    if (options.json) {
+        print_json({{"schema", "certforge.verify-all/1"},
+                    {"backend", std::string(backend.name())},
+                    {"files", files}});
+    }
+    return any_refused ? kExitFindings : kExitOk;
+}
+
 int run_verify(const VerifyOptions& options) {
-    const Profile profile = load_profile(options.profile);
     const auto backend = make_backend(options.backend);
+    if (options.all_profiles) {
+        if (!options.profile.empty()) {
+            throw UsageError("give --profile P or --all-profiles, not both");
+        }
+        return run_all_profiles(options, *backend);
+    }
+    if (options.profile.empty()) {
+        throw UsageError("name the profile to check against (--profile P), or --all-profiles");
+    }
+    const Profile profile = load_profile(options.profile);
     const UnixTime now = static_cast<UnixTime>(std::time(nullptr));
 
     std::vector<Report> reports;
     for (const auto& file : options.files) {
-        const OpenedFile opened = open_input_file(
-            file, *backend, [&] { return existing_password(options.password, file); });
-        std::vector<CertInfo> chain;
-        for (const auto& der : opened.contents.chain) {
-            chain.push_back(backend->parse_certificate(der, file));
-        }
+        const OpenedChain opened = open_chain(file, options, *backend);
+        const auto& chain = opened.chain;
         Report report = verify_chain(chain, profile, now);
         report.source = file;
         if (opened.facts) {
@@ -101,8 +187,11 @@ void add_verify_command(CLI::App& app, Action& selected) {
     auto* command = app.add_subcommand(
         "verify", "Check certificates or a PFX, JKS or P7B against a profile; every "
                   "rule is listed; exit 1 when any rule finds an error");
-    command->add_option("--profile", options->profile, "profile name or path to a .toml file")
-        ->required();
+    command->add_option("--profile", options->profile, "profile name or path to a .toml file");
+    command->add_flag("--all-profiles", options->all_profiles,
+                      "check against every device profile: a table of which accept the "
+                      "certificate and the first reason of each that refuses (exit 1 if any "
+                      "refuses)");
     command
         ->add_option("files", options->files,
                      "certificates (PEM, possibly a chain, or DER), PKCS#7 bundles (.p7b), "

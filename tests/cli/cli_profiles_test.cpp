@@ -34,7 +34,7 @@ TEST_CASE("cli profiles: list, show and their JSON", "[cli][profiles]") {
     const auto profile = nlohmann::json::parse(show.out);
     CHECK(profile["signature"]["hashes"] == nlohmann::json::array({"sha1"}));
     CHECK(profile["key"]["rsa_bits"] == nlohmann::json::array({1024}));
-    CHECK(profile["extends_chain"] == nlohmann::json::array({"default"}));
+    CHECK(profile["extends_chain"] == nlohmann::json::array({"konica-minolta", "default"}));
     CHECK(profile["tls"]["dhe_broken"] == true);
     CHECK_FALSE(profile["sources"].empty());
 
@@ -48,7 +48,8 @@ TEST_CASE("cli profiles: unknown and broken profiles", "[cli][profiles]") {
     const auto unknown = run_certforge({"profiles", "show", "konica"});
     CHECK(unknown.exit_code == 3);
     CHECK(unknown.err ==
-          "certforge: error: unknown profile 'konica'; did you mean: konica-legacy?\n");
+          "certforge: error: unknown profile 'konica'; did you mean: konica-bizhub-i, "
+          "konica-legacy, konica-minolta?\n");
 
     TempDir dir;
     certforge::test::write_text(

@@ -255,7 +255,8 @@ TEST_CASE("profile: a path loads a file directly", "[profile]") {
     CHECK(p.id == "site");
     CHECK(p.legacy);
     CHECK(p.key.rsa_bits == std::vector<unsigned>{1024});
-    CHECK(p.extends_chain == std::vector<std::string>{"konica-legacy", "default"});
+    CHECK(p.extends_chain ==
+          std::vector<std::string>{"konica-legacy", "konica-minolta", "default"});
     CHECK_THROWS_AS(catalog.load((dir / "missing.toml").string()), InputError);
 }
 

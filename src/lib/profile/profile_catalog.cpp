@@ -13,6 +13,9 @@ namespace certforge {
 namespace fs = std::filesystem;
 namespace {
 
+// Host (Terminal Server OS) profiles live in this subfolder of each folder.
+constexpr const char* kHostsFolder = "hosts";
+
 bool looks_like_path(std::string_view name) {
     return name.find('/') != std::string_view::npos || name.ends_with(".toml");
 }
@@ -111,9 +114,11 @@ std::vector<CatalogEntry> ProfileCatalog::entries() const {
     for (const auto& dir : dirs_) {
         std::error_code ec;
         std::vector<fs::path> files;
-        for (const auto& entry : fs::directory_iterator(dir, ec)) {
-            if (entry.path().extension() == ".toml" && entry.is_regular_file(ec)) {
-                files.push_back(entry.path());
+        for (const auto& folder : {dir, dir / kHostsFolder}) {
+            for (const auto& entry : fs::directory_iterator(folder, ec)) {
+                if (entry.path().extension() == ".toml" && entry.is_regular_file(ec)) {
+                    files.push_back(entry.path());
+                }
             }
         }
         std::sort(files.begin(), files.end());
@@ -130,10 +135,12 @@ std::vector<CatalogEntry> ProfileCatalog::entries() const {
 
 fs::path ProfileCatalog::find(std::string_view id) const {
     for (const auto& dir : dirs_) {
-        const fs::path candidate = dir / (std::string(id) + ".toml");
-        std::error_code ec;
-        if (fs::is_regular_file(candidate, ec)) {
-            return candidate;
+        for (const auto& candidate : {dir / (std::string(id) + ".toml"),
+                                      dir / kHostsFolder / (std::string(id) + ".toml")}) {
+            std::error_code ec;
+            if (fs::is_regular_file(candidate, ec)) {
+                return candidate;
+            }
         }
     }
     return {};

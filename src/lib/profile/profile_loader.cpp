@@ -271,6 +271,12 @@ Profile build_profile(const ProfileLayer& merged, const std::filesystem::path& f
              fmt::format("serial.min_bytes ({}) is greater than serial.bytes ({})",
                          profile.serial.min_bytes, profile.serial.bytes));
     }
+    if (profile.kind == ProfileKind::host && profile.host.os.empty()) {
+        fail(at("kind"), "a host profile needs host.os (the operating system it describes)");
+    }
+    if (profile.kind == ProfileKind::device && !profile.host.os.empty()) {
+        fail(at("host.os"), "host.os belongs in a profile with kind = \"host\"");
+    }
     if (!profile.legacy) {
         for (auto hash : signature.hashes) {
             if (is_weak(hash)) {

@@ -437,6 +437,35 @@ std::vector<KeyRule> make_schema() {
              p.import.steps = texts(v);
          }},
 
+        // [host]
+        {"host.os",
+         K::string,
+         0,
+         0,
+         {},
+         true,
+         [](Profile& p, const ProfileValue& v) {
+             p.host.os = text(v);
+         }},
+        {"host.dh_kbs",
+         K::string_array,
+         0,
+         0,
+         {},
+         false,
+         [](Profile& p, const ProfileValue& v) {
+             p.host.dh_kbs = texts(v);
+         }},
+        {"host.sha512_tls12_kbs",
+         K::string_array,
+         0,
+         0,
+         {},
+         false,
+         [](Profile& p, const ProfileValue& v) {
+             p.host.sha512_tls12_kbs = texts(v);
+         }},
+
         // [tls]
         {"tls.versions",
          K::string_array,
