@@ -570,3 +570,36 @@ TEST_CASE("verify: reads a JKS that keytool wrote", "[export][jks]") {
     CHECK_THAT(verified.out, Catch::Contains("certificate #1 (ca) CN=Print CA"));
 }
 #endif
+
+TEST_CASE("export: on a terminal the password is asked twice, without echo", "[export]") {
+    require_tool("script", "bsdutils");
+    const auto names = certforge::test::backend_names();
+    Issued issued(names.front());
+    const std::string format =
+        std::find(names.begin(), names.end(), "openssl") != names.end() ? "pfx-3des" : "jks";
+    auto typed = [&](const std::string& first, const std::string& second, const std::string& out) {
+        const std::string command = std::string(CERTFORGE_BINARY) + " export --key " +
+                                    issued.key() + " --cert " + issued.cert() + " --format " +
+                                    format + " --out " + issued.path(out);
+        return run({"sh", "-c",
+                    "(sleep 1; printf '%s\\n' \"$0\"; sleep 0.5; printf '%s\\n' \"$1\") | "
+                    "script -qec \"$2\" /dev/null",
+                    first, second, command});
+    };
+    const auto asked = typed("typed-secret", "typed-secret", "tty.out");
+    INFO(asked.out << asked.err);
+    CHECK(asked.exit_code == 0);
+    CHECK_THAT(asked.out, Catch::Contains("new password: "));
+    CHECK_THAT(asked.out, Catch::Contains("again: "));
+    CHECK(asked.out.find("typed-secret") == std::string::npos);
+    CHECK_FALSE(fs::exists(issued.path("tty.out.pass")));
+    certforge::test::write_text(issued.path("typed"), "typed-secret\n");
+    CHECK(run_certforge({"verify", "--profile", "konica-legacy", issued.path("tty.out"),
+                         "--password-file", issued.path("typed")})
+              .exit_code == 0);
+
+    const auto differ = typed("one-thing", "another", "tty2.out");
+    CHECK(differ.exit_code == 3);
+    CHECK_THAT(differ.out, Catch::Contains("the two passwords differ"));
+    CHECK_FALSE(fs::exists(issued.path("tty2.out")));
+}
