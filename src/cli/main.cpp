@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
     add_make_command(app, selected);
     add_export_command(app, selected);
     add_bundle_command(app, selected);
+    add_schannel_command(app, selected);
     add_ca_command(app, selected);
     add_verify_command(app, selected);
     add_profiles_command(app, selected);

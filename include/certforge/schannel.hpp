@@ -1,0 +1,58 @@
+// The Windows side of a TLS fix: SChannel and .NET registry settings, written
+// as .reg files the way regedit writes them, with an undo file that puts
+// the Windows defaults back.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace certforge {
+
+enum class TlsVersion { ssl3, tls1_0, tls1_1, tls1_2, tls1_3 };
+
+// "ssl3", "tls1.0", ... (as in profiles), and SChannel's key names
+// ("SSL 3.0", "TLS 1.0", ...), and .NET SecurityProtocolType names ("Ssl3",
+// "Tls", "Tls11", "Tls12", "Tls13").
+std::string_view to_string(TlsVersion version);
+std::string_view schannel_key_name(TlsVersion version);
+std::string_view dotnet_name(TlsVersion version);
+std::optional<TlsVersion> tls_version_from_name(std::string_view name);
+
+enum class SchannelSide { client, server, both };
+
+struct SchannelChange {
+    std::vector<TlsVersion> enable;
+    std::vector<TlsVersion> disable;
+    SchannelSide side = SchannelSide::both;
+    std::optional<unsigned> dh_client_min_bits; // KeyExchangeAlgorithms\Diffie-Hellman
+    bool disable_dh = false;
+    bool dotnet_strong_crypto = false; // SchUseStrongCrypto, SystemDefaultTlsVersions
+};
+
+// Why each part of the change is risky, one line each; empty when none is.
+// (A DH minimum under 1024 bits weakens the server; disabling DH is
+// machine-wide; disabling a protocol can cut off other devices; SSL 3.0 is
+// broken.)
+std::vector<std::string> schannel_risks(const SchannelChange& change);
+
+// The .reg text (LF-free: lines end in CRLF) that applies the change, and
+// the text that undoes it by deleting exactly the values it sets (Windows
+// then uses its defaults). Throws UsageError for a change that sets nothing
+// or enables and disables the same version.
+std::string schannel_reg(const SchannelChange& change);
+std::string schannel_undo_reg(const SchannelChange& change);
+
+enum class RegEncoding { utf16le, ascii };
+
+// The bytes of a .reg file: UTF-16LE with a byte-order mark, as regedit
+// writes ("Windows Registry Editor Version 5.00"), or plain ASCII.
+std::string encode_reg(const std::string& text, RegEncoding encoding);
+
+// The value for SafeQ's securityProtocolTypesForOutboundCommunication:
+// .NET names of the consecutive versions from the lowest to the highest
+// given ("Tls11, Tls12"); SafeQ 5 refuses gaps.
+std::string safeq_protocol_types(const std::vector<TlsVersion>& versions);
+
+} // namespace certforge

@@ -1,0 +1,156 @@
+#include "certforge/errors.hpp"
+#include "certforge/output_set.hpp"
+#include "certforge/schannel.hpp"
+#include "cli_support.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace certforge::cli {
+namespace {
+
+struct SchannelOptions {
+    std::vector<std::string> enable;
+    std::vector<std::string> disable;
+    std::string side = "both";
+    unsigned dh_min_bits = 0;
+    bool disable_dh = false;
+    bool dotnet = false;
+    std::string from_probe;
+    std::string encoding = "utf16";
+    std::string out;
+    bool i_understand = false;
+    bool force = false;
+};
+
+std::vector<TlsVersion> versions(const std::vector<std::string>& names) {
+    std::vector<TlsVersion> out;
+    for (const auto& list : names) {
+        std::string_view rest(list);
+        while (!rest.empty()) {
+            const auto comma = rest.find(',');
+            const std::string name(rest.substr(0, comma));
+            rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+            if (name.empty()) {
+                continue;
+            }
+            const auto version = tls_version_from_name(name);
+            if (!version) {
+                throw UsageError(fmt::format("'{}' is not a protocol version: use ssl3, tls1.0, "
+                                             "tls1.1, tls1.2 or tls1.3",
+                                             name));
+            }
+            out.push_back(*version);
+        }
+    }
+    return out;
+}
+
+// The fix a probe report proposes, from its "schannel_fix" object.
+SchannelChange change_from_probe(const std::string& path) {
+    const std::string text = read_file(path);
+    try {
+        const auto json = nlohmann::json::parse(text);
+        const auto& fix = json.at("schannel_fix");
+        SchannelChange change;
+        change.enable = versions(fix.value("enable", std::vector<std::string>{}));
+        change.disable = versions(fix.value("disable", std::vector<std::string>{}));
+        const std::string side = fix.value("side", "client");
+        change.side = side == "server" ? SchannelSide::server
+                      : side == "both" ? SchannelSide::both
+                                       : SchannelSide::client;
+        if (fix.contains("dh_min_bits") && !fix["dh_min_bits"].is_null()) {
+            change.dh_client_min_bits = fix["dh_min_bits"].get<unsigned>();
+        }
+        change.disable_dh = fix.value("disable_dh", false);
+        change.dotnet_strong_crypto = fix.value("dotnet_strong_crypto", false);
+        return change;
+    } catch (const nlohmann::json::exception& e) {
+        throw InputError(
+            fmt::format("{}: not a probe report with a schannel_fix: {}", path, e.what()));
+    }
+}
+
+int run_schannel(const SchannelOptions& options) {
+    SchannelChange change;
+    if (!options.from_probe.empty()) {
+        change = change_from_probe(options.from_probe);
+    } else {
+        change.enable = versions(options.enable);
+        change.disable = versions(options.disable);
+        change.side = options.side == "client"   ? SchannelSide::client
+                      : options.side == "server" ? SchannelSide::server
+                                                 : SchannelSide::both;
+        if (options.dh_min_bits != 0) {
+            change.dh_client_min_bits = options.dh_min_bits;
+        }
+        change.disable_dh = options.disable_dh;
+        change.dotnet_strong_crypto = options.dotnet;
+    }
+    const std::string fix = schannel_reg(change);
+    const std::string undo = schannel_undo_reg(change);
+    const auto risks = schannel_risks(change);
+    for (const auto& risk : risks) {
+        warn(risk);
+    }
+    if (!risks.empty() && !options.i_understand) {
+        throw UsageError("this change carries the risks above; add --i-understand to write it");
+    }
+    const RegEncoding encoding =
+        options.encoding == "ascii" ? RegEncoding::ascii : RegEncoding::utf16le;
+    const std::filesystem::path out(options.out);
+    const std::filesystem::path dir = out.parent_path().empty() ? "." : out.parent_path();
+    const std::string undo_name = out.stem().string() + "-undo" + out.extension().string();
+    OutputSet output(dir, options.force);
+    output.add(out.filename().string(), encode_reg(fix, encoding), FileMode::public_file);
+    output.add(undo_name, encode_reg(undo, encoding), FileMode::public_file);
+    const auto written = output.commit();
+    fmt::print("{}: the registry change; {}: puts the Windows defaults back\n", written[0].string(),
+               written[1].string());
+    fmt::print("import with: reg import {} (as administrator), then restart Windows\n",
+               out.filename().string());
+    if (!change.enable.empty()) {
+        fmt::print("SafeQ securityProtocolTypesForOutboundCommunication: {}\n",
+                   safeq_protocol_types(change.enable));
+    }
+    print_written(written);
+    return kExitOk;
+}
+
+} // namespace
+
+void add_schannel_command(CLI::App& app, Action& selected) {
+    auto options = std::make_shared<SchannelOptions>();
+    auto* command = app.add_subcommand(
+        "schannel", "Write the Windows registry fix for the Terminal Server (SChannel protocols, "
+                    "Diffie-Hellman minimum, .NET strong crypto) as a .reg file, with a matching "
+                    "undo file that restores the Windows defaults");
+    command->add_option("--enable", options->enable,
+                        "protocol versions to enable (ssl3, tls1.0, tls1.1, tls1.2, tls1.3; "
+                        "comma-separated or repeated)");
+    command->add_option("--disable", options->disable, "protocol versions to disable");
+    command->add_option("--side", options->side, "client, server or both (default: both)")
+        ->check(CLI::IsMember({"client", "server", "both"}));
+    command
+        ->add_option("--dh-min-bits", options->dh_min_bits,
+                     "Diffie-Hellman ClientMinKeyBitLength (Windows default: 1024)")
+        ->check(CLI::Range(512u, 8192u));
+    command->add_flag("--disable-dh", options->disable_dh,
+                      "turn Diffie-Hellman key exchange off (machine-wide)");
+    command->add_flag("--dotnet-strong-crypto", options->dotnet,
+                      ".NET Framework SchUseStrongCrypto=1 and SystemDefaultTlsVersions=1");
+    command->add_option("--from-probe", options->from_probe,
+                        "take the change from a 'certforge probe --json' report");
+    command
+        ->add_option("--encoding", options->encoding,
+                     "utf16 (regedit's UTF-16LE with BOM, default) or ascii")
+        ->check(CLI::IsMember({"utf16", "ascii"}));
+    command->add_option("--out", options->out, ".reg file to write (the undo file goes next to it)")
+        ->required();
+    command->add_flag("--i-understand", options->i_understand,
+                      "write a change that weakens or narrows TLS on the whole server");
+    command->add_flag("--force", options->force, "replace existing files");
+    on_run(command, selected, options, run_schannel);
+}
+
+} // namespace certforge::cli
