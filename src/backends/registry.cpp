@@ -1,5 +1,6 @@
 #include "certforge/backend_registry.hpp"
 #include "certforge/containers.hpp"
+#include "certforge/probe.hpp"
 #include "certforge/errors.hpp"
 
 #include <algorithm>
@@ -79,6 +80,19 @@ std::unique_ptr<ContainerCodec> make_container_codec() {
 #else
     throw UsageError("PKCS#12 and PKCS#7 files are written with OpenSSL, and this build has no "
                      "OpenSSL backend (configure with CERTFORGE_WITH_OPENSSL=ON)");
+#endif
+}
+
+} // namespace certforge
+
+namespace certforge {
+
+std::unique_ptr<TlsProber> make_tls_prober() {
+#if CERTFORGE_HAVE_OPENSSL
+    return make_openssl_prober();
+#else
+    throw UsageError("the probe is OpenSSL's TLS client, and this build has no OpenSSL backend "
+                     "(configure with CERTFORGE_WITH_OPENSSL=ON)");
 #endif
 }
 

@@ -3,12 +3,16 @@
 #include "certforge/errors.hpp"
 #include "cli_support.hpp"
 
+#include <csignal>
 #include <iostream>
 #include <new>
 
 int main(int argc, char** argv) {
     using namespace certforge;
     using namespace certforge::cli;
+    // A device that closes a connection early must end a write with an
+    // error (EPIPE), not end certforge.
+    std::signal(SIGPIPE, SIG_IGN);
 
     CLI::App app{"certforge: makes, checks and packages X.509 certificates that printers (MFDs) "
                  "and print-management servers accept.\n"
@@ -23,6 +27,7 @@ int main(int argc, char** argv) {
     add_export_command(app, selected);
     add_bundle_command(app, selected);
     add_schannel_command(app, selected);
+    add_probe_command(app, selected);
     add_ca_command(app, selected);
     add_verify_command(app, selected);
     add_profiles_command(app, selected);

@@ -1,0 +1,265 @@
+#include "certforge/backend_registry.hpp"
+#include "certforge/diagnosis.hpp"
+#include "certforge/errors.hpp"
+#include "certforge/output_set.hpp"
+#include "certforge/probe.hpp"
+#include "certforge/profile_catalog.hpp"
+#include "certforge/verify.hpp"
+#include "cli_support.hpp"
+
+#include <charconv>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace certforge::cli {
+namespace {
+
+struct ProbeOptions {
+    std::string target;
+    std::string sni;
+    double timeout = 5.0;
+    std::string profile;
+    std::string server_os;
+    std::string write_profile;
+    std::string backend;
+    bool force = false;
+    bool json = false;
+};
+
+ProbeTarget parse_target(const ProbeOptions& options) {
+    ProbeTarget target;
+    std::string_view text(options.target);
+    std::string_view port = "443";
+    if (text.starts_with('[')) {
+        const auto close = text.find(']');
+        if (close == std::string_view::npos) {
+            throw UsageError(fmt::format("'{}': an IPv6 address goes in brackets: [::1]:443",
+                                         options.target));
+        }
+        target.host = std::string(text.substr(1, close - 1));
+        if (close + 1 < text.size()) {
+            if (text[close + 1] != ':') {
+                throw UsageError(fmt::format("'{}' is not HOST:PORT", options.target));
+            }
+            port = text.substr(close + 2);
+        }
+    } else if (const auto colon = text.rfind(':'); colon != std::string_view::npos) {
+        if (text.find(':') != colon) {
+            throw UsageError(fmt::format("'{}': put an IPv6 address in brackets: [{}]:443",
+                                         options.target, options.target));
+        }
+        target.host = std::string(text.substr(0, colon));
+        port = text.substr(colon + 1);
+    } else {
+        target.host = std::string(text);
+    }
+    unsigned number = 0;
+    const auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), number);
+    if (error != std::errc() || end != port.data() + port.size() || number == 0 || number > 65535) {
+        throw UsageError(fmt::format("'{}' is not a port number", port));
+    }
+    if (target.host.empty()) {
+        throw UsageError("name the host to probe: HOST:PORT");
+    }
+    target.port = static_cast<std::uint16_t>(number);
+    target.sni = options.sni;
+    target.timeout_seconds = options.timeout;
+    return target;
+}
+
+std::vector<Profile> hosts_for(const std::string& server_os) {
+    const auto catalog = ProfileCatalog::from_environment();
+    std::vector<Profile> hosts;
+    if (!server_os.empty()) {
+        Profile host = catalog.load(server_os);
+        if (host.kind != ProfileKind::host) {
+            throw UsageError(fmt::format("'{}' is a device profile; --server-os takes a host "
+                                         "profile (certforge profiles list --kind host)",
+                                         host.id));
+        }
+        hosts.push_back(std::move(host));
+        return hosts;
+    }
+    for (const auto& entry : catalog.entries()) {
+        Profile p = catalog.load_file(entry.file);
+        if (p.kind == ProfileKind::host) {
+            hosts.push_back(std::move(p));
+        }
+    }
+    return hosts;
+}
+
+// The SChannel parts of the diagnoses, merged into one change.
+std::optional<SchannelChange> merged_fix(const std::vector<Diagnosis>& diagnoses) {
+    std::optional<SchannelChange> out;
+    for (const auto& d : diagnoses) {
+        if (!d.registry) {
+            continue;
+        }
+        if (!out) {
+            out = SchannelChange{};
+            out->side = SchannelSide::client;
+        }
+        out->enable.insert(out->enable.end(), d.registry->enable.begin(), d.registry->enable.end());
+        out->disable.insert(out->disable.end(), d.registry->disable.begin(),
+                            d.registry->disable.end());
+        if (d.registry->dh_client_min_bits) {
+            out->dh_client_min_bits = d.registry->dh_client_min_bits;
+        }
+        out->disable_dh = out->disable_dh || d.registry->disable_dh;
+    }
+    return out;
+}
+
+nlohmann::json fix_json(const SchannelChange& change) {
+    nlohmann::json enable = nlohmann::json::array();
+    for (auto v : change.enable) {
+        enable.push_back(std::string(to_string(v)));
+    }
+    nlohmann::json disable = nlohmann::json::array();
+    for (auto v : change.disable) {
+        disable.push_back(std::string(to_string(v)));
+    }
+    return {{"enable", enable},
+            {"disable", disable},
+            {"side", "client"},
+            {"dh_min_bits", change.dh_client_min_bits ? nlohmann::json(*change.dh_client_min_bits)
+                                                      : nlohmann::json(nullptr)},
+            {"disable_dh", change.disable_dh}};
+}
+
+void print_versions(const ProbeReport& report) {
+    for (const auto& v : report.versions) {
+        if (!v.testable) {
+            fmt::print("  {:<8} {}\n", schannel_key_name(v.version), v.failure);
+            continue;
+        }
+        if (!v.supported) {
+            fmt::print("  {:<8} no ({})\n", schannel_key_name(v.version), v.failure);
+            continue;
+        }
+        fmt::print("  {:<8} yes, {} suite{} in the server's order:\n", schannel_key_name(v.version),
+                   v.ciphers.size(), v.ciphers.size() == 1 ? "" : "s");
+        for (const auto& c : v.ciphers) {
+            const std::string detail = c.dh_bits > 0     ? fmt::format("dh {}", c.dh_bits)
+                                       : !c.curve.empty() ? c.curve
+                                                          : c.kx;
+            fmt::print("    {:<48} {}\n", c.name, detail);
+        }
+    }
+}
+
+int run_probe(const ProbeOptions& options) {
+    const ProbeTarget target = parse_target(options);
+    const auto backend = make_backend(options.backend);
+    std::optional<Profile> device;
+    if (!options.profile.empty()) {
+        device.emplace(load_profile(options.profile));
+    }
+    const auto hosts = hosts_for(options.server_os);
+    const ProbeReport report = make_tls_prober()->probe(target);
+    std::vector<CertInfo> chain;
+    for (const auto& der : report.chain) {
+        chain.push_back(backend->parse_certificate(der, "device certificate"));
+    }
+    const UnixTime now = static_cast<UnixTime>(std::time(nullptr));
+    std::optional<Report> findings;
+    if (device && !chain.empty()) {
+        findings = verify_chain(chain, *device, now);
+    }
+    nlohmann::json json = to_json(report);
+    nlohmann::json certificates = nlohmann::json::array();
+    for (const auto& c : chain) {
+        certificates.push_back({{"subject", c.subject.to_string()},
+                                {"issuer", c.issuer.to_string()},
+                                {"signature_hash", std::string(to_string(c.signature_hash))},
+                                {"key", fmt::format("{} {}", to_string(c.key_algorithm), c.key_bits)},
+                                {"not_before", format_utc(c.not_before)},
+                                {"not_after", format_utc(c.not_after)}});
+    }
+    json["certificates"] = certificates;
+    nlohmann::json diagnosis = nlohmann::json::array();
+    std::optional<SchannelChange> fix;
+    if (!options.json) {
+        fmt::print("{}:{}\n", target.host, target.port);
+        print_versions(report);
+        for (const auto& c : chain) {
+            fmt::print("  certificate {} ({} {} bits, {}, until {})\n", c.subject.to_string(),
+                       to_string(c.key_algorithm), c.key_bits, to_string(c.signature_hash),
+                       format_utc(c.not_after));
+        }
+    }
+    for (const auto& host : hosts) {
+        const auto found = diagnose(report, chain, host, device);
+        nlohmann::json cases = nlohmann::json::array();
+        for (const auto& d : found) {
+            cases.push_back({{"case", d.id}, {"evidence", d.evidence}, {"fix", d.fix}, {"risk", d.risk}});
+        }
+        diagnosis.push_back({{"host", host.id}, {"os", host.host.os}, {"cases", cases}});
+        if (!options.server_os.empty()) {
+            fix = merged_fix(found);
+        }
+        if (!options.json) {
+            fmt::print("{}: {}\n", host.host.os,
+                       found.empty() ? "no known failure case" : "");
+            for (const auto& d : found) {
+                fmt::print("  [{}] {}\n    fix: {}\n", d.id, d.evidence, d.fix);
+                if (!d.risk.empty()) {
+                    fmt::print("    risk: {}\n", d.risk);
+                }
+            }
+        }
+    }
+    json["diagnosis"] = diagnosis;
+    if (fix) {
+        json["schannel_fix"] = fix_json(*fix);
+    }
+    if (findings) {
+        json["verify"] = to_json(*findings);
+    }
+    if (!options.write_profile.empty()) {
+        const std::filesystem::path out(options.write_profile);
+        OutputSet output(out.parent_path().empty() ? "." : out.parent_path(), options.force);
+        output.add(out.filename().string(),
+                   draft_profile(report, chain, out.stem().string(), now), FileMode::public_file);
+        output.commit();
+        note(fmt::format("drafted {} from the probe: review it before use", out.string()));
+    }
+    if (options.json) {
+        print_json(json);
+    } else if (findings) {
+        fmt::print("profile {}: {}\n", device->id,
+                   findings->has_errors() ? "the device's certificate breaks it" : "fits");
+    }
+    return findings && findings->has_errors() ? kExitFindings : kExitOk;
+}
+
+} // namespace
+
+void add_probe_command(CLI::App& app, Action& selected) {
+    auto options = std::make_shared<ProbeOptions>();
+    auto* command = app.add_subcommand(
+        "probe", "Probe a device's TLS endpoint (versions, cipher suites in the device's order, "
+                 "DH group sizes, alerts, its certificate) and name the known failure case "
+                 "between it and the Terminal Server's Windows, with the fix");
+    command->add_option("target", options->target, "HOST:PORT ([IPv6]:PORT; port 443 if omitted)")
+        ->required();
+    command->add_option("--sni", options->sni, "server name to send");
+    command->add_option("--timeout", options->timeout, "seconds for each connection (default 5)")
+        ->check(CLI::Range(0.1, 120.0));
+    command->add_option("--profile", options->profile,
+                        "device profile: check the device's own certificate and use its known "
+                        "defects");
+    command->add_option("--server-os", options->server_os,
+                        "the Terminal Server's Windows (host profile); default: every Windows "
+                        "version. With it, --json carries the schannel_fix");
+    command->add_option("--write-profile", options->write_profile,
+                        "draft a device profile (TOML) from what was seen");
+    add_backend_option(command, options->backend);
+    command->add_flag("--force", options->force, "replace an existing --write-profile file");
+    command->add_flag("--json", options->json, "print JSON (schema certforge.probe/1)");
+    on_run(command, selected, options, run_probe);
+}
+
+} // namespace certforge::cli
