@@ -11,7 +11,7 @@ build_packages=(
 )
 test_packages=(
   catch2 openssl python3 python3-cryptography
-  openjdk-17-jre-headless libnss3-tools gnutls-bin unzip
+  openjdk-17-jre-headless libnss3-tools gnutls-bin unzip nmap
 )
 
 packages=("${build_packages[@]}")

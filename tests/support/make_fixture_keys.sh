@@ -19,3 +19,10 @@ if [ ! -s "$key" ]; then
   openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$tmp" 2>/dev/null
   mv -f "$tmp" "$key"
 fi
+for bits in 512 1024; do
+  params="$dir/dh$bits.pem"
+  [ -s "$params" ] && continue
+  tmp=$(mktemp "$dir/.dh$bits.XXXXXX")
+  openssl dhparam -dsaparam -out "$tmp" "$bits" 2>/dev/null
+  mv -f "$tmp" "$params"
+done

@@ -90,4 +90,25 @@ namespace certforge::test {
 // Names of the backends this build has, for GENERATE(from_range(...)).
 std::vector<std::string> backend_names();
 
+// A program running in the background for the length of a test, ended
+// (SIGTERM, then SIGKILL) and reaped when the object goes.
+class BackgroundProcess {
+public:
+    explicit BackgroundProcess(const std::vector<std::string>& argv);
+    ~BackgroundProcess();
+    BackgroundProcess(const BackgroundProcess&) = delete;
+    BackgroundProcess& operator=(const BackgroundProcess&) = delete;
+    // The first line the program writes on stdout (waits up to 10 s).
+    std::string first_line();
+
+private:
+    int pid_ = -1;
+    int stdout_fd_ = -1;
+};
+
+// A loopback TCP port that nothing listens on right now.
+unsigned free_port();
+// Waits (up to 10 s) until 127.0.0.1:port accepts connections.
+bool wait_for_port(unsigned port);
+
 } // namespace certforge::test

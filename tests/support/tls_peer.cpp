@@ -24,7 +24,9 @@
 
 namespace {
 
-int allow_everything(const SSL*, const SSL_CTX*, int, int, int, void*, void*) { return 1; }
+int allow_everything(const SSL*, const SSL_CTX*, int, int, int, void*, void*) {
+    return 1;
+}
 
 int version_of(const std::string& name) {
     if (name == "tls1") {
@@ -56,7 +58,9 @@ int main(int argc, char** argv) {
     bool bad_record_mac = false;
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
-        auto next = [&]() { return i + 1 < argc ? std::string(argv[++i]) : std::string(); };
+        auto next = [&]() {
+            return i + 1 < argc ? std::string(argv[++i]) : std::string();
+        };
         if (arg == "--cert") {
             cert = next();
         } else if (arg == "--key") {
@@ -74,7 +78,7 @@ int main(int argc, char** argv) {
         }
     }
     std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx(SSL_CTX_new(TLS_server_method()),
-                                                         SSL_CTX_free);
+                                                          SSL_CTX_free);
     SSL_CTX_set_security_level(ctx.get(), 0);
     SSL_CTX_set_security_callback(ctx.get(), allow_everything);
     SSL_CTX_set_min_proto_version(ctx.get(), version_of(min));

@@ -225,8 +225,10 @@ Attempt OpenSslProber::handshake(const ProbeTarget& target, TlsVersion version,
         const std::string queue = drain_error_queue();
         if (!attempt.alert.empty()) {
             attempt.failure = "alert " + attempt.alert;
-        } else if (error == SSL_ERROR_SYSCALL &&
-                   (saved_errno == EAGAIN || saved_errno == EWOULDBLOCK)) {
+        } else if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE ||
+                   (error == SSL_ERROR_SYSCALL &&
+                    (saved_errno == EAGAIN || saved_errno == EWOULDBLOCK))) {
+            // The socket's receive timeout ran out.
             attempt.timed_out = true;
             attempt.failure = fmt::format("no answer within {} s", target.timeout_seconds);
         } else if (error == SSL_ERROR_SYSCALL || error == SSL_ERROR_ZERO_RETURN) {
