@@ -313,3 +313,12 @@ TEST_CASE("probe: nothing listening, and a host that never answers", "[probe]") 
 }
 
 #endif
+
+#if !CERTFORGE_TEST_WITH_OPENSSL
+TEST_CASE("probe: a build without OpenSSL says it cannot probe", "[probe]") {
+    const auto refused = certforge::test::run_certforge({"probe", "127.0.0.1:443"});
+    CHECK(refused.exit_code == 2);
+    CHECK_THAT(refused.err, Catch::Contains("the probe is OpenSSL's TLS client, and this build has "
+                                            "no OpenSSL backend"));
+}
+#endif
