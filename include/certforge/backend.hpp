@@ -89,6 +89,18 @@ public:
     virtual Bytes sign_certificate(const CertificateTemplate& tmpl, const PrivateKey& subject_key,
                                    const std::optional<IssuerCredentials>& issuer) = 0;
 
+    // Signs a certificate for a public key alone (SubjectPublicKeyInfo DER,
+    // as a CSR carries it), issued by `issuer`.
+    virtual Bytes sign_public_key(const CertificateTemplate& tmpl, ByteView public_key_info,
+                                  const IssuerCredentials& issuer) = 0;
+
+    // A PKCS#10 request for `key` with the template's subject, SANs and
+    // hash (the other template fields are ignored). Returns DER.
+    virtual Bytes create_csr(const CertificateTemplate& tmpl, const PrivateKey& key) = 0;
+    // Parses a DER PKCS#10 request and checks its self-signature. Throws
+    // InputError naming `source` when it is not a request.
+    virtual CsrInfo parse_csr(ByteView der, std::string_view source) const = 0;
+
     // Parses one DER certificate. Throws InputError naming `source` when the
     // bytes are not a certificate.
     virtual CertInfo parse_certificate(ByteView der, std::string_view source) const = 0;

@@ -57,6 +57,21 @@ using UnixTime = std::int64_t;
 // "2026-11-28T21:33:00Z"
 std::string format_utc(UnixTime time);
 
+// What a PKCS#10 certificate request asks for.
+struct CsrInfo {
+    Bytes der;
+    DistinguishedName subject;
+    std::vector<SubjectAltName> subject_alt_names;
+    unsigned other_subject_alt_names = 0;
+    KeyAlgorithm key_algorithm = KeyAlgorithm::unknown;
+    unsigned key_bits = 0;
+    Bytes public_key_info; // SubjectPublicKeyInfo DER
+    std::string signature_algorithm;
+    HashAlgorithm signature_hash = HashAlgorithm::unknown;
+    KeyAlgorithm signature_key_algorithm = KeyAlgorithm::unknown;
+    bool signature_valid = false;
+};
+
 struct CertInfo {
     Bytes der;
     int version = 0; // 1, 2 or 3

@@ -22,7 +22,9 @@ const SignatureAlgorithmInfo* signature_algorithm_by_oid(std::string_view oid);
 // `info` from the dotted OID of its signature algorithm; unknown OIDs are
 // named by the OID itself.
 struct CertInfo;
+struct CsrInfo;
 void set_signature_algorithm(CertInfo& info, std::string_view oid);
+void set_signature_algorithm(CsrInfo& info, std::string_view oid);
 
 // DN attribute short names ("CN", "O", "emailAddress", ...) and their OIDs.
 // Unknown OIDs are named by the dotted OID itself; unknown names give "".

@@ -37,6 +37,16 @@ public:
                            const std::optional<IssuerCredentials>& issuer) override {
         return inner_->sign_certificate(tmpl, key, issuer);
     }
+    Bytes sign_public_key(const CertificateTemplate& tmpl, ByteView public_key_info,
+                          const IssuerCredentials& issuer) override {
+        return inner_->sign_public_key(tmpl, public_key_info, issuer);
+    }
+    Bytes create_csr(const CertificateTemplate& tmpl, const PrivateKey& key) override {
+        return inner_->create_csr(tmpl, key);
+    }
+    CsrInfo parse_csr(ByteView der, std::string_view source) const override {
+        return inner_->parse_csr(der, source);
+    }
     CertInfo parse_certificate(ByteView der, std::string_view source) const override {
         return inner_->parse_certificate(der, source);
     }

@@ -77,6 +77,19 @@ Bytes BotanBackend::sign_certificate(const CertificateTemplate& tmpl, const Priv
     return write_certificate(*rng_, tmpl, subject_key, issuer);
 }
 
+Bytes BotanBackend::sign_public_key(const CertificateTemplate& tmpl, ByteView public_key_info,
+                                    const IssuerCredentials& issuer) {
+    return write_certificate_for_public_key(*rng_, tmpl, public_key_info, issuer);
+}
+
+Bytes BotanBackend::create_csr(const CertificateTemplate& tmpl, const PrivateKey& key) {
+    return write_csr(*rng_, tmpl, key);
+}
+
+CsrInfo BotanBackend::parse_csr(ByteView der, std::string_view source) const {
+    return read_csr(der, source);
+}
+
 CertInfo BotanBackend::parse_certificate(ByteView der, std::string_view source) const {
     return read_certificate(der, source);
 }

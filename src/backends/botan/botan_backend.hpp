@@ -25,6 +25,10 @@ public:
                            const std::optional<IssuerCredentials>& issuer) override;
     CertInfo parse_certificate(ByteView der, std::string_view source) const override;
     bool key_matches_certificate(const PrivateKey& key, ByteView certificate_der) const override;
+    Bytes sign_public_key(const CertificateTemplate& tmpl, ByteView public_key_info,
+                          const IssuerCredentials& issuer) override;
+    Bytes create_csr(const CertificateTemplate& tmpl, const PrivateKey& key) override;
+    CsrInfo parse_csr(ByteView der, std::string_view source) const override;
 
 private:
     std::unique_ptr<Botan::RandomNumberGenerator> rng_;
@@ -40,6 +44,12 @@ std::string botan_hash_name(HashAlgorithm hash);
 Bytes write_certificate(Botan::RandomNumberGenerator& rng, const CertificateTemplate& tmpl,
                         const PrivateKey& subject_key,
                         const std::optional<IssuerCredentials>& issuer);
+Bytes write_certificate_for_public_key(Botan::RandomNumberGenerator& rng,
+                                       const CertificateTemplate& tmpl, ByteView public_key_info,
+                                       const IssuerCredentials& issuer);
+Bytes write_csr(Botan::RandomNumberGenerator& rng, const CertificateTemplate& tmpl,
+                const PrivateKey& key);
+CsrInfo read_csr(ByteView der, std::string_view source);
 CertInfo read_certificate(ByteView der, std::string_view source);
 
 } // namespace certforge::botan

@@ -5,6 +5,7 @@
 #include <botan/ber_dec.h>
 #include <botan/ecc_key.h>
 #include <botan/hash.h>
+#include <botan/pkcs10.h>
 #include <botan/x509_ext.h>
 #include <fmt/format.h>
 
@@ -141,6 +142,43 @@ void read_public_key(const Botan::X509_Certificate& cert, CertInfo& info) {
 }
 
 } // namespace
+
+CsrInfo read_csr(ByteView der, std::string_view source) {
+    std::optional<Botan::PKCS10_Request> request;
+    try {
+        if (der.empty()) {
+            throw Botan::Decoding_Error("no data");
+        }
+        request.emplace(std::vector<uint8_t>(der.begin(), der.end()));
+    } catch (const Botan::Exception& e) {
+        throw InputError(
+            fmt::format("{}: not a PKCS#10 certificate request (Botan: {})", source, e.what()));
+    }
+    try {
+        CsrInfo info;
+        info.der.assign(der.begin(), der.end());
+        info.subject = read_dn(request->subject_dn());
+        set_signature_algorithm(info, request->signature_algorithm().get_oid().to_string());
+        const std::unique_ptr<Botan::Public_Key> key(request->subject_public_key());
+        info.key_algorithm = key->algo_name() == "RSA"     ? KeyAlgorithm::rsa
+                             : key->algo_name() == "ECDSA" ? KeyAlgorithm::ec
+                                                           : KeyAlgorithm::unknown;
+        info.key_bits = static_cast<unsigned>(key->key_length());
+        info.public_key_info = key->subject_public_key();
+        info.signature_valid = request->check_signature(*key);
+        const auto raw = request->extensions().extensions_raw();
+        if (const auto san = raw.find(Botan::OID::from_string("2.5.29.17")); san != raw.end()) {
+            CertInfo names;
+            read_subject_alt_names(san->second.first, names);
+            info.subject_alt_names = names.subject_alt_names;
+            info.other_subject_alt_names = names.other_subject_alt_names;
+        }
+        return info;
+    } catch (const Botan::Exception& e) {
+        throw InputError(
+            fmt::format("{}: the request cannot be read (Botan: {})", source, e.what()));
+    }
+}
 
 CertInfo read_certificate(ByteView der, std::string_view source) {
     const Botan::X509_Certificate cert = load_certificate(der, source);

@@ -4,6 +4,7 @@
 
 #include <botan/bigint.h>
 #include <botan/der_enc.h>
+#include <botan/pkcs10.h>
 #include <botan/hash.h>
 #include <botan/pkix_types.h>
 #include <botan/pubkey.h>
@@ -146,12 +147,11 @@ Botan::Extensions make_extensions(const CertificateTemplate& tmpl,
     return extensions;
 }
 
-} // namespace
-
-Bytes write_certificate(Botan::RandomNumberGenerator& rng, const CertificateTemplate& tmpl,
-                        const PrivateKey& subject_key,
-                        const std::optional<IssuerCredentials>& issuer) {
-    const auto subject = load_private_key(subject_key);
+// `subject` is the key the certificate is for; a self-signed certificate is
+// signed with `self_signer` (the same key's private half).
+Bytes write(Botan::RandomNumberGenerator& rng, const CertificateTemplate& tmpl,
+            const Botan::Public_Key& subject, const Botan::Private_Key* self_signer,
+            const std::optional<IssuerCredentials>& issuer) {
     std::unique_ptr<Botan::Private_Key> issuer_key;
     std::optional<Botan::X509_Certificate> issuer_cert;
     if (issuer) {
@@ -162,7 +162,7 @@ Bytes write_certificate(Botan::RandomNumberGenerator& rng, const CertificateTemp
         }
     }
     try {
-        const std::vector<uint8_t> own_key_id = key_identifier(subject->public_key_bits());
+        const std::vector<uint8_t> own_key_id = key_identifier(subject.public_key_bits());
         std::vector<uint8_t> issuer_key_id = own_key_id;
         if (issuer_cert) {
             issuer_key_id = issuer_cert->subject_key_id().empty()
@@ -172,18 +172,60 @@ Bytes write_certificate(Botan::RandomNumberGenerator& rng, const CertificateTemp
         const Botan::Extensions extensions = make_extensions(tmpl, own_key_id, issuer_key_id);
         const Botan::X509_DN subject_dn = make_dn(tmpl.subject);
         const Botan::X509_DN issuer_dn = issuer_cert ? issuer_cert->subject_dn() : subject_dn;
-        const Botan::Private_Key& signing_key = issuer_key ? *issuer_key : *subject;
+        const Botan::Private_Key& signing_key = issuer_key ? *issuer_key : *self_signer;
 
         Botan::AlgorithmIdentifier signature_algorithm;
         const std::unique_ptr<Botan::PK_Signer> signer(Botan::choose_sig_format(
             signing_key, rng, botan_hash_name(tmpl.signature_hash), signature_algorithm));
         const Botan::X509_Certificate cert = Botan::X509_CA::make_cert(
             signer.get(), rng, Botan::BigInt(tmpl.serial.data(), tmpl.serial.size()),
-            signature_algorithm, Botan::X509::BER_encode(*subject), to_time(tmpl.not_before),
+            signature_algorithm, Botan::X509::BER_encode(subject), to_time(tmpl.not_before),
             to_time(tmpl.not_after), issuer_dn, subject_dn, extensions);
         return cert.BER_encode();
     } catch (const Botan::Exception& e) {
         throw CryptoError(fmt::format("signing the certificate with {} failed: Botan: {}",
+                                      to_string(tmpl.signature_hash), e.what()));
+    }
+}
+
+} // namespace
+
+Bytes write_certificate(Botan::RandomNumberGenerator& rng, const CertificateTemplate& tmpl,
+                        const PrivateKey& subject_key,
+                        const std::optional<IssuerCredentials>& issuer) {
+    const auto subject = load_private_key(subject_key);
+    return write(rng, tmpl, *subject, subject.get(), issuer);
+}
+
+Bytes write_certificate_for_public_key(Botan::RandomNumberGenerator& rng,
+                                       const CertificateTemplate& tmpl, ByteView public_key_info,
+                                       const IssuerCredentials& issuer) {
+    std::unique_ptr<Botan::Public_Key> subject;
+    try {
+        subject.reset(Botan::X509::load_key(
+            std::vector<uint8_t>(public_key_info.begin(), public_key_info.end())));
+    } catch (const Botan::Exception& e) {
+        throw InputError(fmt::format("the public key cannot be read: Botan: {}", e.what()));
+    }
+    return write(rng, tmpl, *subject, nullptr, issuer);
+}
+
+Bytes write_csr(Botan::RandomNumberGenerator& rng, const CertificateTemplate& tmpl,
+                const PrivateKey& key) {
+    const auto loaded = load_private_key(key);
+    try {
+        Botan::Extensions extensions;
+        if (!tmpl.subject_alt_names.empty()) {
+            add<EncodedExtension>(extensions, false, Botan::OID::from_string("2.5.29.17"),
+                                  std::string("X509v3.SubjectAlternativeName"),
+                                  general_names(tmpl.subject_alt_names));
+        }
+        const Botan::PKCS10_Request request =
+            Botan::PKCS10_Request::create(*loaded, make_dn(tmpl.subject), extensions,
+                                          botan_hash_name(tmpl.signature_hash), rng);
+        return request.BER_encode();
+    } catch (const Botan::Exception& e) {
+        throw CryptoError(fmt::format("signing the request with {} failed: Botan: {}",
                                       to_string(tmpl.signature_hash), e.what()));
     }
 }

@@ -150,27 +150,7 @@ void read_extensions(X509* cert, CertInfo& info, std::string_view source) {
     if (auto sans = extension(cert, NID_subject_alt_name, free_general_names, critical, source)) {
         info.has_subject_alt_name = true;
         info.subject_alt_name_critical = critical;
-        for (int i = 0; i < sk_GENERAL_NAME_num(sans.get()); ++i) {
-            const GENERAL_NAME* name = sk_GENERAL_NAME_value(sans.get(), i);
-            if (name->type == GEN_DNS) {
-                const ASN1_IA5STRING* dns = name->d.dNSName;
-                info.subject_alt_names.push_back(
-                    {SanType::dns,
-                     std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(dns)),
-                                 static_cast<std::size_t>(ASN1_STRING_length(dns)))});
-            } else if (name->type == GEN_IPADD) {
-                const ASN1_OCTET_STRING* ip = name->d.iPAddress;
-                const std::string text = format_ip_address(ByteView(
-                    ASN1_STRING_get0_data(ip), static_cast<std::size_t>(ASN1_STRING_length(ip))));
-                if (text.empty()) {
-                    ++info.other_subject_alt_names;
-                } else {
-                    info.subject_alt_names.push_back({SanType::ip, text});
-                }
-            } else {
-                ++info.other_subject_alt_names;
-            }
-        }
+        read_general_names(sans.get(), info.subject_alt_names, info.other_subject_alt_names);
     }
     if (auto ski =
             extension(cert, NID_subject_key_identifier, free_octet_string, critical, source)) {
@@ -185,6 +165,34 @@ void read_extensions(X509* cert, CertInfo& info, std::string_view source) {
 }
 
 } // namespace
+
+void read_general_names(const GENERAL_NAMES* names, std::vector<SubjectAltName>& out,
+                        unsigned& others) {
+    for (int i = 0; i < sk_GENERAL_NAME_num(names); ++i) {
+        const GENERAL_NAME* name = sk_GENERAL_NAME_value(names, i);
+        if (name->type == GEN_DNS) {
+            const ASN1_IA5STRING* dns = name->d.dNSName;
+            out.push_back({SanType::dns,
+                           std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(dns)),
+                                       static_cast<std::size_t>(ASN1_STRING_length(dns)))});
+        } else if (name->type == GEN_IPADD) {
+            const ASN1_OCTET_STRING* ip = name->d.iPAddress;
+            const std::string text = format_ip_address(ByteView(
+                ASN1_STRING_get0_data(ip), static_cast<std::size_t>(ASN1_STRING_length(ip))));
+            if (text.empty()) {
+                ++others;
+            } else {
+                out.push_back({SanType::ip, text});
+            }
+        } else {
+            ++others;
+        }
+    }
+}
+
+DistinguishedName read_x509_name(const X509_NAME* name, std::string_view source) {
+    return read_name(name, source);
+}
 
 CertInfo read_certificate(OSSL_LIB_CTX* ctx, ByteView der, std::string_view source) {
     ERR_clear_error();

@@ -90,6 +90,13 @@ void add_extended_key_usage(X509* cert, const ExtendedKeyUsageExtension& eku) {
 }
 
 void add_subject_alt_names(X509* cert, const std::vector<SubjectAltName>& sans, bool critical) {
+    const GeneralNamesPtr names = make_general_names(sans);
+    add_extension(cert, NID_subject_alt_name, names.get(), critical);
+}
+
+} // namespace
+
+GeneralNamesPtr make_general_names(const std::vector<SubjectAltName>& sans) {
     GeneralNamesPtr names(sk_GENERAL_NAME_new_null());
     check(names != nullptr, "cannot allocate subjectAltName");
     for (const auto& san : sans) {
@@ -111,8 +118,12 @@ void add_subject_alt_names(X509* cert, const std::vector<SubjectAltName>& sans, 
         check(sk_GENERAL_NAME_push(names.get(), name.get()) > 0, "cannot encode a SAN");
         static_cast<void>(name.release());
     }
-    add_extension(cert, NID_subject_alt_name, names.get(), critical);
+    return names;
 }
+
+X509NamePtr make_x509_name(const DistinguishedName& dn) { return make_name(dn); }
+
+namespace {
 
 Bytes subject_key_id_of(OSSL_LIB_CTX* ctx, X509* cert) {
     int critical = 0;
@@ -130,11 +141,13 @@ void set_time(ASN1_TIME* field, UnixTime when) {
 
 } // namespace
 
-Bytes write_certificate(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl,
-                        const PrivateKey& subject_key,
-                        const std::optional<IssuerCredentials>& issuer) {
+namespace {
+
+// `subject_pkey` holds the subject's public key (and, when the certificate
+// is self-signed, its private key).
+Bytes write(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl, EVP_PKEY* subject_pkey,
+            const std::optional<IssuerCredentials>& issuer) {
     ERR_clear_error();
-    const PkeyPtr subject_pkey = load_private_key(ctx, subject_key);
     PkeyPtr issuer_pkey;
     X509Ptr issuer_cert;
     if (issuer) {
@@ -161,7 +174,7 @@ Bytes write_certificate(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl,
           "cannot set the issuer");
     set_time(X509_getm_notBefore(cert.get()), tmpl.not_before);
     set_time(X509_getm_notAfter(cert.get()), tmpl.not_after);
-    check(X509_set_pubkey(cert.get(), subject_pkey.get()) == 1, "cannot set the public key");
+    check(X509_set_pubkey(cert.get(), subject_pkey) == 1, "cannot set the public key");
 
     // Extensions in ascending OID order, as Botan 2 writes them, so that both
     // backends encode the same certificate.
@@ -191,7 +204,7 @@ Bytes write_certificate(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl,
         add_extended_key_usage(cert.get(), *tmpl.extended_key_usage);
     }
 
-    EVP_PKEY* signer = issuer_pkey ? issuer_pkey.get() : subject_pkey.get();
+    EVP_PKEY* signer = issuer_pkey ? issuer_pkey.get() : subject_pkey;
     MdCtxPtr md_ctx(EVP_MD_CTX_new());
     check(md_ctx != nullptr, "cannot allocate a signing context");
     const std::string refused =
@@ -212,6 +225,22 @@ Bytes write_certificate(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl,
     unsigned char* out = der.data();
     check(i2d_X509(cert.get(), &out) == length, "cannot encode the certificate");
     return der;
+}
+
+} // namespace
+
+Bytes write_certificate(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl,
+                        const PrivateKey& subject_key,
+                        const std::optional<IssuerCredentials>& issuer) {
+    const PkeyPtr subject = load_private_key(ctx, subject_key);
+    return write(ctx, tmpl, subject.get(), issuer);
+}
+
+Bytes write_certificate_for_public_key(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl,
+                                       ByteView public_key_info,
+                                       const IssuerCredentials& issuer) {
+    const PkeyPtr subject = load_public_key(ctx, public_key_info);
+    return write(ctx, tmpl, subject.get(), issuer);
 }
 
 } // namespace certforge::openssl

@@ -77,6 +77,29 @@ Bytes OpenSslBackend::sign_certificate(const CertificateTemplate& tmpl,
     return write_certificate(ctx_.get(), tmpl, subject_key, issuer);
 }
 
+Bytes OpenSslBackend::sign_public_key(const CertificateTemplate& tmpl, ByteView public_key_info,
+                                      const IssuerCredentials& issuer) {
+    return write_certificate_for_public_key(ctx_.get(), tmpl, public_key_info, issuer);
+}
+
+Bytes OpenSslBackend::create_csr(const CertificateTemplate& tmpl, const PrivateKey& key) {
+    return write_csr(ctx_.get(), tmpl, key);
+}
+
+CsrInfo OpenSslBackend::parse_csr(ByteView der, std::string_view source) const {
+    return read_csr(ctx_.get(), der, source);
+}
+
+PkeyPtr load_public_key(OSSL_LIB_CTX* ctx, ByteView public_key_info) {
+    const unsigned char* p = public_key_info.data();
+    PkeyPtr pkey(d2i_PUBKEY_ex(nullptr, &p, static_cast<long>(public_key_info.size()), ctx, nullptr));
+    if (pkey == nullptr) {
+        drain_error_queue();
+        throw InputError("the public key cannot be read");
+    }
+    return pkey;
+}
+
 CertInfo OpenSslBackend::parse_certificate(ByteView der, std::string_view source) const {
     return read_certificate(ctx_.get(), der, source);
 }

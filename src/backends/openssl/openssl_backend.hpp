@@ -22,6 +22,10 @@ public:
                            const std::optional<IssuerCredentials>& issuer) override;
     CertInfo parse_certificate(ByteView der, std::string_view source) const override;
     bool key_matches_certificate(const PrivateKey& key, ByteView certificate_der) const override;
+    Bytes sign_public_key(const CertificateTemplate& tmpl, ByteView public_key_info,
+                          const IssuerCredentials& issuer) override;
+    Bytes create_csr(const CertificateTemplate& tmpl, const PrivateKey& key) override;
+    CsrInfo parse_csr(ByteView der, std::string_view source) const override;
 
     OSSL_LIB_CTX* context() const noexcept { return ctx_.get(); }
 
@@ -42,6 +46,19 @@ const char* digest_name(HashAlgorithm hash);
 Bytes write_certificate(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl,
                         const PrivateKey& subject_key,
                         const std::optional<IssuerCredentials>& issuer);
+Bytes write_certificate_for_public_key(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl,
+                                       ByteView public_key_info, const IssuerCredentials& issuer);
+// A SubjectPublicKeyInfo DER as a key. Throws InputError when it is not one.
+PkeyPtr load_public_key(OSSL_LIB_CTX* ctx, ByteView public_key_info);
+Bytes write_csr(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl, const PrivateKey& key);
+CsrInfo read_csr(OSSL_LIB_CTX* ctx, ByteView der, std::string_view source);
+// Shared with the CSR writer: name and SAN encoders of the certificate writer.
+X509NamePtr make_x509_name(const DistinguishedName& dn);
+GeneralNamesPtr make_general_names(const std::vector<SubjectAltName>& sans);
+// Shared with the CSR reader: DNS and IP names out of a GENERAL_NAMES.
+void read_general_names(const GENERAL_NAMES* names, std::vector<SubjectAltName>& out,
+                        unsigned& others);
+DistinguishedName read_x509_name(const X509_NAME* name, std::string_view source);
 CertInfo read_certificate(OSSL_LIB_CTX* ctx, ByteView der, std::string_view source);
 
 } // namespace certforge::openssl

@@ -57,7 +57,9 @@ const SignatureAlgorithmInfo* signature_algorithm_by_oid(std::string_view oid) {
     return nullptr;
 }
 
-void set_signature_algorithm(CertInfo& info, std::string_view oid) {
+namespace {
+
+template <class Info> void apply_signature_algorithm(Info& info, std::string_view oid) {
     if (const auto* known = signature_algorithm_by_oid(oid)) {
         info.signature_algorithm = known->name;
         info.signature_hash = known->hash;
@@ -67,6 +69,16 @@ void set_signature_algorithm(CertInfo& info, std::string_view oid) {
         info.signature_hash = HashAlgorithm::unknown;
         info.signature_key_algorithm = KeyAlgorithm::unknown;
     }
+}
+
+} // namespace
+
+void set_signature_algorithm(CsrInfo& info, std::string_view oid) {
+    apply_signature_algorithm(info, oid);
+}
+
+void set_signature_algorithm(CertInfo& info, std::string_view oid) {
+    apply_signature_algorithm(info, oid);
 }
 
 std::string dn_attribute_name(std::string_view oid) {
