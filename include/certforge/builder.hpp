@@ -14,6 +14,11 @@ struct IssuedCertificate {
     Bytes certificate_der;
 };
 
+struct IssuedRequest {
+    PrivateKey key;
+    Bytes csr_der;
+};
+
 // Checks the request against the profile before any key is made: CN syntax,
 // every SAN, subject string encoding, sizes and hashes the profile allows,
 // days within the profile's maximum. Throws InputError with the reason.
@@ -29,6 +34,11 @@ CertificateTemplate leaf_template(const Profile& profile, const CertRequest& req
 CertificateTemplate ca_template(const Profile& profile, const CaRequest& request, Bytes serial,
                                 UnixTime now);
 
+// The request a CSR stands for, checked against the profile: a valid
+// self-signature, an allowed key, a CN and SANs that pass validate_request.
+// Throws InputError with the reason the CSR breaks the profile.
+CertRequest request_from_csr(const Profile& profile, const CsrInfo& csr);
+
 // A random positive serial of exactly `bytes` octets (top bit clear, next bit
 // set), from the backend's CSPRNG.
 Bytes random_serial(Backend& backend, unsigned bytes);
@@ -43,6 +53,14 @@ public:
     IssuedCertificate issue_leaf(const CertRequest& request,
                                  const std::optional<IssuerCredentials>& issuer,
                                  std::optional<PrivateKey> existing_key = std::nullopt);
+
+    // A leaf certificate for the public key of a checked CSR, signed by
+    // `issuer`.
+    Bytes issue_for_csr(const CsrInfo& csr, const IssuerCredentials& issuer);
+
+    // A new key and a PKCS#10 request for it that fits the profile.
+    IssuedRequest make_csr(const CertRequest& request,
+                           std::optional<PrivateKey> existing_key = std::nullopt);
 
     // A new key and a self-signed CA certificate.
     IssuedCertificate issue_ca(const CaRequest& request);

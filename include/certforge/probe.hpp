@@ -20,7 +20,7 @@ namespace certforge {
 struct ProbeTarget {
     std::string host; // a name or an IPv4/IPv6 address; only this address is contacted
     std::uint16_t port = 443;
-    std::string sni;  // empty: none
+    std::string sni; // empty: none
     double timeout_seconds = 5.0;
 };
 
@@ -34,9 +34,9 @@ struct AcceptedCipher {
 
 struct VersionResult {
     TlsVersion version = TlsVersion::tls1_2;
-    bool testable = true;  // false: this OpenSSL build cannot speak it
+    bool testable = true; // false: this OpenSSL build cannot speak it
     bool supported = false;
-    std::string failure;   // why the handshake failed: "alert bad_record_mac", "timeout", ...
+    std::string failure; // why the handshake failed: "alert bad_record_mac", "timeout", ...
     std::vector<AcceptedCipher> ciphers; // in the order the server chose them
 };
 

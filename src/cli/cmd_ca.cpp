@@ -1,6 +1,7 @@
 #include "certforge/backend_registry.hpp"
 #include "certforge/builder.hpp"
 #include "certforge/ca_store.hpp"
+#include "certforge/errors.hpp"
 #include "certforge/output_set.hpp"
 #include "certforge/pem.hpp"
 #include "certforge/version.hpp"
@@ -56,6 +57,59 @@ int run_ca_init(const CaInitOptions& options) {
     return kExitOk;
 }
 
+struct CaSignOptions {
+    std::string ca_dir;
+    std::string profile;
+    std::string request;
+    std::string out;
+    std::string backend;
+    bool force = false;
+    bool json = false;
+};
+
+int run_ca_sign(const CaSignOptions& options) {
+    const Profile profile = load_profile(options.profile);
+    const auto backend = make_backend(options.backend);
+    const std::filesystem::path out(options.out);
+    const std::filesystem::path dir = out.parent_path().empty() ? "." : out.parent_path();
+    OutputSet::refuse_existing(dir, {out.filename().string()}, options.force);
+    const std::string content = read_file(options.request);
+    Bytes der(content.begin(), content.end());
+    if (contains_pem(content)) {
+        bool found = false;
+        for (auto& block : pem_decode_all(content, options.request)) {
+            if (block.label == "CERTIFICATE REQUEST" || block.label == "NEW CERTIFICATE REQUEST") {
+                der = std::move(block.der);
+                found = true;
+                break;
+            }
+        }
+        if (!found) {
+            throw InputError(fmt::format("{}: no CERTIFICATE REQUEST block", options.request));
+        }
+    }
+    const CsrInfo csr = backend->parse_csr(der, options.request);
+    const CertificateAuthority ca = load_ca(options.ca_dir, *backend);
+    Bytes cert;
+    try {
+        cert = CertificateBuilder(*backend, profile).issue_for_csr(csr, ca.credentials());
+    } catch (const InputError& e) {
+        throw InputError(fmt::format("{}: refused: {}", options.request, e.what()));
+    }
+    const CertInfo info = backend->parse_certificate(cert, "new certificate");
+    OutputSet output(dir, options.force);
+    output.add(out.filename().string(), pem_encode("CERTIFICATE", cert), FileMode::public_file);
+    const auto written = output.commit();
+    if (options.json) {
+        print_json(issued_json("certforge.ca-sign/1", profile, backend->name(), written, info));
+        return kExitOk;
+    }
+    fmt::print("signed {} for {} (profile {}), valid until {}\n", options.request,
+               info.subject.to_string(), profile.id, format_utc(info.not_after));
+    print_written(written);
+    return kExitOk;
+}
+
 } // namespace
 
 void add_ca_command(CLI::App& app, Action& selected) {
@@ -75,6 +129,21 @@ void add_ca_command(CLI::App& app, Action& selected) {
     init->add_option("--out", options->out, "folder to write the CA into")->required();
     add_issue_options(init, *options, "replace an existing CA in the folder");
     on_run(init, selected, options, run_ca_init);
+
+    auto sign_options = std::make_shared<CaSignOptions>();
+    auto* sign = ca->add_subcommand(
+        "sign", "Sign an external PKCS#10 request after checking it against the profile (its "
+                "signature, key size, subject and SANs)");
+    sign->add_option("request", sign_options->request, "the request (PEM or DER)")->required();
+    sign->add_option("--ca", sign_options->ca_dir, "CA folder from 'certforge ca init'")
+        ->required();
+    sign->add_option("--profile", sign_options->profile, "profile the certificate must fit")
+        ->required();
+    sign->add_option("--out", sign_options->out, "certificate file to write (PEM)")->required();
+    add_backend_option(sign, sign_options->backend);
+    sign->add_flag("--force", sign_options->force, "replace an existing file");
+    sign->add_flag("--json", sign_options->json, "print JSON");
+    on_run(sign, selected, sign_options, run_ca_sign);
 }
 
 } // namespace certforge::cli

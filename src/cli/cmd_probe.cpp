@@ -8,7 +8,6 @@
 #include "cli_support.hpp"
 
 #include <charconv>
-
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -34,8 +33,8 @@ ProbeTarget parse_target(const ProbeOptions& options) {
     if (text.starts_with('[')) {
         const auto close = text.find(']');
         if (close == std::string_view::npos) {
-            throw UsageError(fmt::format("'{}': an IPv6 address goes in brackets: [::1]:443",
-                                         options.target));
+            throw UsageError(
+                fmt::format("'{}': an IPv6 address goes in brackets: [::1]:443", options.target));
         }
         target.host = std::string(text.substr(1, close - 1));
         if (close + 1 < text.size()) {
@@ -142,7 +141,7 @@ void print_versions(const ProbeReport& report) {
         fmt::print("  {:<8} yes, {} suite{} in the server's order:\n", schannel_key_name(v.version),
                    v.ciphers.size(), v.ciphers.size() == 1 ? "" : "s");
         for (const auto& c : v.ciphers) {
-            const std::string detail = c.dh_bits > 0     ? fmt::format("dh {}", c.dh_bits)
+            const std::string detail = c.dh_bits > 0      ? fmt::format("dh {}", c.dh_bits)
                                        : !c.curve.empty() ? c.curve
                                                           : c.kx;
             fmt::print("    {:<48} {}\n", c.name, detail);
@@ -171,12 +170,13 @@ int run_probe(const ProbeOptions& options) {
     nlohmann::json json = to_json(report);
     nlohmann::json certificates = nlohmann::json::array();
     for (const auto& c : chain) {
-        certificates.push_back({{"subject", c.subject.to_string()},
-                                {"issuer", c.issuer.to_string()},
-                                {"signature_hash", std::string(to_string(c.signature_hash))},
-                                {"key", fmt::format("{} {}", to_string(c.key_algorithm), c.key_bits)},
-                                {"not_before", format_utc(c.not_before)},
-                                {"not_after", format_utc(c.not_after)}});
+        certificates.push_back(
+            {{"subject", c.subject.to_string()},
+             {"issuer", c.issuer.to_string()},
+             {"signature_hash", std::string(to_string(c.signature_hash))},
+             {"key", fmt::format("{} {}", to_string(c.key_algorithm), c.key_bits)},
+             {"not_before", format_utc(c.not_before)},
+             {"not_after", format_utc(c.not_after)}});
     }
     json["certificates"] = certificates;
     nlohmann::json diagnosis = nlohmann::json::array();
@@ -194,15 +194,15 @@ int run_probe(const ProbeOptions& options) {
         const auto found = diagnose(report, chain, host, device);
         nlohmann::json cases = nlohmann::json::array();
         for (const auto& d : found) {
-            cases.push_back({{"case", d.id}, {"evidence", d.evidence}, {"fix", d.fix}, {"risk", d.risk}});
+            cases.push_back(
+                {{"case", d.id}, {"evidence", d.evidence}, {"fix", d.fix}, {"risk", d.risk}});
         }
         diagnosis.push_back({{"host", host.id}, {"os", host.host.os}, {"cases", cases}});
         if (!options.server_os.empty()) {
             fix = merged_fix(found);
         }
         if (!options.json) {
-            fmt::print("{}: {}\n", host.host.os,
-                       found.empty() ? "no known failure case" : "");
+            fmt::print("{}: {}\n", host.host.os, found.empty() ? "no known failure case" : "");
             for (const auto& d : found) {
                 fmt::print("  [{}] {}\n    fix: {}\n", d.id, d.evidence, d.fix);
                 if (!d.risk.empty()) {
@@ -221,8 +221,8 @@ int run_probe(const ProbeOptions& options) {
     if (!options.write_profile.empty()) {
         const std::filesystem::path out(options.write_profile);
         OutputSet output(out.parent_path().empty() ? "." : out.parent_path(), options.force);
-        output.add(out.filename().string(),
-                   draft_profile(report, chain, out.stem().string(), now), FileMode::public_file);
+        output.add(out.filename().string(), draft_profile(report, chain, out.stem().string(), now),
+                   FileMode::public_file);
         output.commit();
         note(fmt::format("drafted {} from the probe: review it before use", out.string()));
     }

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
 
     Action selected;
     add_make_command(app, selected);
+    add_csr_command(app, selected);
     add_export_command(app, selected);
     add_bundle_command(app, selected);
     add_schannel_command(app, selected);

@@ -4,8 +4,8 @@
 
 #include <botan/bigint.h>
 #include <botan/der_enc.h>
-#include <botan/pkcs10.h>
 #include <botan/hash.h>
+#include <botan/pkcs10.h>
 #include <botan/pkix_types.h>
 #include <botan/pubkey.h>
 #include <botan/x509_ca.h>
@@ -220,9 +220,8 @@ Bytes write_csr(Botan::RandomNumberGenerator& rng, const CertificateTemplate& tm
                                   std::string("X509v3.SubjectAlternativeName"),
                                   general_names(tmpl.subject_alt_names));
         }
-        const Botan::PKCS10_Request request =
-            Botan::PKCS10_Request::create(*loaded, make_dn(tmpl.subject), extensions,
-                                          botan_hash_name(tmpl.signature_hash), rng);
+        const Botan::PKCS10_Request request = Botan::PKCS10_Request::create(
+            *loaded, make_dn(tmpl.subject), extensions, botan_hash_name(tmpl.signature_hash), rng);
         return request.BER_encode();
     } catch (const Botan::Exception& e) {
         throw CryptoError(fmt::format("signing the request with {} failed: Botan: {}",

@@ -121,7 +121,9 @@ GeneralNamesPtr make_general_names(const std::vector<SubjectAltName>& sans) {
     return names;
 }
 
-X509NamePtr make_x509_name(const DistinguishedName& dn) { return make_name(dn); }
+X509NamePtr make_x509_name(const DistinguishedName& dn) {
+    return make_name(dn);
+}
 
 namespace {
 
@@ -237,8 +239,7 @@ Bytes write_certificate(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl,
 }
 
 Bytes write_certificate_for_public_key(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl,
-                                       ByteView public_key_info,
-                                       const IssuerCredentials& issuer) {
+                                       ByteView public_key_info, const IssuerCredentials& issuer) {
     const PkeyPtr subject = load_public_key(ctx, public_key_info);
     return write(ctx, tmpl, subject.get(), issuer);
 }

@@ -92,7 +92,8 @@ CsrInfo OpenSslBackend::parse_csr(ByteView der, std::string_view source) const {
 
 PkeyPtr load_public_key(OSSL_LIB_CTX* ctx, ByteView public_key_info) {
     const unsigned char* p = public_key_info.data();
-    PkeyPtr pkey(d2i_PUBKEY_ex(nullptr, &p, static_cast<long>(public_key_info.size()), ctx, nullptr));
+    PkeyPtr pkey(
+        d2i_PUBKEY_ex(nullptr, &p, static_cast<long>(public_key_info.size()), ctx, nullptr));
     if (pkey == nullptr) {
         drain_error_queue();
         throw InputError("the public key cannot be read");

@@ -21,7 +21,9 @@ namespace {
 
 using SslCtxPtr = Handle<SSL_CTX, SSL_CTX_free>;
 using SslPtr = Handle<SSL, SSL_free>;
-inline void free_addrinfo(addrinfo* info) noexcept { freeaddrinfo(info); }
+inline void free_addrinfo(addrinfo* info) noexcept {
+    freeaddrinfo(info);
+}
 using AddrInfoPtr = Handle<addrinfo, free_addrinfo>;
 
 class Socket {
@@ -82,10 +84,10 @@ Connected connect_to(const ProbeTarget& target) {
     }
     ::fcntl(socket->fd(), F_SETFL, flags & ~O_NONBLOCK);
     timeval tv{static_cast<time_t>(target.timeout_seconds),
-               static_cast<suseconds_t>((target.timeout_seconds -
-                                         static_cast<double>(static_cast<time_t>(
-                                             target.timeout_seconds))) *
-                                        1e6)};
+               static_cast<suseconds_t>(
+                   (target.timeout_seconds -
+                    static_cast<double>(static_cast<time_t>(target.timeout_seconds))) *
+                   1e6)};
     ::setsockopt(socket->fd(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     ::setsockopt(socket->fd(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     return {std::move(socket), {}};
@@ -109,7 +111,9 @@ int protocol_of(TlsVersion version) {
 
 // Accepts every key, group and algorithm: a probe must see the weakest
 // device, 512-bit DH groups included, which security level 0 alone refuses.
-int allow_everything(const SSL*, const SSL_CTX*, int, int, int, void*, void*) { return 1; }
+int allow_everything(const SSL*, const SSL_CTX*, int, int, int, void*, void*) {
+    return 1;
+}
 
 struct Attempt {
     bool ok = false;
@@ -324,13 +328,13 @@ ProbeReport OpenSslProber::probe(const ProbeTarget& target) {
         while (!remaining.empty()) {
             const Attempt attempt = handshake(target, version, joined(remaining));
             if (first && (attempt.connect_failed || attempt.timed_out)) {
-                throw InputError(fmt::format(
-                    "{}:{}: {}", target.host, target.port,
-                    attempt.connect_failed
-                        ? attempt.failure
-                        : fmt::format("accepts connections but does not answer a TLS "
-                                      "ClientHello within {} s",
-                                      target.timeout_seconds)));
+                throw InputError(
+                    fmt::format("{}:{}: {}", target.host, target.port,
+                                attempt.connect_failed
+                                    ? attempt.failure
+                                    : fmt::format("accepts connections but does not answer a TLS "
+                                                  "ClientHello within {} s",
+                                                  target.timeout_seconds)));
             }
             first = false;
             if (!attempt.ok) {
@@ -347,15 +351,15 @@ ProbeReport OpenSslProber::probe(const ProbeTarget& target) {
             remaining.erase(std::remove(remaining.begin(), remaining.end(), attempt.cipher.openssl),
                             remaining.end());
             if (version == TlsVersion::tls1_3) {
-                remaining.erase(std::remove(remaining.begin(), remaining.end(), attempt.cipher.name),
-                                remaining.end());
+                remaining.erase(
+                    std::remove(remaining.begin(), remaining.end(), attempt.cipher.name),
+                    remaining.end());
             }
         }
         results.push_back(result);
     }
-    std::sort(results.begin(), results.end(), [](const VersionResult& a, const VersionResult& b) {
-        return a.version < b.version;
-    });
+    std::sort(results.begin(), results.end(),
+              [](const VersionResult& a, const VersionResult& b) { return a.version < b.version; });
     report.versions = std::move(results);
     return report;
 }
@@ -363,6 +367,8 @@ ProbeReport OpenSslProber::probe(const ProbeTarget& target) {
 } // namespace
 } // namespace openssl
 
-std::unique_ptr<TlsProber> make_openssl_prober() { return std::make_unique<openssl::OpenSslProber>(); }
+std::unique_ptr<TlsProber> make_openssl_prober() {
+    return std::make_unique<openssl::OpenSslProber>();
+}
 
 } // namespace certforge

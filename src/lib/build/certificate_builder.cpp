@@ -231,6 +231,61 @@ IssuedCertificate CertificateBuilder::issue_leaf(const CertRequest& request,
     return {std::move(key), std::move(der)};
 }
 
+CertRequest request_from_csr(const Profile& profile, const CsrInfo& csr) {
+    if (!csr.signature_valid) {
+        throw InputError("the request's signature does not verify: it is damaged or was not "
+                         "signed by its own key");
+    }
+    const auto& allowed = profile.key.rsa_bits;
+    if (csr.key_algorithm != KeyAlgorithm::rsa ||
+        std::find(allowed.begin(), allowed.end(), csr.key_bits) == allowed.end()) {
+        throw InputError(fmt::format("the request's key ({} {}) does not fit profile '{}' (RSA {})",
+                                     to_string(csr.key_algorithm), csr.key_bits, profile.id,
+                                     fmt::join(allowed, ", ")));
+    }
+    CertRequest request;
+    for (const auto& attribute : csr.subject.attributes) {
+        std::string* field = attribute.type == "CN"   ? &request.subject.common_name
+                             : attribute.type == "O"  ? &request.subject.organization
+                             : attribute.type == "OU" ? &request.subject.organizational_unit
+                             : attribute.type == "L"  ? &request.subject.locality
+                             : attribute.type == "ST" ? &request.subject.state
+                             : attribute.type == "C"  ? &request.subject.country
+                                                      : nullptr;
+        if (field == nullptr) {
+            throw InputError(fmt::format("the request's subject has a {} attribute, which "
+                                         "certforge does not issue (CN, O, OU, L, ST, C)",
+                                         attribute.type));
+        }
+        *field = attribute.value;
+    }
+    if (csr.other_subject_alt_names > 0) {
+        throw InputError("the request asks for subjectAltNames other than DNS names and IP "
+                         "addresses");
+    }
+    request.subject_alt_names = csr.subject_alt_names;
+    validate_request(profile, request);
+    request.rsa_bits = csr.key_bits;
+    return request;
+}
+
+Bytes CertificateBuilder::issue_for_csr(const CsrInfo& csr, const IssuerCredentials& issuer) {
+    const CertRequest request = request_from_csr(profile_, csr);
+    const UnixTime now = static_cast<UnixTime>(std::time(nullptr));
+    const CertificateTemplate tmpl =
+        leaf_template(profile_, request, random_serial(backend_, profile_.serial.bytes), now);
+    return backend_.sign_public_key(tmpl, csr.public_key_info, issuer);
+}
+
+IssuedRequest CertificateBuilder::make_csr(const CertRequest& request,
+                                           std::optional<PrivateKey> existing_key) {
+    const CertificateTemplate tmpl =
+        leaf_template(profile_, request, {}, static_cast<UnixTime>(std::time(nullptr)));
+    PrivateKey key = key_for(chosen_bits(profile_, request), std::move(existing_key));
+    Bytes der = backend_.create_csr(tmpl, key);
+    return {std::move(key), std::move(der)};
+}
+
 IssuedCertificate CertificateBuilder::issue_ca(const CaRequest& request) {
     const UnixTime now = static_cast<UnixTime>(std::time(nullptr));
     CertificateTemplate tmpl =
