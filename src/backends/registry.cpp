@@ -1,7 +1,7 @@
 #include "certforge/backend_registry.hpp"
 #include "certforge/containers.hpp"
-#include "certforge/probe.hpp"
 #include "certforge/errors.hpp"
+#include "certforge/probe.hpp"
 
 #include <algorithm>
 #include <cctype>

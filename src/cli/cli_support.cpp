@@ -47,6 +47,18 @@ template <class Request> void apply_overrides(const CryptoOverrides& overrides, 
 template void apply_overrides(const CryptoOverrides&, CertRequest&);
 template void apply_overrides(const CryptoOverrides&, CaRequest&);
 
+CertRequest server_request(const IssueOptions& options, const std::string& cn,
+                           const std::vector<std::string>& sans) {
+    CertRequest request;
+    request.subject = options.subject;
+    request.subject.common_name = cn;
+    for (const auto& spec : sans) {
+        request.subject_alt_names.push_back(parse_san(spec));
+    }
+    apply_overrides(options.overrides, request);
+    return request;
+}
+
 void add_subject_options(CLI::App* command, SubjectFields& subject) {
     command->add_option("--org", subject.organization, "organization (O)");
     command->add_option("--org-unit", subject.organizational_unit, "organizational unit (OU)");

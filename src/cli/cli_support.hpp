@@ -60,6 +60,12 @@ void add_crypto_overrides(CLI::App* command, CryptoOverrides& overrides);
 // Applies the overrides to a request (CertRequest or CaRequest).
 template <class Request> void apply_overrides(const CryptoOverrides& overrides, Request& request);
 
+// The server certificate request the options describe: subject fields,
+// --cn, each --san parsed, and the overrides.
+struct IssueOptions;
+CertRequest server_request(const IssueOptions& options, const std::string& cn,
+                           const std::vector<std::string>& sans);
+
 // O, OU, L, ST, C.
 void add_subject_options(CLI::App* command, SubjectFields& subject);
 

@@ -20,13 +20,7 @@ struct CsrOptions : IssueOptions {
 int run_csr(const CsrOptions& options) {
     const Profile profile = load_profile(options.profile);
     const auto backend = make_backend(options.backend);
-    CertRequest request;
-    request.subject = options.subject;
-    request.subject.common_name = options.cn;
-    for (const auto& spec : options.sans) {
-        request.subject_alt_names.push_back(parse_san(spec));
-    }
-    apply_overrides(options.overrides, request);
+    const CertRequest request = server_request(options, options.cn, options.sans);
     validate_request(profile, request);
     OutputSet::refuse_existing(options.out, {"server.key", "server.csr"}, options.force);
     std::optional<PrivateKey> existing_key;

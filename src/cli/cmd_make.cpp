@@ -53,13 +53,7 @@ int run_make(const MakeOptions& options) {
     const Profile profile = load_profile_or_common(options.profile, options.profiles);
     const auto backend = make_backend(options.backend);
 
-    CertRequest request;
-    request.subject = options.subject;
-    request.subject.common_name = options.cn;
-    for (const auto& spec : options.sans) {
-        request.subject_alt_names.push_back(parse_san(spec));
-    }
-    apply_overrides(options.overrides, request);
+    const CertRequest request = server_request(options, options.cn, options.sans);
     validate_request(profile, request);
     const Pkcs12Encryption server_encryption =
         server_pfx_encryption(options.server_os, options.pkcs12);

@@ -449,7 +449,10 @@ TEST_CASE("bundle: the zip holds what the device imports, with a manifest", "[ex
     std::transform(expected.begin(), expected.end(), expected.begin(), ::toupper);
     CHECK(fingerprint.out == "sha256 Fingerprint=" + expected + "\n");
     const std::string readme = read_text(issued.path("unzipped/README.txt"));
-    CHECK_THAT(readme, Catch::Contains("Import ca.crt as a trusted CA certificate.\r\n"));
+    CHECK_THAT(readme, Catch::Contains("ca.crt: the certificate the device must trust (PEM/Base64), "
+                                       "CN=Print CA\r\n"));
+    CHECK_THAT(readme, Catch::Contains("2. Import the CA certificate from this bundle as a trusted "
+                                       "CA certificate.\r\n"));
 }
 
 #if CERTFORGE_TEST_WITH_OPENSSL

@@ -69,19 +69,19 @@ std::vector<Diagnosis> diagnose(const ProbeReport& report, const std::vector<Cer
         SchannelChange change;
         change.enable = {highest};
         change.side = SchannelSide::client;
-        out.push_back({"no-common-protocol",
-                       fmt::format("the device speaks {}; {} enables {} by default",
-                                   names(device_versions), host.host.os,
-                                   names(host_versions(host))),
-                       fmt::format("enable {} for SChannel's client side (certforge schannel "
-                                   "--enable {} --side client), and set SafeQ's "
-                                   "securityProtocolTypesForOutboundCommunication to {}",
-                                   schannel_key_name(highest), to_string(highest),
-                                   safeq_protocol_types({highest})),
-                       highest == TlsVersion::ssl3
-                           ? "SSL 3.0 is broken (POODLE); better update the device firmware"
-                           : "",
-                       change});
+        out.push_back(
+            {"no-common-protocol",
+             fmt::format("the device speaks {}; {} enables {} by default", names(device_versions),
+                         host.host.os, names(host_versions(host))),
+             fmt::format("enable {} for SChannel's client side (certforge schannel "
+                         "--enable {} --side client), and set SafeQ's "
+                         "securityProtocolTypesForOutboundCommunication to {}",
+                         schannel_key_name(highest), to_string(highest),
+                         safeq_protocol_types({highest})),
+             highest == TlsVersion::ssl3
+                 ? "SSL 3.0 is broken (POODLE); better update the device firmware"
+                 : "",
+             change});
     }
 
     const VersionResult* tls12 = result_for(report, TlsVersion::tls1_2);
@@ -122,13 +122,14 @@ std::vector<Diagnosis> diagnose(const ProbeReport& report, const std::vector<Cer
                 change.dh_client_min_bits = preferred.dh_bits;
                 out.push_back(
                     {"weak-dh",
-                     fmt::format("on {} the device prefers {} with a {}-bit DH group; {} refuses "
-                                 "groups under {} bits{}",
-                                 schannel_key_name(*common), preferred.name, preferred.dh_bits,
-                                 host.host.os, host.tls.dh_min_bits,
-                                 host.host.dh_kbs.empty()
-                                     ? std::string()
-                                     : fmt::format(" (since {})", fmt::join(host.host.dh_kbs, ", "))),
+                     fmt::format(
+                         "on {} the device prefers {} with a {}-bit DH group; {} refuses "
+                         "groups under {} bits{}",
+                         schannel_key_name(*common), preferred.name, preferred.dh_bits,
+                         host.host.os, host.tls.dh_min_bits,
+                         host.host.dh_kbs.empty()
+                             ? std::string()
+                             : fmt::format(" (since {})", fmt::join(host.host.dh_kbs, ", "))),
                      fmt::format("on the device, give DHE a group of at least {} bits or prefer "
                                  "RSA/ECDHE suites; otherwise lower SChannel's "
                                  "ClientMinKeyBitLength to {}",
@@ -138,8 +139,8 @@ std::vector<Diagnosis> diagnose(const ProbeReport& report, const std::vector<Cer
                      change});
             }
         }
-        const bool offers_dhe = std::any_of(
-            report.versions.begin(), report.versions.end(), [](const VersionResult& v) {
+        const bool offers_dhe =
+            std::any_of(report.versions.begin(), report.versions.end(), [](const VersionResult& v) {
                 return std::any_of(v.ciphers.begin(), v.ciphers.end(),
                                    [](const AcceptedCipher& c) { return c.kx == "DHE"; });
             });
@@ -165,8 +166,7 @@ std::vector<Diagnosis> diagnose(const ProbeReport& report, const std::vector<Cer
                                        "needs {} for that",
                                        host.host.os, fmt::join(host.host.sha512_tls12_kbs, ", ")),
                            fmt::format("install {}", fmt::join(host.host.sha512_tls12_kbs, ", ")),
-                           "",
-                           std::nullopt});
+                           "", std::nullopt});
         }
     }
 
@@ -205,9 +205,9 @@ std::string draft_profile(const ProbeReport& report, const std::vector<CertInfo>
         }
     }
     const bool legacy =
-        !chain.empty() && (is_weak(chain.front().signature_hash) ||
-                           (chain.front().key_algorithm == KeyAlgorithm::rsa &&
-                            chain.front().key_bits < 2048));
+        !chain.empty() &&
+        (is_weak(chain.front().signature_hash) ||
+         (chain.front().key_algorithm == KeyAlgorithm::rsa && chain.front().key_bits < 2048));
     std::string text = fmt::format(
         "# Drafted by certforge probe from what {}:{} showed on {}.\n"
         "# Probed, not documented: review every setting before you rely on it.\n"
@@ -226,8 +226,8 @@ std::string draft_profile(const ProbeReport& report, const std::vector<CertInfo>
         text += "\n# The device's own certificate is weak: assume it needs the same.\n"
                 "[key]\nrsa_bits = [1024, 2048]\n\n[signature]\nhashes = [\"sha1\", \"sha256\"]\n";
     }
-    text += fmt::format("\n[tls]\nversions = [{}]\ndh_min_bits = {}\n",
-                        fmt::join(versions, ", "), dh_min);
+    text += fmt::format("\n[tls]\nversions = [{}]\ndh_min_bits = {}\n", fmt::join(versions, ", "),
+                        dh_min);
     return text;
 }
 
