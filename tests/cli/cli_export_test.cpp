@@ -449,8 +449,9 @@ TEST_CASE("bundle: the zip holds what the device imports, with a manifest", "[ex
     std::transform(expected.begin(), expected.end(), expected.begin(), ::toupper);
     CHECK(fingerprint.out == "sha256 Fingerprint=" + expected + "\n");
     const std::string readme = read_text(issued.path("unzipped/README.txt"));
-    CHECK_THAT(readme, Catch::Contains("ca.crt: the certificate the device must trust (PEM/Base64), "
-                                       "CN=Print CA\r\n"));
+    CHECK_THAT(readme,
+               Catch::Contains("ca.crt: the certificate the device must trust (PEM/Base64), "
+                               "CN=Print CA\r\n"));
     CHECK_THAT(readme, Catch::Contains("2. Import the CA certificate from this bundle as a trusted "
                                        "CA certificate.\r\n"));
 }
@@ -605,4 +606,36 @@ TEST_CASE("export: on a terminal the password is asked twice, without echo", "[e
     CHECK(differ.exit_code == 3);
     CHECK_THAT(differ.out, Catch::Contains("the two passwords differ"));
     CHECK_FALSE(fs::exists(issued.path("tty2.out")));
+}
+
+TEST_CASE("export: a JKS with a valid digest but a broken key entry is refused cleanly",
+          "[export][jks]") {
+    const auto names = certforge::test::backend_names();
+    Issued issued(names.front());
+    REQUIRE(issued.export_as("jks", "good.jks", names.front()).exit_code == 0);
+    // Python rewrites part of the key entry and recomputes the store digest
+    // (SHA-1 over UTF-16BE password, "Mighty Aphrodite", contents), so only
+    // the structure is wrong: the key protector's algorithm identifier.
+    const std::string script = R"(
+import hashlib, sys
+data = bytearray(open(sys.argv[1], 'rb').read()[:-20])
+at = data.find(bytes([0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04, 0x01, 0x2a]))
+assert at > 0
+data[at + 1] = 0x03
+password = sys.argv[3].encode('utf-16-be')
+digest = hashlib.sha1(password + b'Mighty Aphrodite' + bytes(data)).digest()
+open(sys.argv[2], 'wb').write(bytes(data) + digest)
+)";
+    const auto patched = run({"/usr/bin/python3", "-c", script, issued.path("good.jks"),
+                              issued.path("bad.jks"), kPassword});
+    INFO(patched.err);
+    REQUIRE(patched.exit_code == 0);
+    const auto refused =
+        run_certforge({"verify", "--profile", "konica-legacy", issued.path("bad.jks"),
+                       "--password-file", issued.password_file});
+    CHECK(refused.exit_code == 3);
+    CHECK_THAT(refused.err, Catch::EndsWith("certforge: error: " + issued.path("bad.jks") +
+                                            ": a JKS key entry is not protected with the JKS key "
+                                            "protector (JCEKS and PKCS#12 keystores are not "
+                                            "JKS)\n"));
 }

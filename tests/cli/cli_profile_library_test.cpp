@@ -64,12 +64,14 @@ bool passes_all(const std::vector<Finding>& findings) {
     });
 }
 
+#if CERTFORGE_TEST_WITH_OPENSSL
 std::string pkcs12_info(const std::string& file, const std::string& password_file) {
     const auto info = run(
         {"openssl", "pkcs12", "-info", "-noout", "-in", file, "-passin", "file:" + password_file});
     REQUIRE(info.exit_code == 0);
     return info.out + info.err;
 }
+#endif
 
 } // namespace
 

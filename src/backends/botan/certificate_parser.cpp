@@ -151,6 +151,12 @@ CsrInfo read_csr(ByteView der, std::string_view source) {
         }
         request.emplace(std::vector<uint8_t>(der.begin(), der.end()));
     } catch (const Botan::Exception& e) {
+        // Botan 2 checks the self-signature while decoding a request.
+        if (std::string_view(e.what()).find("Bad signature") != std::string_view::npos) {
+            throw InputError(fmt::format("{}: the request's signature does not verify: it is "
+                                         "damaged or was not signed by its own key",
+                                         source));
+        }
         throw InputError(
             fmt::format("{}: not a PKCS#10 certificate request (Botan: {})", source, e.what()));
     }

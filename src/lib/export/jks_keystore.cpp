@@ -195,10 +195,11 @@ Bytes protected_key_of(ByteView info, std::string_view source) {
     };
     read_header(0x30);
     const std::size_t algorithm_length = read_header(0x30);
-    const Bytes algorithm(info.begin() + static_cast<long>(pos - 2),
-                          info.begin() + static_cast<long>(pos + algorithm_length));
-    if (algorithm.size() < 12 ||
-        !std::equal(kKeyProtectorAlgorithm.begin() + 2, kKeyProtectorAlgorithm.begin() + 14,
+    // The OID TLV of the key protector: 06 0a and ten bytes.
+    constexpr std::size_t kOidLength = 12;
+    if (algorithm_length < kOidLength ||
+        !std::equal(kKeyProtectorAlgorithm.begin() + 2,
+                    kKeyProtectorAlgorithm.begin() + 2 + kOidLength,
                     info.begin() + static_cast<long>(pos))) {
         throw bad();
     }
