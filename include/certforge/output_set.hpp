@@ -49,6 +49,9 @@ private:
     std::vector<Pending> files_;
 };
 
+// The folder a file of that path is written into: "." for a bare name.
+std::filesystem::path folder_of(const std::filesystem::path& file);
+
 // Whole-file read. Throws InputError naming the path when it cannot be read.
 std::string read_file(const std::filesystem::path& path);
 SecureString read_secret_file(const std::filesystem::path& path);

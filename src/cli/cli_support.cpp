@@ -6,6 +6,7 @@
 #include "certforge/passwords.hpp"
 #include "certforge/profile_catalog.hpp"
 #include "certforge/profile_merge.hpp"
+#include "certforge/text.hpp"
 
 #include <fmt/format.h>
 #include <iostream>
@@ -129,14 +130,8 @@ Profile load_profile_or_common(const std::string& profile, const std::string& pr
         return load_profile(profile);
     }
     std::vector<Profile> loaded;
-    std::string_view rest(profiles);
-    while (!rest.empty()) {
-        const auto comma = rest.find(',');
-        const std::string name(rest.substr(0, comma));
-        if (!name.empty()) {
-            loaded.push_back(load_profile(name));
-        }
-        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    for (const auto& name : split(profiles, ',')) {
+        loaded.push_back(load_profile(name));
     }
     return common_ground(loaded);
 }

@@ -27,7 +27,7 @@ int run_bundle(const BundleOptions& options) {
     const Profile profile = load_profile(options.profile);
     const auto backend = make_backend(options.backend);
     const std::filesystem::path out(options.out);
-    const std::filesystem::path dir = out.parent_path().empty() ? "." : out.parent_path();
+    const std::filesystem::path dir = folder_of(out);
     OutputSet::refuse_existing(dir, {out.filename().string()}, options.force);
 
     if (options.ca_dir.empty() && options.cert.empty()) {

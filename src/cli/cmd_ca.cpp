@@ -71,7 +71,7 @@ int run_ca_sign(const CaSignOptions& options) {
     const Profile profile = load_profile(options.profile);
     const auto backend = make_backend(options.backend);
     const std::filesystem::path out(options.out);
-    const std::filesystem::path dir = out.parent_path().empty() ? "." : out.parent_path();
+    const std::filesystem::path dir = folder_of(out);
     OutputSet::refuse_existing(dir, {out.filename().string()}, options.force);
     const std::string content = read_file(options.request);
     Bytes der(content.begin(), content.end());

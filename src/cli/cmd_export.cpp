@@ -173,8 +173,7 @@ int run_export(const ExportOptions& options) {
     }
     const std::filesystem::path out(options.out);
     const std::string pass_name = out.filename().string() + ".pass";
-    OutputSet::refuse_existing(out.parent_path().empty() ? "." : out.parent_path(),
-                               {out.filename().string()}, options.force);
+    OutputSet::refuse_existing(folder_of(out), {out.filename().string()}, options.force);
 
     const KeyAndChain input = gather_input(options, *backend);
     if (info.needs_key && !input.key) {
@@ -193,7 +192,7 @@ int run_export(const ExportOptions& options) {
     }
     const Bytes encoded = encode(info, input, password, options, *backend);
 
-    OutputSet output(out.parent_path().empty() ? "." : out.parent_path(), options.force);
+    OutputSet output(folder_of(out), options.force);
     output.add(out.filename().string(), encoded, info.mode);
     if (generated) {
         output.add(pass_name, password + "\n", FileMode::private_file);

@@ -220,7 +220,7 @@ int run_probe(const ProbeOptions& options) {
     }
     if (!options.write_profile.empty()) {
         const std::filesystem::path out(options.write_profile);
-        OutputSet output(out.parent_path().empty() ? "." : out.parent_path(), options.force);
+        OutputSet output(folder_of(out), options.force);
         output.add(out.filename().string(), draft_profile(report, chain, out.stem().string(), now),
                    FileMode::public_file);
         output.commit();

@@ -1,6 +1,7 @@
 #include "certforge/errors.hpp"
 #include "certforge/profile_catalog.hpp"
 #include "certforge/profile_json.hpp"
+#include "certforge/text.hpp"
 #include "cli_support.hpp"
 
 #include <algorithm>
@@ -15,12 +16,6 @@ struct ListOptions {
     std::string kind;
     bool json = false;
 };
-
-std::string lower(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](char c) { return static_cast<char>(std::tolower(c)); });
-    return text;
-}
 
 struct ShowOptions {
     std::string name;
@@ -41,7 +36,7 @@ int run_list(const ListOptions& options) {
             Profile profile = catalog.load_file(entry.file);
             const bool vendor_matches =
                 options.vendor.empty() ||
-                lower(profile.vendor).find(lower(options.vendor)) != std::string::npos;
+                to_lower(profile.vendor).find(to_lower(options.vendor)) != std::string::npos;
             const bool kind_matches =
                 options.kind.empty() || to_string(profile.kind) == options.kind;
             if (vendor_matches && kind_matches) {

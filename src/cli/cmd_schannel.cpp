@@ -1,6 +1,7 @@
 #include "certforge/errors.hpp"
 #include "certforge/output_set.hpp"
 #include "certforge/schannel.hpp"
+#include "certforge/text.hpp"
 #include "cli_support.hpp"
 
 #include <fmt/format.h>
@@ -26,14 +27,7 @@ struct SchannelOptions {
 std::vector<TlsVersion> versions(const std::vector<std::string>& names) {
     std::vector<TlsVersion> out;
     for (const auto& list : names) {
-        std::string_view rest(list);
-        while (!rest.empty()) {
-            const auto comma = rest.find(',');
-            const std::string name(rest.substr(0, comma));
-            rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-            if (name.empty()) {
-                continue;
-            }
+        for (const auto& name : split(list, ',')) {
             const auto version = tls_version_from_name(name);
             if (!version) {
                 throw UsageError(fmt::format("'{}' is not a protocol version: use ssl3, tls1.0, "
@@ -99,7 +93,7 @@ int run_schannel(const SchannelOptions& options) {
     const RegEncoding encoding =
         options.encoding == "ascii" ? RegEncoding::ascii : RegEncoding::utf16le;
     const std::filesystem::path out(options.out);
-    const std::filesystem::path dir = out.parent_path().empty() ? "." : out.parent_path();
+    const std::filesystem::path dir = folder_of(out);
     const std::string undo_name = out.stem().string() + "-undo" + out.extension().string();
     OutputSet output(dir, options.force);
     output.add(out.filename().string(), encode_reg(fix, encoding), FileMode::public_file);

@@ -1,5 +1,6 @@
 #include "certforge/containers.hpp"
 #include "certforge/errors.hpp"
+#include "certforge/text.hpp"
 #include "openssl_backend.hpp"
 #include "openssl_error.hpp"
 #include "openssl_factory.hpp"
@@ -98,12 +99,6 @@ std::optional<Pkcs12Encryption> scheme_of(const Pkcs12Protection& p) {
         return Pkcs12Encryption::rc2;
     }
     return std::nullopt;
-}
-
-std::string lower(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](char c) { return static_cast<char>(std::tolower(c)); });
-    return text;
 }
 
 [[noreturn]] void wrong_password(std::string_view source) {
@@ -244,7 +239,7 @@ KeyAndChain OpenSslContainerCodec::read_pkcs12(ByteView der,
         PKCS12_get0_mac(nullptr, &mac_algorithm, nullptr, &iterations, p12.get());
         const ASN1_OBJECT* mac_oid = nullptr;
         X509_ALGOR_get0(&mac_oid, nullptr, nullptr, mac_algorithm);
-        found.mac = lower(object_text(mac_oid));
+        found.mac = to_lower(object_text(mac_oid));
         found.mac_iterations =
             iterations == nullptr ? 1 : static_cast<int>(ASN1_INTEGER_get(iterations));
     }

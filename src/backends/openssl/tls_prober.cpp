@@ -1,5 +1,6 @@
 #include "certforge/errors.hpp"
 #include "certforge/probe.hpp"
+#include "certforge/text.hpp"
 #include "openssl_error.hpp"
 #include "openssl_factory.hpp"
 #include "openssl_handles.hpp"
@@ -184,16 +185,10 @@ SslCtxPtr OpenSslProber::context(TlsVersion version, const std::string& ciphers)
 }
 
 std::vector<std::string> OpenSslProber::candidates(TlsVersion version) const {
-    std::vector<std::string> out;
     if (version == TlsVersion::tls1_3) {
-        std::string_view rest(kTls13Suites);
-        while (!rest.empty()) {
-            const auto colon = rest.find(':');
-            out.emplace_back(rest.substr(0, colon));
-            rest = colon == std::string_view::npos ? std::string_view() : rest.substr(colon + 1);
-        }
-        return out;
+        return split(kTls13Suites, ':');
     }
+    std::vector<std::string> out;
     const SslCtxPtr ctx = context(version, "ALL:COMPLEMENTOFALL");
     const SslPtr ssl(SSL_new(ctx.get()));
     STACK_OF(SSL_CIPHER)* ciphers = SSL_get1_supported_ciphers(ssl.get());

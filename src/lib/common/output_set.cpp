@@ -190,6 +190,10 @@ std::vector<fs::path> OutputSet::commit() {
     return written;
 }
 
+fs::path folder_of(const fs::path& file) {
+    return file.parent_path().empty() ? fs::path(".") : file.parent_path();
+}
+
 std::string read_file(const fs::path& path) {
     return read_whole<std::string>(path);
 }

@@ -1,5 +1,6 @@
 #include "certforge/errors.hpp"
 #include "certforge/names.hpp"
+#include "certforge/text.hpp"
 
 #include <arpa/inet.h>
 #include <cctype>
@@ -76,20 +77,13 @@ SubjectAltName parse_san(std::string_view spec) {
             "SAN '{}' has no type: write dns:NAME or ip:ADDRESS (e.g. dns:print.corp.local)",
             spec));
     }
-    std::string type(spec.substr(0, colon));
-    for (auto& c : type) {
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
+    const std::string type = to_lower(spec.substr(0, colon));
     const std::string_view value = spec.substr(colon + 1);
     if (type == "dns") {
         if (auto problem = hostname_problem(value)) {
             throw InputError(fmt::format("SAN '{}' is not a valid host name: {}", spec, *problem));
         }
-        std::string lowered(value);
-        for (auto& c : lowered) {
-            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        }
-        return {SanType::dns, lowered};
+        return {SanType::dns, to_lower(value)};
     }
     if (type == "ip") {
         const auto bytes = parse_ip_address(value);
@@ -114,11 +108,7 @@ SubjectAltName san_for_common_name(std::string_view cn) {
         throw InputError(
             fmt::format("CN '{}' is neither a host name nor an IP address: {}", cn, *problem));
     }
-    std::string lowered(cn);
-    for (auto& c : lowered) {
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    return {SanType::dns, lowered};
+    return {SanType::dns, to_lower(cn)};
 }
 
 } // namespace certforge

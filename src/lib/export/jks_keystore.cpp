@@ -1,5 +1,6 @@
 #include "certforge/errors.hpp"
 #include "certforge/jks.hpp"
+#include "certforge/text.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -209,12 +210,6 @@ Bytes protected_key_of(ByteView info, std::string_view source) {
                  info.begin() + static_cast<long>(pos + length));
 }
 
-std::string lower(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](char c) { return static_cast<char>(std::tolower(c)); });
-    return text;
-}
-
 [[noreturn]] void wrong_password(std::string_view source, std::string_view which) {
     throw InputError(fmt::format("{}: wrong password ({})", source, which));
 }
@@ -230,7 +225,7 @@ Bytes write_jks(Backend& backend, const JksContents& contents, const SecureStrin
                 const SecureString& key_password, UnixTime created) {
     std::set<std::string> aliases;
     auto check_alias = [&](const std::string& alias) {
-        const std::string name = lower(alias);
+        const std::string name = to_lower(alias);
         if (name.empty() || name.size() > 0xffff ||
             std::any_of(name.begin(), name.end(),
                         [](char c) { return static_cast<unsigned char>(c) >= 0x80 || c == 0; })) {

@@ -1,6 +1,7 @@
 #include "certforge/profile_catalog.hpp"
 
 #include "certforge/errors.hpp"
+#include "certforge/text.hpp"
 #include "profile_layer.hpp"
 
 #include <algorithm>
@@ -89,17 +90,8 @@ fs::path ProfileCatalog::shipped_profiles_dir() {
 ProfileCatalog ProfileCatalog::from_environment() {
     std::vector<fs::path> dirs;
     if (const char* env = std::getenv("CERTFORGE_PROFILE_PATH"); env != nullptr) {
-        std::string_view rest(env);
-        while (!rest.empty()) {
-            const auto colon = rest.find(':');
-            const auto part = rest.substr(0, colon);
-            if (!part.empty()) {
-                dirs.emplace_back(part);
-            }
-            if (colon == std::string_view::npos) {
-                break;
-            }
-            rest.remove_prefix(colon + 1);
+        for (const auto& part : split(env, ':')) {
+            dirs.emplace_back(part);
         }
     }
     if (fs::path shipped = shipped_profiles_dir(); !shipped.empty()) {

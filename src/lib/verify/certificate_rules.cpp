@@ -1,3 +1,4 @@
+#include "certforge/text.hpp"
 #include "rules.hpp"
 
 #include <algorithm>
@@ -23,13 +24,6 @@ std::string hash_list(const Profile& profile) {
         names.push_back(to_string(h));
     }
     return fmt::format("{}", fmt::join(names, ", "));
-}
-
-std::string lower(std::string text) {
-    for (auto& c : text) {
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    return text;
 }
 
 Finding check_version(const RuleContext& c) {
@@ -158,14 +152,14 @@ Finding check_san_covers_cn(const RuleContext& c) {
     if (const auto ip = parse_ip_address(*cn)) {
         wanted = SubjectAltName{SanType::ip, format_ip_address(*ip)};
     } else {
-        wanted = SubjectAltName{SanType::dns, lower(*cn)};
+        wanted = SubjectAltName{SanType::dns, to_lower(*cn)};
     }
     const bool covered =
         std::any_of(c.cert.subject_alt_names.begin(), c.cert.subject_alt_names.end(),
                     [&](const SubjectAltName& san) {
                         return san.type == wanted->type &&
                                (san.type == SanType::ip ? san.value == wanted->value
-                                                        : lower(san.value) == wanted->value);
+                                                        : to_lower(san.value) == wanted->value);
                     });
     if (covered) {
         return pass(id, key, fmt::format("CN '{}' is in the subjectAltName", *cn));
