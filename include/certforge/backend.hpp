@@ -7,6 +7,7 @@
 #include "certforge/algorithms.hpp"
 #include "certforge/bytes.hpp"
 #include "certforge/cert_info.hpp"
+#include "certforge/crl.hpp"
 
 #include <optional>
 #include <string>
@@ -100,6 +101,9 @@ public:
     // Parses a DER PKCS#10 request and checks its self-signature. Throws
     // InputError naming `source` when it is not a request.
     virtual CsrInfo parse_csr(ByteView der, std::string_view source) const = 0;
+
+    // Signs a v2 CRL as `tmpl` says, issued by `issuer`. Returns DER.
+    virtual Bytes sign_crl(const CrlTemplate& tmpl, const IssuerCredentials& issuer) = 0;
 
     // Parses one DER certificate. Throws InputError naming `source` when the
     // bytes are not a certificate.

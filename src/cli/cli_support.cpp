@@ -164,6 +164,40 @@ Pkcs12Encryption server_pfx_encryption(const std::string& server_os, const std::
     return wanted;
 }
 
+std::int64_t parse_duration(std::string_view text, std::string_view option) {
+    std::int64_t value = 0;
+    std::size_t i = 0;
+    for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
+        value = value * 10 + (text[i] - '0');
+        if (value > 1'000'000'000) {
+            break;
+        }
+    }
+    const std::string_view unit = text.substr(i);
+    std::int64_t scale = 0;
+    if (unit.empty() || unit == "d") {
+        scale = 86400;
+    } else if (unit == "w") {
+        scale = 7 * 86400;
+    } else if (unit == "h") {
+        scale = 3600;
+    } else if (unit == "m") {
+        scale = 60;
+    } else if (unit == "s") {
+        scale = 1;
+    }
+    if (i == 0 || scale == 0 || value > 1'000'000'000) {
+        throw UsageError(fmt::format("{} '{}' is not a time span: use a number with d, w, h, m or "
+                                     "s, e.g. 30d",
+                                     option, text));
+    }
+    return value * scale;
+}
+
+std::string absolute_text(const std::filesystem::path& path) {
+    return std::filesystem::absolute(path).lexically_normal().string();
+}
+
 void warn(std::string_view message) {
     std::cerr << "certforge: warning: " << message << '\n';
 }

@@ -35,6 +35,9 @@ void add_schannel_command(CLI::App& app, Action& selected);
 void add_probe_command(CLI::App& app, Action& selected);
 void add_csr_command(CLI::App& app, Action& selected);
 void add_ca_command(CLI::App& app, Action& selected);
+// ca list, ca revoke, ca crl under the `ca` command.
+void add_ca_ledger_commands(CLI::App* ca, Action& selected);
+void add_batch_command(CLI::App& app, Action& selected);
 void add_verify_command(CLI::App& app, Action& selected);
 void add_profiles_command(CLI::App& app, Action& selected);
 void add_version_command(CLI::App& app, Action& selected);
@@ -111,6 +114,13 @@ Profile load_profile_or_common(const std::string& profile, const std::string& pr
 // "rc2"; empty: not given) checked against the host profile `server_os`
 // (empty: none), else the host's first choice, else 3DES.
 Pkcs12Encryption server_pfx_encryption(const std::string& server_os, const std::string& requested);
+
+// A time span in seconds: "30d", "12h", "2w", "90m", "45s"; a bare number is
+// days. Throws UsageError naming `option`.
+std::int64_t parse_duration(std::string_view text, std::string_view option);
+
+// The absolute, normalized form of a path, as text (for ledgers and JSON).
+std::string absolute_text(const std::filesystem::path& path);
 
 // Prints "certforge: warning: ..." on stderr.
 void warn(std::string_view message);

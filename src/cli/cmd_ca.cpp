@@ -1,5 +1,6 @@
 #include "certforge/backend_registry.hpp"
 #include "certforge/builder.hpp"
+#include "certforge/ca_ledger.hpp"
 #include "certforge/ca_store.hpp"
 #include "certforge/errors.hpp"
 #include "certforge/output_set.hpp"
@@ -43,7 +44,8 @@ int run_ca_init(const CaInitOptions& options) {
                FileMode::private_file);
     output.add(kCaCertFile, pem_encode("CERTIFICATE", ca.certificate_der), FileMode::public_file);
     output.add(kCaMetadataFile, metadata_to_json(metadata), FileMode::public_file);
-    const auto written = output.commit();
+    auto written = output.commit();
+    written.push_back(CaLedger(options.out).path());
 
     if (options.json) {
         print_json(issued_json("certforge.ca-init/1", profile, backend->name(), written, info));
@@ -90,6 +92,7 @@ int run_ca_sign(const CaSignOptions& options) {
     }
     const CsrInfo csr = backend->parse_csr(der, options.request);
     const CertificateAuthority ca = load_ca(options.ca_dir, *backend);
+    CaLedger ledger(options.ca_dir);
     Bytes cert;
     try {
         cert = CertificateBuilder(*backend, profile).issue_for_csr(csr, ca.credentials());
@@ -99,7 +102,11 @@ int run_ca_sign(const CaSignOptions& options) {
     const CertInfo info = backend->parse_certificate(cert, "new certificate");
     OutputSet output(dir, options.force);
     output.add(out.filename().string(), pem_encode("CERTIFICATE", cert), FileMode::public_file);
-    const auto written = output.commit();
+    const auto written = deliver_recorded(
+        ledger,
+        make_ledger_entry(info, profile.id, "ca sign", "", absolute_text(dir),
+                          static_cast<UnixTime>(std::time(nullptr))),
+        output);
     if (options.json) {
         print_json(issued_json("certforge.ca-sign/1", profile, backend->name(), written, info));
         return kExitOk;
@@ -144,6 +151,8 @@ void add_ca_command(CLI::App& app, Action& selected) {
     sign->add_flag("--force", sign_options->force, "replace an existing file");
     sign->add_flag("--json", sign_options->json, "print JSON");
     on_run(sign, selected, sign_options, run_ca_sign);
+
+    add_ca_ledger_commands(ca, selected);
 }
 
 } // namespace certforge::cli

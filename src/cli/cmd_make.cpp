@@ -1,10 +1,11 @@
 #include "certforge/backend_registry.hpp"
 #include "certforge/builder.hpp"
+#include "certforge/ca_ledger.hpp"
 #include "certforge/ca_store.hpp"
 #include "certforge/certificate_file.hpp"
 #include "certforge/containers.hpp"
 #include "certforge/errors.hpp"
-#include "certforge/import_bundle.hpp"
+#include "certforge/server_files.hpp"
 #include "certforge/output_set.hpp"
 #include "certforge/pem.hpp"
 #include "certforge/verify.hpp"
@@ -15,8 +16,6 @@
 
 namespace certforge::cli {
 namespace {
-
-constexpr const char* kBundleFile = "import-bundle.zip";
 
 struct MakeOptions : IssueOptions {
     std::string cn;
@@ -63,14 +62,11 @@ int run_make(const MakeOptions& options) {
     } catch (const UsageError& e) {
         warn(fmt::format("server.pfx and the bundle's device.p12 are not written: {}", e.what()));
     }
-    std::vector<std::string> names{"server.key", "server.crt", "chain.pem", kBundleFile};
-    if (!options.ca_dir.empty()) {
-        names.emplace_back("ca.crt");
-    }
-    if (codec) {
-        names.emplace_back("server.pfx");
-    }
-    OutputSet::refuse_existing(options.out, names, options.force);
+    const ServerFormats formats;
+    OutputSet::refuse_existing(options.out,
+                               server_file_names(formats, !options.ca_dir.empty(), codec != nullptr,
+                                                 false),
+                               options.force);
     bool generated = false;
     SecureString password;
     if (codec) {
@@ -84,8 +80,10 @@ int run_make(const MakeOptions& options) {
     }
 
     std::optional<CertificateAuthority> ca;
+    std::optional<CaLedger> ledger;
     if (!options.ca_dir.empty()) {
         ca.emplace(load_ca(options.ca_dir, *backend));
+        ledger.emplace(options.ca_dir);
     }
     std::optional<PrivateKey> existing_key;
     if (!options.key_file.empty()) {
@@ -102,46 +100,24 @@ int run_make(const MakeOptions& options) {
     }
     check_result(profile, leaf, ca_info ? &*ca_info : nullptr);
 
-    const std::string leaf_pem = pem_encode("CERTIFICATE", issued.certificate_der);
     OutputSet output(options.out, options.force);
-    output.add("server.key", pem_encode_secret("PRIVATE KEY", issued.key.pkcs8_der()),
-               FileMode::private_file);
-    output.add("server.crt", leaf_pem, FileMode::public_file);
-    if (ca) {
-        const std::string ca_pem = pem_encode("CERTIFICATE", ca->certificate_der);
-        output.add("chain.pem", leaf_pem + ca_pem, FileMode::public_file);
-        output.add("ca.crt", ca_pem, FileMode::public_file);
-    } else {
-        output.add("chain.pem", leaf_pem, FileMode::public_file);
-    }
-    const std::vector<Bytes> chain =
-        ca ? std::vector<Bytes>{issued.certificate_der, ca->certificate_der}
-           : std::vector<Bytes>{issued.certificate_der};
-    BundleInput bundle{ca ? ca->certificate_der : issued.certificate_der,
-                       issued.certificate_der,
-                       std::nullopt,
-                       "",
-                       "",
-                       static_cast<UnixTime>(std::time(nullptr))};
-    if (codec) {
-        const KeyAndChain contents{
-            PrivateKey(SecureBytes(issued.key.pkcs8_der().begin(), issued.key.pkcs8_der().end())),
-            chain};
-        Pkcs12Options server_p12;
-        server_p12.encryption = server_encryption;
-        output.add("server.pfx", codec->write_pkcs12(contents, password, server_p12),
-                   FileMode::private_file);
-        if (generated) {
-            output.add("server.pfx.pass", password + "\n", FileMode::private_file);
-        }
-        if (profile.import.identity_pkcs12) {
-            add_device_pkcs12(bundle, profile, *codec, contents, password, options.cn,
-                              generated ? "the same as server.pfx, in server.pfx.pass"
-                                        : "the same as server.pfx");
-        }
-    }
-    output.add(kBundleFile, make_import_bundle(profile, bundle, *backend), FileMode::public_file);
-    const auto written = output.commit();
+    ServerFilesInput files{profile, issued};
+    files.ca_certificate = ca ? &ca->certificate_der : nullptr;
+    files.codec = codec.get();
+    files.password = password;
+    files.password_generated = generated;
+    files.server_encryption = server_encryption;
+    files.device_name = options.cn;
+    files.formats = formats;
+    files.now = static_cast<UnixTime>(std::time(nullptr));
+    add_server_files(output, files, *backend);
+    const auto written =
+        ledger ? deliver_recorded(*ledger,
+                                  make_ledger_entry(leaf, profile.id, "make", "",
+                                                    absolute_text(options.out),
+                                                    static_cast<UnixTime>(std::time(nullptr))),
+                                  output)
+               : output.commit();
     if (generated) {
         note(fmt::format("generated the PFX password: it is in {}/server.pfx.pass (0600)",
                          options.out));

@@ -41,6 +41,9 @@ public:
                           const IssuerCredentials& issuer) override {
         return inner_->sign_public_key(tmpl, public_key_info, issuer);
     }
+    Bytes sign_crl(const CrlTemplate& tmpl, const IssuerCredentials& issuer) override {
+        return inner_->sign_crl(tmpl, issuer);
+    }
     Bytes create_csr(const CertificateTemplate& tmpl, const PrivateKey& key) override {
         return inner_->create_csr(tmpl, key);
     }

@@ -82,6 +82,10 @@ Bytes BotanBackend::sign_public_key(const CertificateTemplate& tmpl, ByteView pu
     return write_certificate_for_public_key(*rng_, tmpl, public_key_info, issuer);
 }
 
+Bytes BotanBackend::sign_crl(const CrlTemplate& tmpl, const IssuerCredentials& issuer) {
+    return write_crl(*rng_, tmpl, issuer);
+}
+
 Bytes BotanBackend::create_csr(const CertificateTemplate& tmpl, const PrivateKey& key) {
     return write_csr(*rng_, tmpl, key);
 }

@@ -29,6 +29,7 @@ public:
                           const IssuerCredentials& issuer) override;
     Bytes create_csr(const CertificateTemplate& tmpl, const PrivateKey& key) override;
     CsrInfo parse_csr(ByteView der, std::string_view source) const override;
+    Bytes sign_crl(const CrlTemplate& tmpl, const IssuerCredentials& issuer) override;
 
 private:
     std::unique_ptr<Botan::RandomNumberGenerator> rng_;
@@ -50,6 +51,21 @@ Bytes write_certificate_for_public_key(Botan::RandomNumberGenerator& rng,
 Bytes write_csr(Botan::RandomNumberGenerator& rng, const CertificateTemplate& tmpl,
                 const PrivateKey& key);
 CsrInfo read_csr(ByteView der, std::string_view source);
+
+// Shared by the certificate and CRL writers.
+struct Issuer {
+    std::unique_ptr<Botan::Private_Key> key;
+    Botan::X509_Certificate certificate;
+};
+// The CA's key and certificate. Throws InputError when they do not match.
+Issuer load_issuer(const IssuerCredentials& issuer);
+// RFC 5280 method 1: SHA-1 of the subjectPublicKey bits.
+std::vector<uint8_t> key_identifier(const std::vector<uint8_t>& public_key_bits);
+// The certificate's subjectKeyIdentifier, or the method 1 id of its key.
+std::vector<uint8_t> subject_key_id_of(const Botan::X509_Certificate& cert);
+Botan::X509_Time to_time(UnixTime when);
+Bytes write_crl(Botan::RandomNumberGenerator& rng, const CrlTemplate& tmpl,
+                const IssuerCredentials& issuer);
 CertInfo read_certificate(ByteView der, std::string_view source);
 
 } // namespace certforge::botan

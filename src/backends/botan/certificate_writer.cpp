@@ -97,14 +97,6 @@ std::vector<uint8_t> general_names(const std::vector<SubjectAltName>& sans) {
     return out;
 }
 
-std::vector<uint8_t> key_identifier(const std::vector<uint8_t>& public_key_bits) {
-    const auto sha1 = Botan::HashFunction::create_or_throw("SHA-160");
-    return Botan::unlock(sha1->process(public_key_bits));
-}
-
-Botan::X509_Time to_time(UnixTime when) {
-    return Botan::X509_Time(std::chrono::system_clock::from_time_t(static_cast<std::time_t>(when)));
-}
 
 template <class Extension, class... Args>
 void add(Botan::Extensions& extensions, bool critical, Args&&... args) {
@@ -155,20 +147,14 @@ Bytes write(Botan::RandomNumberGenerator& rng, const CertificateTemplate& tmpl,
     std::unique_ptr<Botan::Private_Key> issuer_key;
     std::optional<Botan::X509_Certificate> issuer_cert;
     if (issuer) {
-        issuer_key = load_private_key(issuer->key);
-        issuer_cert.emplace(load_certificate(issuer->certificate_der, "CA certificate"));
-        if (issuer_key->public_key_bits() != issuer_cert->subject_public_key_bitstring()) {
-            throw InputError("the CA key does not belong to the CA certificate");
-        }
+        Issuer loaded = load_issuer(*issuer);
+        issuer_key = std::move(loaded.key);
+        issuer_cert.emplace(std::move(loaded.certificate));
     }
     try {
         const std::vector<uint8_t> own_key_id = key_identifier(subject.public_key_bits());
-        std::vector<uint8_t> issuer_key_id = own_key_id;
-        if (issuer_cert) {
-            issuer_key_id = issuer_cert->subject_key_id().empty()
-                                ? issuer_cert->subject_public_key_bitstring_sha1()
-                                : issuer_cert->subject_key_id();
-        }
+        const std::vector<uint8_t> issuer_key_id =
+            issuer_cert ? subject_key_id_of(*issuer_cert) : own_key_id;
         const Botan::Extensions extensions = make_extensions(tmpl, own_key_id, issuer_key_id);
         const Botan::X509_DN subject_dn = make_dn(tmpl.subject);
         const Botan::X509_DN issuer_dn = issuer_cert ? issuer_cert->subject_dn() : subject_dn;
@@ -189,6 +175,29 @@ Bytes write(Botan::RandomNumberGenerator& rng, const CertificateTemplate& tmpl,
 }
 
 } // namespace
+
+std::vector<uint8_t> key_identifier(const std::vector<uint8_t>& public_key_bits) {
+    const auto sha1 = Botan::HashFunction::create_or_throw("SHA-160");
+    return Botan::unlock(sha1->process(public_key_bits));
+}
+
+std::vector<uint8_t> subject_key_id_of(const Botan::X509_Certificate& cert) {
+    return cert.subject_key_id().empty() ? cert.subject_public_key_bitstring_sha1()
+                                         : cert.subject_key_id();
+}
+
+Botan::X509_Time to_time(UnixTime when) {
+    return Botan::X509_Time(std::chrono::system_clock::from_time_t(static_cast<std::time_t>(when)));
+}
+
+Issuer load_issuer(const IssuerCredentials& issuer) {
+    Issuer loaded{load_private_key(issuer.key),
+                  load_certificate(issuer.certificate_der, "CA certificate")};
+    if (loaded.key->public_key_bits() != loaded.certificate.subject_public_key_bitstring()) {
+        throw InputError("the CA key does not belong to the CA certificate");
+    }
+    return loaded;
+}
 
 Bytes write_certificate(Botan::RandomNumberGenerator& rng, const CertificateTemplate& tmpl,
                         const PrivateKey& subject_key,

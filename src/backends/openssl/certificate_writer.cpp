@@ -42,14 +42,6 @@ template <class T> void add_extension(X509* cert, int nid, T* value, bool critic
           fmt::format("cannot add the {} extension", OBJ_nid2sn(nid)));
 }
 
-Asn1OctetStringPtr octet_string(ByteView bytes) {
-    Asn1OctetStringPtr out(ASN1_OCTET_STRING_new());
-    check(out != nullptr &&
-              ASN1_OCTET_STRING_set(out.get(), bytes.data(), static_cast<int>(bytes.size())) == 1,
-          "cannot encode an octet string");
-    return out;
-}
-
 void add_basic_constraints(X509* cert, const BasicConstraints& bc) {
     BasicConstraintsPtr value(BASIC_CONSTRAINTS_new());
     check(value != nullptr, "cannot allocate basicConstraints");
@@ -125,8 +117,6 @@ X509NamePtr make_x509_name(const DistinguishedName& dn) {
     return make_name(dn);
 }
 
-namespace {
-
 Bytes subject_key_id_of(OSSL_LIB_CTX* ctx, X509* cert) {
     int critical = 0;
     Asn1OctetStringPtr existing(static_cast<ASN1_OCTET_STRING*>(
@@ -137,11 +127,47 @@ Bytes subject_key_id_of(OSSL_LIB_CTX* ctx, X509* cert) {
     return key_identifier(ctx, X509_get_X509_PUBKEY(cert));
 }
 
+Asn1OctetStringPtr octet_string(ByteView bytes) {
+    Asn1OctetStringPtr out(ASN1_OCTET_STRING_new());
+    check(out != nullptr &&
+              ASN1_OCTET_STRING_set(out.get(), bytes.data(), static_cast<int>(bytes.size())) == 1,
+          "cannot encode an octet string");
+    return out;
+}
+
+Issuer load_issuer(OSSL_LIB_CTX* ctx, const IssuerCredentials& issuer) {
+    Issuer loaded{load_private_key(ctx, issuer.key),
+                  load_certificate(ctx, issuer.certificate_der, "CA certificate")};
+    if (X509_check_private_key(loaded.certificate.get(), loaded.key.get()) != 1) {
+        drain_error_queue();
+        throw InputError("the CA key does not belong to the CA certificate");
+    }
+    return loaded;
+}
+
+MdCtxPtr signing_context(OSSL_LIB_CTX* ctx, EVP_PKEY* key, HashAlgorithm hash,
+                         std::string_view what) {
+    MdCtxPtr md_ctx(EVP_MD_CTX_new());
+    check(md_ctx != nullptr, "cannot allocate a signing context");
+    check(EVP_DigestSignInit_ex(md_ctx.get(), nullptr, digest_name(hash), ctx, nullptr, key,
+                                nullptr) == 1,
+          signing_refused(hash, what));
+    return md_ctx;
+}
+
+std::string signing_refused(HashAlgorithm hash, std::string_view what) {
+    if (is_weak(hash)) {
+        return fmt::format("OpenSSL refused to sign with {}; a system crypto policy may forbid "
+                           "{} signatures (RHEL 9, Fedora 41 and later do): --backend botan can "
+                           "still make them",
+                           to_string(hash), to_string(hash));
+    }
+    return fmt::format("signing the {} with {} failed", what, to_string(hash));
+}
+
 void set_time(ASN1_TIME* field, UnixTime when) {
     check(ASN1_TIME_set(field, static_cast<time_t>(when)) != nullptr, "cannot encode a time");
 }
-
-} // namespace
 
 namespace {
 
@@ -153,12 +179,9 @@ Bytes write(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl, EVP_PKEY* subjec
     PkeyPtr issuer_pkey;
     X509Ptr issuer_cert;
     if (issuer) {
-        issuer_pkey = load_private_key(ctx, issuer->key);
-        issuer_cert = load_certificate(ctx, issuer->certificate_der, "CA certificate");
-        if (X509_check_private_key(issuer_cert.get(), issuer_pkey.get()) != 1) {
-            drain_error_queue();
-            throw InputError("the CA key does not belong to the CA certificate");
-        }
+        Issuer loaded = load_issuer(ctx, *issuer);
+        issuer_pkey = std::move(loaded.key);
+        issuer_cert = std::move(loaded.certificate);
     }
 
     X509Ptr cert(X509_new_ex(ctx, nullptr));
@@ -207,19 +230,9 @@ Bytes write(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl, EVP_PKEY* subjec
     }
 
     EVP_PKEY* signer = issuer_pkey ? issuer_pkey.get() : subject_pkey;
-    MdCtxPtr md_ctx(EVP_MD_CTX_new());
-    check(md_ctx != nullptr, "cannot allocate a signing context");
-    const std::string refused =
-        is_weak(tmpl.signature_hash)
-            ? fmt::format("OpenSSL refused to sign with {}; a system crypto policy may forbid "
-                          "{} signatures (RHEL 9, Fedora 41 and later do): --backend botan can "
-                          "still make them",
-                          to_string(tmpl.signature_hash), to_string(tmpl.signature_hash))
-            : fmt::format("signing the certificate with {} failed", to_string(tmpl.signature_hash));
-    check(EVP_DigestSignInit_ex(md_ctx.get(), nullptr, digest_name(tmpl.signature_hash), ctx,
-                                nullptr, signer, nullptr) == 1,
-          refused);
-    check(X509_sign_ctx(cert.get(), md_ctx.get()) > 0, refused);
+    const MdCtxPtr md_ctx = signing_context(ctx, signer, tmpl.signature_hash, "certificate");
+    check(X509_sign_ctx(cert.get(), md_ctx.get()) > 0,
+          signing_refused(tmpl.signature_hash, "certificate"));
 
     const int length = i2d_X509(cert.get(), nullptr);
     check(length > 0, "cannot encode the certificate");

@@ -82,6 +82,10 @@ Bytes OpenSslBackend::sign_public_key(const CertificateTemplate& tmpl, ByteView 
     return write_certificate_for_public_key(ctx_.get(), tmpl, public_key_info, issuer);
 }
 
+Bytes OpenSslBackend::sign_crl(const CrlTemplate& tmpl, const IssuerCredentials& issuer) {
+    return write_crl(ctx_.get(), tmpl, issuer);
+}
+
 Bytes OpenSslBackend::create_csr(const CertificateTemplate& tmpl, const PrivateKey& key) {
     return write_csr(ctx_.get(), tmpl, key);
 }

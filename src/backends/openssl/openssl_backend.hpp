@@ -26,6 +26,7 @@ public:
                           const IssuerCredentials& issuer) override;
     Bytes create_csr(const CertificateTemplate& tmpl, const PrivateKey& key) override;
     CsrInfo parse_csr(ByteView der, std::string_view source) const override;
+    Bytes sign_crl(const CrlTemplate& tmpl, const IssuerCredentials& issuer) override;
 
     OSSL_LIB_CTX* context() const noexcept { return ctx_.get(); }
 
@@ -60,5 +61,23 @@ void read_general_names(const GENERAL_NAMES* names, std::vector<SubjectAltName>&
                         unsigned& others);
 DistinguishedName read_x509_name(const X509_NAME* name, std::string_view source);
 CertInfo read_certificate(OSSL_LIB_CTX* ctx, ByteView der, std::string_view source);
+
+// Shared by the certificate and CRL writers.
+struct Issuer {
+    PkeyPtr key;
+    X509Ptr certificate;
+};
+// The CA's key and certificate. Throws InputError when they do not match.
+Issuer load_issuer(OSSL_LIB_CTX* ctx, const IssuerCredentials& issuer);
+// The certificate's subjectKeyIdentifier, or the RFC 5280 method 1 id of its key.
+Bytes subject_key_id_of(OSSL_LIB_CTX* ctx, X509* cert);
+Asn1OctetStringPtr octet_string(ByteView bytes);
+void set_time(ASN1_TIME* field, UnixTime when);
+// A digest-sign context for `key` and `hash`; throws CryptoError with
+// signing_refused() when OpenSSL refuses.
+MdCtxPtr signing_context(OSSL_LIB_CTX* ctx, EVP_PKEY* key, HashAlgorithm hash,
+                         std::string_view what);
+std::string signing_refused(HashAlgorithm hash, std::string_view what);
+Bytes write_crl(OSSL_LIB_CTX* ctx, const CrlTemplate& tmpl, const IssuerCredentials& issuer);
 
 } // namespace certforge::openssl

@@ -33,6 +33,10 @@ using ExtendedKeyUsagePtr = Handle<EXTENDED_KEY_USAGE, EXTENDED_KEY_USAGE_free>;
 using GeneralNamePtr = Handle<GENERAL_NAME, GENERAL_NAME_free>;
 using GeneralNamesPtr = Handle<GENERAL_NAMES, GENERAL_NAMES_free>;
 using AuthorityKeyIdPtr = Handle<AUTHORITY_KEYID, AUTHORITY_KEYID_free>;
+using X509CrlPtr = Handle<X509_CRL, X509_CRL_free>;
+using X509RevokedPtr = Handle<X509_REVOKED, X509_REVOKED_free>;
+using Asn1TimePtr = Handle<ASN1_TIME, ASN1_TIME_free>;
+using Asn1EnumeratedPtr = Handle<ASN1_ENUMERATED, ASN1_ENUMERATED_free>;
 using Pkcs8InfoPtr = Handle<PKCS8_PRIV_KEY_INFO, PKCS8_PRIV_KEY_INFO_free>;
 
 // Frees OpenSSL-allocated memory (OPENSSL_malloc).

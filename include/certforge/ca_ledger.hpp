@@ -1,0 +1,129 @@
+// The CA ledger: every certificate a CA folder issued, in an SQLite
+// database (ca.db) next to ca.key. An issuance is committed as "pending"
+// before its files are renamed into place and becomes "valid" once they are;
+// a crash or kill in between leaves a pending entry that the next batch run
+// resolves against the files (reconcile_pending), so nothing issued is lost
+// and nothing is recorded twice.
+#pragma once
+
+#include "certforge/bytes.hpp"
+#include "certforge/cert_info.hpp"
+#include "certforge/crl.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace certforge {
+
+class OutputSet;
+
+inline constexpr const char* kCaLedgerFile = "ca.db";
+
+enum class LedgerStatus {
+    pending,    // signed and recorded; its files are being written
+    valid,      // its files were written
+    superseded, // a newer certificate for the same site replaced it
+    revoked,    // on the CRL
+    abandoned,  // its files never landed (the run was killed first)
+};
+
+std::string_view to_string(LedgerStatus status);
+// Throws UsageError for an unknown name.
+LedgerStatus ledger_status_from_name(std::string_view name);
+
+struct LedgerEntry {
+    std::int64_t sequence = 0; // issuance order, from 1
+    std::string serial;        // upper-case hex, no separators
+    std::string subject;       // RFC 4514
+    std::string common_name;
+    std::vector<std::string> subject_alt_names; // "dns:NAME", "ip:ADDRESS"
+    std::string site;                           // batch site id; empty otherwise
+    std::string profile;
+    std::string source;   // "make", "ca sign", "batch"
+    std::string location; // the folder its files went to
+    UnixTime not_before = 0;
+    UnixTime not_after = 0;
+    UnixTime issued_at = 0;
+    std::string sha256; // lower-case hex
+    LedgerStatus status = LedgerStatus::pending;
+    std::optional<UnixTime> revoked_at;
+    RevocationReason revocation_reason = RevocationReason::unspecified;
+    Bytes certificate_der;
+};
+
+// A ledger entry for a certificate just signed; status pending.
+LedgerEntry make_ledger_entry(const CertInfo& info, std::string profile, std::string source,
+                              std::string site, std::string location, UnixTime issued_at);
+
+// Which entries ledger queries return.
+struct LedgerFilter {
+    std::optional<LedgerStatus> status;
+    std::optional<UnixTime> not_after_before; // entries with notAfter <= this
+    std::string site;                         // empty: every site
+};
+
+class CaLedger {
+public:
+    // Opens (and on first use creates) the ledger of the CA folder `ca_dir`.
+    // Throws InputError when the folder has no CA or the database cannot be
+    // opened, InternalError when SQLite fails later.
+    explicit CaLedger(const std::filesystem::path& ca_dir);
+    ~CaLedger();
+    CaLedger(const CaLedger&) = delete;
+    CaLedger& operator=(const CaLedger&) = delete;
+
+    const std::filesystem::path& path() const noexcept;
+
+    // Records a new certificate as pending, in its own committed transaction.
+    // Returns its sequence number. Throws InputError for a serial already
+    // in the ledger.
+    std::int64_t record_pending(const LedgerEntry& entry);
+    // The pending certificate's files are in place: it becomes valid, and
+    // the earlier valid certificates of the same site become superseded, in
+    // one transaction.
+    void mark_delivered(std::string_view serial);
+    // The pending certificate's files never landed.
+    void mark_abandoned(std::string_view serial);
+
+    // Resolves the pending entries of `site` against the certificate now in
+    // its folder (`current_sha256`, empty when there is none): the matching
+    // one is delivered (mark_delivered), the others abandoned. Returns how
+    // many entries changed.
+    std::size_t reconcile_pending(const std::string& site, std::string_view current_sha256);
+
+    // Entries in issuance order.
+    std::vector<LedgerEntry> entries(const LedgerFilter& filter = {}) const;
+    std::optional<LedgerEntry> find(std::string_view serial) const;
+
+    // Marks a certificate revoked. Returns the entry as it was before.
+    // Throws InputError for an unknown serial, or one already revoked.
+    LedgerEntry revoke(std::string_view serial, RevocationReason reason, UnixTime when);
+
+    // The next CRL number (1, 2, ...), counted in the ledger.
+    std::uint64_t next_crl_number();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+// Writes `output` as the delivery of `entry`: records it pending, commits
+// the files, marks it valid; when the files cannot be written the entry is
+// marked abandoned and the error rethrown.
+std::vector<std::filesystem::path> deliver_recorded(CaLedger& ledger, const LedgerEntry& entry,
+                                                    OutputSet& output);
+
+// The CRL of the ledger's revoked certificates, sorted by serial number:
+// valid from `now` for `days`, numbered `number`, signed with `hash`.
+CrlTemplate make_crl_template(const std::vector<LedgerEntry>& revoked, std::uint64_t number,
+                              HashAlgorithm hash, UnixTime now, unsigned days);
+
+// A serial as the ledger spells it: upper-case hex without separators. Accepts
+// colons and either case. Throws UsageError when `text` is not hex.
+std::string normalize_serial(std::string_view text);
+
+} // namespace certforge

@@ -1,0 +1,61 @@
+// The files `certforge make` writes for a server certificate, assembled in
+// one place so that `make` and `batch` write the same set:
+//   server.key (PKCS#8 PEM, 0600), server.crt, chain.pem (leaf then CA),
+//   ca.crt (with a CA), server.pfx (0600) and server.pfx.pass (0600, when the
+//   password was generated), import-bundle.zip; optionally server.jks
+//   (0600), chain.p7b and server.cer (DER).
+#pragma once
+
+#include "certforge/backend.hpp"
+#include "certforge/builder.hpp"
+#include "certforge/containers.hpp"
+#include "certforge/output_set.hpp"
+#include "certforge/profile.hpp"
+
+#include <string>
+#include <vector>
+
+namespace certforge {
+
+// Files beyond server.key, server.crt and chain.pem (always written).
+struct ServerFormats {
+    bool pfx = true;    // server.pfx (needs the OpenSSL container codec)
+    bool bundle = true; // import-bundle.zip
+    bool jks = false;   // server.jks (key and chain, same password as server.pfx)
+    bool p7b = false;   // chain.p7b (needs the OpenSSL container codec)
+    bool der = false;   // server.cer
+
+    bool needs_password() const { return pfx || jks; }
+};
+
+// Parses format names: "pfx", "bundle", "jks", "p7b", "der". Throws
+// UsageError naming an unknown one.
+ServerFormats server_formats_from_names(const std::vector<std::string>& names);
+
+inline constexpr const char* kImportBundleFile = "import-bundle.zip";
+
+struct ServerFilesInput {
+    ServerFilesInput(const Profile& for_profile, const IssuedCertificate& certificate)
+        : profile(for_profile), issued(certificate) {}
+
+    const Profile& profile;
+    const IssuedCertificate& issued;
+    const Bytes* ca_certificate = nullptr; // null: self-signed
+    ContainerCodec* codec = nullptr;       // null: no PKCS#12 or PKCS#7 files
+    SecureString password;                 // server.pfx, server.jks, device.p12
+    bool password_generated = false;       // also write server.pfx.pass
+    Pkcs12Encryption server_encryption = Pkcs12Encryption::triple_des;
+    std::string device_name; // friendly name of device.p12 (the CN)
+    ServerFormats formats;
+    UnixTime now = 0;
+};
+
+// The names add_server_files() will write, for refusing existing files
+// before any key is made.
+std::vector<std::string> server_file_names(const ServerFormats& formats, bool with_ca,
+                                           bool with_codec, bool password_generated);
+
+// Adds every file of the set to `output`.
+void add_server_files(OutputSet& output, const ServerFilesInput& input, Backend& backend);
+
+} // namespace certforge

@@ -1,0 +1,232 @@
+// certforge ca list, ca revoke and ca crl: the CA ledger and its CRL.
+#include "certforge/backend_registry.hpp"
+#include "certforge/ca_ledger.hpp"
+#include "certforge/ca_store.hpp"
+#include "certforge/errors.hpp"
+#include "certforge/output_set.hpp"
+#include "certforge/pem.hpp"
+#include "certforge/profile_catalog.hpp"
+#include "cli_support.hpp"
+
+#include <ctime>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace certforge::cli {
+namespace {
+
+UnixTime now() {
+    return static_cast<UnixTime>(std::time(nullptr));
+}
+
+struct CaListOptions {
+    std::string ca_dir;
+    std::string expiring;
+    std::string status;
+    std::string site;
+    bool json = false;
+};
+
+nlohmann::json entry_json(const LedgerEntry& entry, UnixTime at) {
+    nlohmann::json json{{"sequence", entry.sequence},
+                        {"serial", entry.serial},
+                        {"status", to_string(entry.status)},
+                        {"expired", entry.not_after < at},
+                        {"subject", entry.subject},
+                        {"common_name", entry.common_name},
+                        {"subject_alt_names", entry.subject_alt_names},
+                        {"site", entry.site},
+                        {"profile", entry.profile},
+                        {"source", entry.source},
+                        {"location", entry.location},
+                        {"not_before", format_utc(entry.not_before)},
+                        {"not_after", format_utc(entry.not_after)},
+                        {"issued_at", format_utc(entry.issued_at)},
+                        {"sha256", entry.sha256}};
+    if (entry.revoked_at) {
+        json["revoked_at"] = format_utc(*entry.revoked_at);
+        json["revocation_reason"] = to_string(entry.revocation_reason);
+    }
+    return json;
+}
+
+int run_ca_list(const CaListOptions& options) {
+    CaLedger ledger(options.ca_dir);
+    const UnixTime at = now();
+    LedgerFilter filter;
+    filter.site = options.site;
+    if (!options.status.empty()) {
+        filter.status = ledger_status_from_name(options.status);
+    }
+    if (!options.expiring.empty()) {
+        filter.not_after_before = at + parse_duration(options.expiring, "--expiring");
+        if (!filter.status) {
+            filter.status = LedgerStatus::valid;
+        }
+    }
+    const auto entries = ledger.entries(filter);
+    if (options.json) {
+        nlohmann::json list = nlohmann::json::array();
+        for (const auto& entry : entries) {
+            list.push_back(entry_json(entry, at));
+        }
+        print_json({{"schema", "certforge.ca-list/1"},
+                    {"ca", options.ca_dir},
+                    {"now", format_utc(at)},
+                    {"certificates", list}});
+        return kExitOk;
+    }
+    if (entries.empty()) {
+        fmt::print("no certificates{}\n",
+                   options.expiring.empty() ? "" : fmt::format(" expiring within {}",
+                                                               options.expiring));
+        return kExitOk;
+    }
+    fmt::print("{:<34} {:<10} {:<20} {:<16} {}\n", "SERIAL", "STATUS", "NOT AFTER", "SITE",
+               "COMMON NAME");
+    for (const auto& entry : entries) {
+        std::string status(to_string(entry.status));
+        if (entry.status == LedgerStatus::valid && entry.not_after < at) {
+            status = "expired";
+        }
+        fmt::print("{:<34} {:<10} {:<20} {:<16} {}\n", entry.serial, status,
+                   format_utc(entry.not_after), entry.site.empty() ? "-" : entry.site,
+                   entry.common_name);
+    }
+    return kExitOk;
+}
+
+struct CaRevokeOptions {
+    std::string ca_dir;
+    std::string serial;
+    std::string reason = "unspecified";
+    bool json = false;
+};
+
+int run_ca_revoke(const CaRevokeOptions& options) {
+    const RevocationReason reason = revocation_reason_from_name(options.reason);
+    CaLedger ledger(options.ca_dir);
+    const UnixTime at = now();
+    const LedgerEntry entry = ledger.revoke(options.serial, reason, at);
+    if (options.json) {
+        auto json = entry_json(entry, at);
+        json["status"] = "revoked";
+        json["revoked_at"] = format_utc(at);
+        json["revocation_reason"] = to_string(reason);
+        print_json({{"schema", "certforge.ca-revoke/1"}, {"certificate", json}});
+        return kExitOk;
+    }
+    fmt::print("revoked {} ({}{}), reason {}\n", entry.serial, entry.common_name,
+               entry.site.empty() ? "" : fmt::format(", site {}", entry.site), to_string(reason));
+    note("publish the change: certforge ca crl --ca " + options.ca_dir);
+    return kExitOk;
+}
+
+struct CaCrlOptions {
+    std::string ca_dir;
+    std::string out;
+    std::string profile;
+    std::string backend;
+    unsigned days = 7;
+    bool der = false;
+    bool force = false;
+    bool json = false;
+};
+
+int run_ca_crl(const CaCrlOptions& options) {
+    const auto backend = make_backend(options.backend);
+    const CertificateAuthority ca = load_ca(options.ca_dir, *backend);
+    const Profile profile =
+        load_profile(options.profile.empty() ? ca.metadata.profile_id : options.profile);
+    const std::filesystem::path out =
+        options.out.empty() ? std::filesystem::path(options.ca_dir) / (options.der ? "crl.der"
+                                                                                   : "crl.pem")
+                            : std::filesystem::path(options.out);
+    OutputSet::refuse_existing(folder_of(out), {out.filename().string()}, options.force);
+
+    CaLedger ledger(options.ca_dir);
+    LedgerFilter filter;
+    filter.status = LedgerStatus::revoked;
+    const auto revoked = ledger.entries(filter);
+    const UnixTime at = now();
+    const std::uint64_t number = ledger.next_crl_number();
+    const CrlTemplate tmpl = make_crl_template(revoked, number,
+                                               profile.signature.default_hash, at, options.days);
+    const Bytes crl = backend->sign_crl(tmpl, ca.credentials());
+
+    OutputSet output(folder_of(out), options.force);
+    if (options.der) {
+        output.add(out.filename().string(), crl, FileMode::public_file);
+    } else {
+        output.add(out.filename().string(), pem_encode("X509 CRL", crl), FileMode::public_file);
+    }
+    const auto written = output.commit();
+    if (options.json) {
+        nlohmann::json serials = nlohmann::json::array();
+        for (const auto& entry : revoked) {
+            serials.push_back(entry.serial);
+        }
+        print_json({{"schema", "certforge.ca-crl/1"},
+                    {"file", written.front().string()},
+                    {"crl_number", number},
+                    {"this_update", format_utc(tmpl.this_update)},
+                    {"next_update", format_utc(tmpl.next_update)},
+                    {"signature_hash", to_string(tmpl.signature_hash)},
+                    {"revoked", serials}});
+        return kExitOk;
+    }
+    fmt::print("CRL #{} of CA '{}': {} revoked, signed with {}, next update {}\n", number,
+               ca.metadata.name, revoked.size(), to_string(tmpl.signature_hash),
+               format_utc(tmpl.next_update));
+    print_written(written);
+    return kExitOk;
+}
+
+} // namespace
+
+void add_ca_ledger_commands(CLI::App* ca, Action& selected) {
+    auto list_options = std::make_shared<CaListOptions>();
+    auto* list = ca->add_subcommand(
+        "list", "List the certificates the CA issued (its ledger, ca.db), oldest first");
+    list->add_option("--ca", list_options->ca_dir, "CA folder")->required();
+    list->add_option("--expiring", list_options->expiring,
+                     "only valid certificates that expire within this time: 30d, 12h, 2w "
+                     "(a bare number is days); expired ones included");
+    list->add_option("--status", list_options->status,
+                     "only this status: pending, valid, superseded, revoked, abandoned");
+    list->add_option("--site", list_options->site, "only this batch site");
+    list->add_flag("--json", list_options->json, "print JSON (certforge.ca-list/1)");
+    on_run(list, selected, list_options, run_ca_list);
+
+    auto revoke_options = std::make_shared<CaRevokeOptions>();
+    auto* revoke = ca->add_subcommand(
+        "revoke", "Mark a certificate revoked in the ledger; 'ca crl' then publishes it");
+    revoke->add_option("serial", revoke_options->serial, "serial number in hex (colons allowed)")
+        ->required();
+    revoke->add_option("--ca", revoke_options->ca_dir, "CA folder")->required();
+    revoke->add_option("--reason", revoke_options->reason,
+                       "unspecified (default), key-compromise, ca-compromise, "
+                       "affiliation-changed, superseded, cessation-of-operation, "
+                       "certificate-hold, privilege-withdrawn, aa-compromise");
+    revoke->add_flag("--json", revoke_options->json, "print JSON");
+    on_run(revoke, selected, revoke_options, run_ca_revoke);
+
+    auto crl_options = std::make_shared<CaCrlOptions>();
+    auto* crl = ca->add_subcommand(
+        "crl", "Write a CRL of every revoked certificate, signed by the CA with its profile's "
+               "hash and numbered from the ledger");
+    crl->add_option("--ca", crl_options->ca_dir, "CA folder")->required();
+    crl->add_option("--out", crl_options->out,
+                    "file to write (default: crl.pem, or crl.der with --der, in the CA folder)");
+    crl->add_option("--profile", crl_options->profile,
+                    "profile whose signature hash to use (default: the CA's, from ca.json)");
+    crl->add_option("--days", crl_options->days, "days until nextUpdate (default 7)")
+        ->check(CLI::Range(1u, 3650u));
+    crl->add_flag("--der", crl_options->der, "write DER instead of PEM");
+    add_backend_option(crl, crl_options->backend);
+    crl->add_flag("--force", crl_options->force, "replace an existing CRL file");
+    crl->add_flag("--json", crl_options->json, "print JSON");
+    on_run(crl, selected, crl_options, run_ca_crl);
+}
+
+} // namespace certforge::cli

@@ -1,0 +1,413 @@
+#include "certforge/ca_ledger.hpp"
+
+#include "certforge/ca_store.hpp"
+#include "certforge/errors.hpp"
+#include "certforge/output_set.hpp"
+#include "certforge/text.hpp"
+#include "sqlite_handles.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <fmt/format.h>
+
+namespace certforge {
+namespace {
+
+namespace fs = std::filesystem;
+using sqlite::Statement;
+using sqlite::Transaction;
+
+constexpr std::array<std::pair<LedgerStatus, std::string_view>, 5> kStatusNames{{
+    {LedgerStatus::pending, "pending"},
+    {LedgerStatus::valid, "valid"},
+    {LedgerStatus::superseded, "superseded"},
+    {LedgerStatus::revoked, "revoked"},
+    {LedgerStatus::abandoned, "abandoned"},
+}};
+
+constexpr int kSchemaVersion = 1;
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS certificates (
+    sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+    serial TEXT NOT NULL UNIQUE,
+    subject TEXT NOT NULL,
+    common_name TEXT NOT NULL,
+    subject_alt_names TEXT NOT NULL,
+    site TEXT NOT NULL,
+    profile TEXT NOT NULL,
+    source TEXT NOT NULL,
+    location TEXT NOT NULL,
+    not_before INTEGER NOT NULL,
+    not_after INTEGER NOT NULL,
+    issued_at INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    status TEXT NOT NULL
+        CHECK (status IN ('pending', 'valid', 'superseded', 'revoked', 'abandoned')),
+    revoked_at INTEGER,
+    revocation_reason INTEGER,
+    certificate BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS certificates_by_site ON certificates (site, status);
+CREATE TABLE IF NOT EXISTS counters (
+    name TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+);
+)sql";
+
+constexpr const char* kColumns =
+    "sequence, serial, subject, common_name, subject_alt_names, site, profile, source, location, "
+    "not_before, not_after, issued_at, sha256, status, revoked_at, revocation_reason, certificate";
+
+LedgerEntry read_entry(const Statement& row) {
+    LedgerEntry entry;
+    entry.sequence = row.integer(0);
+    entry.serial = row.text(1);
+    entry.subject = row.text(2);
+    entry.common_name = row.text(3);
+    entry.subject_alt_names = split(row.text(4), ',');
+    entry.site = row.text(5);
+    entry.profile = row.text(6);
+    entry.source = row.text(7);
+    entry.location = row.text(8);
+    entry.not_before = row.integer(9);
+    entry.not_after = row.integer(10);
+    entry.issued_at = row.integer(11);
+    entry.sha256 = row.text(12);
+    entry.status = ledger_status_from_name(row.text(13));
+    entry.revoked_at = row.optional_integer(14);
+    entry.revocation_reason =
+        static_cast<RevocationReason>(row.optional_integer(15).value_or(0));
+    entry.certificate_der = row.blob(16);
+    return entry;
+}
+
+std::string join_names(const std::vector<std::string>& names) {
+    return fmt::format("{}", fmt::join(names, ","));
+}
+
+} // namespace
+
+std::string_view to_string(LedgerStatus status) {
+    for (const auto& [value, name] : kStatusNames) {
+        if (value == status) {
+            return name;
+        }
+    }
+    return "pending";
+}
+
+LedgerStatus ledger_status_from_name(std::string_view name) {
+    std::vector<std::string_view> names;
+    for (const auto& [value, text] : kStatusNames) {
+        if (text == name) {
+            return value;
+        }
+        names.push_back(text);
+    }
+    throw UsageError(
+        fmt::format("unknown status '{}' (one of: {})", name, fmt::join(names, ", ")));
+}
+
+std::string normalize_serial(std::string_view text) {
+    std::string out;
+    for (const char c : text) {
+        if (c == ':') {
+            continue;
+        }
+        if (!std::isxdigit(static_cast<unsigned char>(c))) {
+            throw UsageError(fmt::format("'{}' is not a serial number in hex", text));
+        }
+        out.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+    }
+    const auto first = out.find_first_not_of('0');
+    out = first == std::string::npos ? std::string("0") : out.substr(first);
+    if (out.size() % 2 != 0) {
+        out.insert(out.begin(), '0');
+    }
+    return out;
+}
+
+LedgerEntry make_ledger_entry(const CertInfo& info, std::string profile, std::string source,
+                              std::string site, std::string location, UnixTime issued_at) {
+    LedgerEntry entry;
+    entry.serial = normalize_serial(to_hex(info.serial));
+    entry.subject = info.subject.to_string();
+    entry.common_name = info.subject.common_name().value_or("");
+    for (const auto& san : info.subject_alt_names) {
+        entry.subject_alt_names.push_back(to_string(san));
+    }
+    entry.site = std::move(site);
+    entry.profile = std::move(profile);
+    entry.source = std::move(source);
+    entry.location = std::move(location);
+    entry.not_before = info.not_before;
+    entry.not_after = info.not_after;
+    entry.issued_at = issued_at;
+    entry.sha256 = to_hex(info.sha256_fingerprint);
+    entry.certificate_der = info.der;
+    return entry;
+}
+
+struct CaLedger::Impl {
+    fs::path path;
+    sqlite::DatabasePtr db;
+
+    void set_status(std::string_view serial, LedgerStatus status) {
+        Statement(db.get(), "UPDATE certificates SET status = ?1 WHERE serial = ?2")
+            .bind(1, to_string(status))
+            .bind(2, serial)
+            .run();
+    }
+
+    void deliver(std::string_view serial) {
+        Statement site_of(db.get(), "SELECT site FROM certificates WHERE serial = ?1");
+        site_of.bind(1, serial);
+        if (!site_of.step()) {
+            throw InternalError(fmt::format("CA ledger: no certificate {}", serial));
+        }
+        const std::string site = site_of.text(0);
+        if (!site.empty()) {
+            Statement(db.get(), "UPDATE certificates SET status = 'superseded' "
+                                "WHERE site = ?1 AND status = 'valid' AND serial <> ?2")
+                .bind(1, site)
+                .bind(2, serial)
+                .run();
+        }
+        set_status(serial, LedgerStatus::valid);
+    }
+};
+
+CaLedger::CaLedger(const fs::path& ca_dir) : impl_(std::make_unique<Impl>()) {
+    if (!fs::exists(ca_dir / kCaCertFile)) {
+        throw InputError(fmt::format("{} is not a CA folder (no {}); make one with 'certforge ca "
+                                     "init'",
+                                     ca_dir.string(), kCaCertFile));
+    }
+    impl_->path = ca_dir / kCaLedgerFile;
+    sqlite3* raw = nullptr;
+    const int code = sqlite3_open_v2(impl_->path.c_str(), &raw,
+                                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+    impl_->db.reset(raw);
+    if (code != SQLITE_OK) {
+        throw InputError(fmt::format("cannot open the CA ledger {}: {}", impl_->path.string(),
+                                     raw ? sqlite3_errmsg(raw) : sqlite3_errstr(code)));
+    }
+    sqlite3* db = impl_->db.get();
+    sqlite::check(db, sqlite3_busy_timeout(db, 30000), "cannot set a busy timeout");
+    sqlite::execute(db, "PRAGMA journal_mode = WAL");
+    sqlite::execute(db, "PRAGMA synchronous = FULL");
+    Statement version(db, "PRAGMA user_version");
+    version.step();
+    const auto found = version.integer(0);
+    if (found > kSchemaVersion) {
+        throw InputError(fmt::format("the CA ledger {} has schema version {}; this certforge "
+                                     "knows version {} (upgrade certforge)",
+                                     impl_->path.string(), found, kSchemaVersion));
+    }
+    if (found < kSchemaVersion) {
+        Transaction transaction(db);
+        sqlite::execute(db, kSchema);
+        sqlite::execute(db, fmt::format("PRAGMA user_version = {}", kSchemaVersion).c_str());
+        transaction.commit();
+    }
+}
+
+CaLedger::~CaLedger() = default;
+
+const fs::path& CaLedger::path() const noexcept {
+    return impl_->path;
+}
+
+std::int64_t CaLedger::record_pending(const LedgerEntry& entry) {
+    sqlite3* db = impl_->db.get();
+    Transaction transaction(db);
+    Statement existing(db, "SELECT sequence FROM certificates WHERE serial = ?1");
+    existing.bind(1, entry.serial);
+    if (existing.step()) {
+        throw InputError(fmt::format("serial {} is in the CA ledger already", entry.serial));
+    }
+    Statement insert(db, "INSERT INTO certificates (serial, subject, common_name, "
+                         "subject_alt_names, site, profile, source, location, not_before, "
+                         "not_after, issued_at, sha256, status, certificate) VALUES (?1, ?2, ?3, "
+                         "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'pending', ?13)");
+    insert.bind(1, entry.serial)
+        .bind(2, entry.subject)
+        .bind(3, entry.common_name)
+        .bind(4, join_names(entry.subject_alt_names))
+        .bind(5, entry.site)
+        .bind(6, entry.profile)
+        .bind(7, entry.source)
+        .bind(8, entry.location)
+        .bind(9, std::int64_t{entry.not_before})
+        .bind(10, std::int64_t{entry.not_after})
+        .bind(11, std::int64_t{entry.issued_at})
+        .bind(12, entry.sha256)
+        .bind(13, ByteView(entry.certificate_der))
+        .run();
+    const std::int64_t sequence = sqlite3_last_insert_rowid(db);
+    transaction.commit();
+    return sequence;
+}
+
+void CaLedger::mark_delivered(std::string_view serial) {
+    Transaction transaction(impl_->db.get());
+    impl_->deliver(serial);
+    transaction.commit();
+}
+
+void CaLedger::mark_abandoned(std::string_view serial) {
+    Transaction transaction(impl_->db.get());
+    impl_->set_status(serial, LedgerStatus::abandoned);
+    transaction.commit();
+}
+
+std::size_t CaLedger::reconcile_pending(const std::string& site, std::string_view current_sha256) {
+    sqlite3* db = impl_->db.get();
+    Transaction transaction(db);
+    Statement pending(db, "SELECT serial, sha256 FROM certificates WHERE site = ?1 AND "
+                          "status = 'pending' ORDER BY sequence");
+    pending.bind(1, site);
+    std::vector<std::pair<std::string, std::string>> found;
+    while (pending.step()) {
+        found.emplace_back(pending.text(0), pending.text(1));
+    }
+    for (const auto& [serial, sha256] : found) {
+        if (!current_sha256.empty() && sha256 == current_sha256) {
+            impl_->deliver(serial);
+        } else {
+            impl_->set_status(serial, LedgerStatus::abandoned);
+        }
+    }
+    transaction.commit();
+    return found.size();
+}
+
+std::vector<LedgerEntry> CaLedger::entries(const LedgerFilter& filter) const {
+    std::string sql = fmt::format("SELECT {} FROM certificates WHERE 1", kColumns);
+    if (filter.status) {
+        sql += " AND status = ?1";
+    }
+    if (filter.not_after_before) {
+        sql += " AND not_after <= ?2";
+    }
+    if (!filter.site.empty()) {
+        sql += " AND site = ?3";
+    }
+    sql += " ORDER BY sequence";
+    Statement query(impl_->db.get(), sql);
+    if (filter.status) {
+        query.bind(1, to_string(*filter.status));
+    }
+    if (filter.not_after_before) {
+        query.bind(2, std::int64_t{*filter.not_after_before});
+    }
+    if (!filter.site.empty()) {
+        query.bind(3, filter.site);
+    }
+    std::vector<LedgerEntry> out;
+    while (query.step()) {
+        out.push_back(read_entry(query));
+    }
+    return out;
+}
+
+std::optional<LedgerEntry> CaLedger::find(std::string_view serial) const {
+    Statement query(impl_->db.get(),
+                    fmt::format("SELECT {} FROM certificates WHERE serial = ?1", kColumns));
+    query.bind(1, normalize_serial(serial));
+    if (!query.step()) {
+        return std::nullopt;
+    }
+    return read_entry(query);
+}
+
+LedgerEntry CaLedger::revoke(std::string_view serial, RevocationReason reason, UnixTime when) {
+    sqlite3* db = impl_->db.get();
+    Transaction transaction(db);
+    const auto entry = find(serial);
+    if (!entry) {
+        throw InputError(fmt::format("no certificate with serial {} in {}",
+                                     normalize_serial(serial), impl_->path.string()));
+    }
+    if (entry->status == LedgerStatus::revoked) {
+        throw InputError(fmt::format("certificate {} was revoked already on {} ({})",
+                                     entry->serial, format_utc(entry->revoked_at.value_or(0)),
+                                     to_string(entry->revocation_reason)));
+    }
+    Statement(db, "UPDATE certificates SET status = 'revoked', revoked_at = ?1, "
+                  "revocation_reason = ?2 WHERE serial = ?3")
+        .bind(1, std::int64_t{when})
+        .bind(2, static_cast<std::int64_t>(reason))
+        .bind(3, entry->serial)
+        .run();
+    transaction.commit();
+    return *entry;
+}
+
+std::uint64_t CaLedger::next_crl_number() {
+    sqlite3* db = impl_->db.get();
+    Transaction transaction(db);
+    Statement(db, "INSERT INTO counters (name, value) VALUES ('crl_number', 1) "
+                  "ON CONFLICT (name) DO UPDATE SET value = value + 1")
+        .run();
+    Statement read(db, "SELECT value FROM counters WHERE name = 'crl_number'");
+    read.step();
+    const auto number = static_cast<std::uint64_t>(read.integer(0));
+    transaction.commit();
+    return number;
+}
+
+CrlTemplate make_crl_template(const std::vector<LedgerEntry>& revoked, std::uint64_t number,
+                              HashAlgorithm hash, UnixTime now, unsigned days) {
+    CrlTemplate crl;
+    crl.this_update = now;
+    crl.next_update = now + static_cast<UnixTime>(days) * 86400;
+    crl.signature_hash = hash;
+    for (int shift = 56; shift >= 0; shift -= 8) {
+        const auto byte = static_cast<std::uint8_t>(number >> shift);
+        if (byte != 0 || !crl.crl_number.empty()) {
+            crl.crl_number.push_back(byte);
+        }
+    }
+    if (crl.crl_number.empty()) {
+        crl.crl_number.push_back(0);
+    }
+    for (const auto& entry : revoked) {
+        RevokedCertificate out;
+        for (std::size_t i = 0; i + 1 < entry.serial.size(); i += 2) {
+            out.serial.push_back(
+                static_cast<std::uint8_t>(std::stoul(entry.serial.substr(i, 2), nullptr, 16)));
+        }
+        out.revoked_at = entry.revoked_at.value_or(now);
+        out.reason = entry.revocation_reason;
+        crl.revoked.push_back(std::move(out));
+    }
+    std::sort(crl.revoked.begin(), crl.revoked.end(), [](const auto& a, const auto& b) {
+        auto significant = [](const Bytes& bytes) {
+            const auto first = std::find_if(bytes.begin(), bytes.end(), [](auto octet) { return octet != 0; });
+            return std::vector<std::uint8_t>(first, bytes.end());
+        };
+        const Bytes x = significant(a.serial);
+        const Bytes y = significant(b.serial);
+        return x.size() != y.size() ? x.size() < y.size() : x < y;
+    });
+    return crl;
+}
+
+std::vector<fs::path> deliver_recorded(CaLedger& ledger, const LedgerEntry& entry,
+                                       OutputSet& output) {
+    ledger.record_pending(entry);
+    std::vector<fs::path> written;
+    try {
+        written = output.commit();
+    } catch (...) {
+        ledger.mark_abandoned(entry.serial);
+        throw;
+    }
+    ledger.mark_delivered(entry.serial);
+    return written;
+}
+
+} // namespace certforge

@@ -1,0 +1,106 @@
+#include "sqlite_handles.hpp"
+
+#include "certforge/errors.hpp"
+
+#include <fmt/format.h>
+
+namespace certforge::sqlite {
+
+void check(sqlite3* db, int code, std::string_view what, int expected) {
+    if (code != expected) {
+        throw InternalError(
+            fmt::format("CA ledger: {}: {}", what, db ? sqlite3_errmsg(db) : sqlite3_errstr(code)));
+    }
+}
+
+void execute(sqlite3* db, const char* sql) {
+    check(db, sqlite3_exec(db, sql, nullptr, nullptr, nullptr), sql);
+}
+
+Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
+    sqlite3_stmt* raw = nullptr;
+    check(db, sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &raw, nullptr),
+          "cannot prepare a query");
+    statement_.reset(raw);
+}
+
+Statement& Statement::bind(int index, std::string_view text) {
+    check(db_,
+          sqlite3_bind_text(statement_.get(), index, text.data(), static_cast<int>(text.size()),
+                            SQLITE_TRANSIENT),
+          "cannot bind a value");
+    return *this;
+}
+
+Statement& Statement::bind(int index, std::int64_t value) {
+    check(db_, sqlite3_bind_int64(statement_.get(), index, value), "cannot bind a value");
+    return *this;
+}
+
+Statement& Statement::bind(int index, ByteView blob) {
+    check(db_,
+          sqlite3_bind_blob(statement_.get(), index, blob.data(), static_cast<int>(blob.size()),
+                            SQLITE_TRANSIENT),
+          "cannot bind a value");
+    return *this;
+}
+
+Statement& Statement::bind_null(int index) {
+    check(db_, sqlite3_bind_null(statement_.get(), index), "cannot bind a value");
+    return *this;
+}
+
+bool Statement::step() {
+    const int code = sqlite3_step(statement_.get());
+    if (code == SQLITE_ROW) {
+        return true;
+    }
+    check(db_, code, "query failed", SQLITE_DONE);
+    return false;
+}
+
+void Statement::run() {
+    while (step()) {
+    }
+}
+
+std::string Statement::text(int column) const {
+    const auto* data = sqlite3_column_text(statement_.get(), column);
+    const int size = sqlite3_column_bytes(statement_.get(), column);
+    return data ? std::string(reinterpret_cast<const char*>(data), static_cast<std::size_t>(size))
+                : std::string();
+}
+
+std::int64_t Statement::integer(int column) const {
+    return sqlite3_column_int64(statement_.get(), column);
+}
+
+std::optional<std::int64_t> Statement::optional_integer(int column) const {
+    if (sqlite3_column_type(statement_.get(), column) == SQLITE_NULL) {
+        return std::nullopt;
+    }
+    return integer(column);
+}
+
+Bytes Statement::blob(int column) const {
+    const auto* data = static_cast<const std::uint8_t*>(sqlite3_column_blob(statement_.get(), column));
+    const int size = sqlite3_column_bytes(statement_.get(), column);
+    return data ? Bytes(data, data + size) : Bytes();
+}
+
+Transaction::Transaction(sqlite3* db) : db_(db) {
+    execute(db, "BEGIN IMMEDIATE");
+}
+
+Transaction::~Transaction() {
+    if (!done_) {
+        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+}
+
+void Transaction::commit() {
+    execute(db_, "COMMIT");
+    done_ = true;
+}
+
+} // namespace certforge::sqlite

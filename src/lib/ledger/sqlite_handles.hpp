@@ -1,0 +1,68 @@
+// RAII owners and a thin statement helper for the SQLite C API.
+#pragma once
+
+#include "certforge/bytes.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <sqlite3.h>
+#include <string>
+#include <string_view>
+
+namespace certforge::sqlite {
+
+struct DatabaseCloser {
+    void operator()(sqlite3* db) const noexcept { sqlite3_close_v2(db); }
+};
+using DatabasePtr = std::unique_ptr<sqlite3, DatabaseCloser>;
+
+struct StatementFinalizer {
+    void operator()(sqlite3_stmt* statement) const noexcept { sqlite3_finalize(statement); }
+};
+using StatementPtr = std::unique_ptr<sqlite3_stmt, StatementFinalizer>;
+
+// Throws InternalError with SQLite's message when `code` is not `expected`.
+void check(sqlite3* db, int code, std::string_view what, int expected = SQLITE_OK);
+
+// Runs SQL that returns no rows.
+void execute(sqlite3* db, const char* sql);
+
+// A prepared statement: bind by position (from 1), step, read columns.
+class Statement {
+public:
+    Statement(sqlite3* db, std::string_view sql);
+    Statement& bind(int index, std::string_view text);
+    Statement& bind(int index, std::int64_t value);
+    Statement& bind(int index, ByteView blob);
+    Statement& bind_null(int index);
+    // True while there is a row to read.
+    bool step();
+    // Runs a statement that returns no rows.
+    void run();
+
+    std::string text(int column) const;
+    std::int64_t integer(int column) const;
+    std::optional<std::int64_t> optional_integer(int column) const;
+    Bytes blob(int column) const;
+
+private:
+    sqlite3* db_;
+    StatementPtr statement_;
+};
+
+// BEGIN IMMEDIATE ... COMMIT; rolled back when destroyed uncommitted.
+class Transaction {
+public:
+    explicit Transaction(sqlite3* db);
+    ~Transaction();
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+    void commit();
+
+private:
+    sqlite3* db_;
+    bool done_ = false;
+};
+
+} // namespace certforge::sqlite
