@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -64,6 +65,7 @@ struct LedgerFilter {
     std::optional<LedgerStatus> status;
     std::optional<UnixTime> not_after_before; // entries with notAfter <= this
     std::string site;                         // empty: every site
+    std::string location;                     // empty: every folder
 };
 
 class CaLedger {
@@ -83,17 +85,17 @@ public:
     // in the ledger.
     std::int64_t record_pending(const LedgerEntry& entry);
     // The pending certificate's files are in place: it becomes valid, and
-    // the earlier valid certificates of the same site become superseded, in
-    // one transaction.
+    // the earlier valid certificates in the same folder (location) become
+    // superseded, in one transaction.
     void mark_delivered(std::string_view serial);
     // The pending certificate's files never landed.
     void mark_abandoned(std::string_view serial);
 
-    // Resolves the pending entries of `site` against the certificate now in
-    // its folder (`current_sha256`, empty when there is none): the matching
-    // one is delivered (mark_delivered), the others abandoned. Returns how
-    // many entries changed.
-    std::size_t reconcile_pending(const std::string& site, std::string_view current_sha256);
+    // Resolves the pending entries of the folder `location` against the
+    // certificate now in it (`current_sha256`, empty when there is none): the
+    // matching one is delivered (mark_delivered), the others abandoned.
+    // Returns how many entries changed.
+    std::size_t reconcile_pending(const std::string& location, std::string_view current_sha256);
 
     // Entries in issuance order.
     std::vector<LedgerEntry> entries(const LedgerFilter& filter = {}) const;
@@ -111,11 +113,13 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-// Writes `output` as the delivery of `entry`: records it pending, commits
-// the files, marks it valid; when the files cannot be written the entry is
-// marked abandoned and the error rethrown.
-std::vector<std::filesystem::path> deliver_recorded(CaLedger& ledger, const LedgerEntry& entry,
-                                                    OutputSet& output);
+// Writes `output` as the delivery of `entry`: records it pending, calls
+// `after_record` (a fault-injection point for tests), commits the files,
+// marks it valid; when the files cannot be written the entry is marked
+// abandoned and the error rethrown.
+std::vector<std::filesystem::path> deliver_recorded(
+    CaLedger& ledger, const LedgerEntry& entry, OutputSet& output,
+    const std::function<void()>& after_record = {});
 
 // The CRL of the ledger's revoked certificates, sorted by serial number:
 // valid from `now` for `days`, numbered `number`, signed with `hash`.

@@ -49,6 +49,10 @@ private:
     std::vector<Pending> files_;
 };
 
+// Removes the temporary files a killed OutputSet::commit left in `dir`
+// (names with ".certforge-tmp-"). Returns how many it removed.
+std::size_t remove_stale_temporaries(const std::filesystem::path& dir);
+
 // The folder a file of that path is written into: "." for a bare name.
 std::filesystem::path folder_of(const std::filesystem::path& file);
 

@@ -55,4 +55,12 @@ std::vector<std::string> closest_names(std::string_view word,
                                        const std::vector<std::string>& candidates,
                                        std::size_t limit = 3);
 
+// The PFX encryption for the Terminal Server: `requested` ("aes", "3des",
+// "rc2"; empty: not given) checked against the host profile `server_os`
+// (empty: none), else the host's first choice, else 3DES. Throws UsageError
+// when server_os is not a host profile, InputError when the host does not
+// import the requested encryption.
+Pkcs12Encryption server_pfx_encryption(const ProfileCatalog& catalog, const std::string& server_os,
+                                       const std::string& requested);
+
 } // namespace certforge

@@ -137,31 +137,8 @@ Profile load_profile_or_common(const std::string& profile, const std::string& pr
 }
 
 Pkcs12Encryption server_pfx_encryption(const std::string& server_os, const std::string& requested) {
-    if (server_os.empty()) {
-        return requested.empty() ? Pkcs12Encryption::triple_des
-                                 : pkcs12_encryption_from_name(requested);
-    }
-    const Profile host = ProfileCatalog::from_environment().load(server_os);
-    if (host.kind != ProfileKind::host) {
-        throw UsageError(fmt::format("'{}' is a device profile; --server-os takes a host profile "
-                                     "(certforge profiles list --kind host)",
-                                     host.id));
-    }
-    const auto& accepted = host.import.pkcs12_encryption;
-    if (requested.empty()) {
-        return accepted.front();
-    }
-    const Pkcs12Encryption wanted = pkcs12_encryption_from_name(requested);
-    if (std::find(accepted.begin(), accepted.end(), wanted) == accepted.end()) {
-        std::vector<std::string_view> names;
-        for (auto e : accepted) {
-            names.push_back(to_string(e));
-        }
-        throw InputError(
-            fmt::format("{} does not import PFX files encrypted with {} (it imports {})",
-                        host.host.os, requested, fmt::join(names, ", ")));
-    }
-    return wanted;
+    return certforge::server_pfx_encryption(ProfileCatalog::from_environment(), server_os,
+                                            requested);
 }
 
 std::int64_t parse_duration(std::string_view text, std::string_view option) {

@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
     add_schannel_command(app, selected);
     add_probe_command(app, selected);
     add_ca_command(app, selected);
+    add_batch_command(app, selected);
     add_verify_command(app, selected);
     add_profiles_command(app, selected);
     add_version_command(app, selected);

@@ -269,6 +269,14 @@ BackgroundProcess::~BackgroundProcess() {
     }
 }
 
+void BackgroundProcess::kill_now() {
+    if (pid_ > 0) {
+        ::kill(pid_, SIGKILL);
+        ::waitpid(pid_, nullptr, 0);
+        pid_ = -1;
+    }
+}
+
 std::string BackgroundProcess::first_line() {
     std::string line;
     char c = 0;

@@ -100,6 +100,8 @@ public:
     BackgroundProcess& operator=(const BackgroundProcess&) = delete;
     // The first line the program writes on stdout (waits up to 10 s).
     std::string first_line();
+    // Kills the program with SIGKILL at once and reaps it.
+    void kill_now();
 
 private:
     int pid_ = -1;

@@ -190,6 +190,18 @@ std::vector<fs::path> OutputSet::commit() {
     return written;
 }
 
+std::size_t remove_stale_temporaries(const fs::path& dir) {
+    std::error_code ec;
+    std::size_t removed = 0;
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+        if (entry.path().filename().string().find(".certforge-tmp-") != std::string::npos &&
+            fs::remove(entry.path(), ec)) {
+            ++removed;
+        }
+    }
+    return removed;
+}
+
 fs::path folder_of(const fs::path& file) {
     return file.parent_path().empty() ? fs::path(".") : file.parent_path();
 }

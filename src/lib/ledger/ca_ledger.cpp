@@ -49,7 +49,7 @@ CREATE TABLE IF NOT EXISTS certificates (
     revocation_reason INTEGER,
     certificate BLOB NOT NULL
 );
-CREATE INDEX IF NOT EXISTS certificates_by_site ON certificates (site, status);
+CREATE INDEX IF NOT EXISTS certificates_by_location ON certificates (location, status);
 CREATE TABLE IF NOT EXISTS counters (
     name TEXT PRIMARY KEY,
     value INTEGER NOT NULL
@@ -162,19 +162,11 @@ struct CaLedger::Impl {
     }
 
     void deliver(std::string_view serial) {
-        Statement site_of(db.get(), "SELECT site FROM certificates WHERE serial = ?1");
-        site_of.bind(1, serial);
-        if (!site_of.step()) {
-            throw InternalError(fmt::format("CA ledger: no certificate {}", serial));
-        }
-        const std::string site = site_of.text(0);
-        if (!site.empty()) {
-            Statement(db.get(), "UPDATE certificates SET status = 'superseded' "
-                                "WHERE site = ?1 AND status = 'valid' AND serial <> ?2")
-                .bind(1, site)
-                .bind(2, serial)
-                .run();
-        }
+        Statement(db.get(), "UPDATE certificates SET status = 'superseded' WHERE status = 'valid' "
+                            "AND serial <> ?1 AND location = (SELECT location FROM certificates "
+                            "WHERE serial = ?1)")
+            .bind(1, serial)
+            .run();
         set_status(serial, LedgerStatus::valid);
     }
 };
@@ -263,12 +255,13 @@ void CaLedger::mark_abandoned(std::string_view serial) {
     transaction.commit();
 }
 
-std::size_t CaLedger::reconcile_pending(const std::string& site, std::string_view current_sha256) {
+std::size_t CaLedger::reconcile_pending(const std::string& location,
+                                        std::string_view current_sha256) {
     sqlite3* db = impl_->db.get();
     Transaction transaction(db);
-    Statement pending(db, "SELECT serial, sha256 FROM certificates WHERE site = ?1 AND "
+    Statement pending(db, "SELECT serial, sha256 FROM certificates WHERE location = ?1 AND "
                           "status = 'pending' ORDER BY sequence");
-    pending.bind(1, site);
+    pending.bind(1, location);
     std::vector<std::pair<std::string, std::string>> found;
     while (pending.step()) {
         found.emplace_back(pending.text(0), pending.text(1));
@@ -295,6 +288,9 @@ std::vector<LedgerEntry> CaLedger::entries(const LedgerFilter& filter) const {
     if (!filter.site.empty()) {
         sql += " AND site = ?3";
     }
+    if (!filter.location.empty()) {
+        sql += " AND location = ?4";
+    }
     sql += " ORDER BY sequence";
     Statement query(impl_->db.get(), sql);
     if (filter.status) {
@@ -305,6 +301,9 @@ std::vector<LedgerEntry> CaLedger::entries(const LedgerFilter& filter) const {
     }
     if (!filter.site.empty()) {
         query.bind(3, filter.site);
+    }
+    if (!filter.location.empty()) {
+        query.bind(4, filter.location);
     }
     std::vector<LedgerEntry> out;
     while (query.step()) {
@@ -397,8 +396,12 @@ CrlTemplate make_crl_template(const std::vector<LedgerEntry>& revoked, std::uint
 }
 
 std::vector<fs::path> deliver_recorded(CaLedger& ledger, const LedgerEntry& entry,
-                                       OutputSet& output) {
+                                       OutputSet& output,
+                                       const std::function<void()>& after_record) {
     ledger.record_pending(entry);
+    if (after_record) {
+        after_record();
+    }
     std::vector<fs::path> written;
     try {
         written = output.commit();

@@ -218,4 +218,33 @@ Profile ProfileCatalog::load_file(const fs::path& file) const {
     return detail::build_profile(merged, file, std::move(chain));
 }
 
+Pkcs12Encryption server_pfx_encryption(const ProfileCatalog& catalog, const std::string& server_os,
+                                       const std::string& requested) {
+    if (server_os.empty()) {
+        return requested.empty() ? Pkcs12Encryption::triple_des
+                                 : pkcs12_encryption_from_name(requested);
+    }
+    const Profile host = catalog.load(server_os);
+    if (host.kind != ProfileKind::host) {
+        throw UsageError(fmt::format("'{}' is a device profile; a server OS is a host profile "
+                                     "(certforge profiles list --kind host)",
+                                     host.id));
+    }
+    const auto& accepted = host.import.pkcs12_encryption;
+    if (requested.empty()) {
+        return accepted.front();
+    }
+    const Pkcs12Encryption wanted = pkcs12_encryption_from_name(requested);
+    if (std::find(accepted.begin(), accepted.end(), wanted) == accepted.end()) {
+        std::vector<std::string_view> names;
+        for (auto e : accepted) {
+            names.push_back(to_string(e));
+        }
+        throw InputError(
+            fmt::format("{} does not import PFX files encrypted with {} (it imports {})",
+                        host.host.os, requested, fmt::join(names, ", ")));
+    }
+    return wanted;
+}
+
 } // namespace certforge

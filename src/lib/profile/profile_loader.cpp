@@ -1,6 +1,7 @@
 #include "certforge/errors.hpp"
 #include "certforge/profile_catalog.hpp"
 #include "profile_schema.hpp"
+#include "toml_type_name.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -19,24 +20,6 @@ SourcePos position(const std::string& file, const toml::source_region& region) {
     throw ProfileError(pos.file, pos.line, pos.column, message);
 }
 
-std::string_view toml_type_name(const toml::node& node) {
-    switch (node.type()) {
-    case toml::node_type::string:
-        return "a string";
-    case toml::node_type::integer:
-        return "an integer";
-    case toml::node_type::floating_point:
-        return "a float";
-    case toml::node_type::boolean:
-        return "a boolean";
-    case toml::node_type::array:
-        return "an array";
-    case toml::node_type::table:
-        return "a table";
-    default:
-        return "a date or time";
-    }
-}
 
 std::string suggestion(std::string_view word, const std::vector<std::string>& candidates) {
     const auto close = closest_names(word, candidates, 1);

@@ -1,0 +1,426 @@
+#include "certforge/backend_registry.hpp"
+#include "certforge/batch.hpp"
+#include "certforge/builder.hpp"
+#include "certforge/ca_ledger.hpp"
+#include "certforge/ca_store.hpp"
+#include "certforge/certificate_file.hpp"
+#include "certforge/containers.hpp"
+#include "certforge/errors.hpp"
+#include "certforge/output_set.hpp"
+#include "certforge/passwords.hpp"
+#include "certforge/profile_catalog.hpp"
+#include "certforge/profile_merge.hpp"
+#include "certforge/server_files.hpp"
+#include "certforge/sites.hpp"
+#include "certforge/verify.hpp"
+#include "site_planner.hpp"
+#include "worker_pool.hpp"
+
+#include <algorithm>
+#include <csignal>
+#include <cstdlib>
+#include <ctime>
+#include <deque>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <map>
+#include <set>
+#include <sys/file.h>
+#include <unistd.h>
+
+namespace certforge {
+namespace {
+
+namespace fs = std::filesystem;
+using detail::SiteAction;
+
+struct Worker {
+    std::unique_ptr<Backend> backend;
+    std::unique_ptr<ContainerCodec> codec;
+};
+
+std::unique_ptr<ContainerCodec> try_container_codec() {
+    try {
+        return make_container_codec();
+    } catch (const UsageError&) {
+        return nullptr;
+    }
+}
+
+// The profile (or common ground) and PFX encryption of a site.
+struct SiteProfile {
+    std::shared_ptr<const Profile> profile;
+    Pkcs12Encryption encryption = Pkcs12Encryption::triple_des;
+};
+
+struct SiteJob {
+    SiteSpec spec;
+    fs::path folder;
+    SiteProfile resolved;
+    std::string setup_error;
+    std::string ledger_sha256;
+    UnixTime now = 0;
+};
+
+struct Prepared {
+    SiteResult result;
+    std::unique_ptr<OutputSet> output;
+    std::optional<LedgerEntry> entry;
+};
+
+// What every job reads and nobody changes while the pool runs.
+struct BatchContext {
+    const BatchOptions& options;
+    const CertificateAuthority& ca;
+    const CertInfo& ca_info;
+    bool with_codec = false;
+};
+
+// Holds an exclusive lock on the output folder for the whole run.
+class FolderLock {
+public:
+    explicit FolderLock(const fs::path& dir) {
+        const fs::path file = dir / ".certforge-batch.lock";
+        fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (fd_ < 0) {
+            throw InputError(fmt::format("cannot create {}", file.string()));
+        }
+        if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+            ::close(fd_);
+            throw InputError(fmt::format("another certforge batch is writing into {}",
+                                         dir.string()));
+        }
+    }
+    ~FolderLock() { ::close(fd_); }
+    FolderLock(const FolderLock&) = delete;
+    FolderLock& operator=(const FolderLock&) = delete;
+
+private:
+    int fd_ = -1;
+};
+
+// Test hook: CERTFORGE_FAULT_KILL_AFTER_RECORD=N kills the process with
+// SIGKILL right after the N-th ledger entry is committed and before its
+// files are renamed into place, the worst moment for a crash.
+class FaultInjection {
+public:
+    FaultInjection() {
+        if (const char* value = std::getenv("CERTFORGE_FAULT_KILL_AFTER_RECORD")) {
+            kill_after_ = std::strtoul(value, nullptr, 10);
+        }
+    }
+    void after_record() {
+        if (kill_after_ != 0 && ++recorded_ == kill_after_) {
+            std::raise(SIGKILL);
+        }
+    }
+
+private:
+    unsigned long kill_after_ = 0;
+    unsigned long recorded_ = 0;
+};
+
+// How the ledger names a site's folder.
+std::string location_of(const fs::path& folder) {
+    return fs::absolute(folder).lexically_normal().string();
+}
+
+SecureString site_password(const SiteSpec& site, Backend& backend, bool& generated) {
+    generated = false;
+    if (!site.password_env.empty()) {
+        return read_password_env(site.password_env);
+    }
+    if (!site.password_file.empty()) {
+        return read_password_file(site.password_file);
+    }
+    generated = true;
+    return generate_password(backend);
+}
+
+void fill_certificate(SiteResult& result, const CertInfo& info) {
+    result.serial = normalize_serial(to_hex(info.serial));
+    result.sha256 = to_hex(info.sha256_fingerprint);
+    result.not_after = info.not_after;
+}
+
+Prepared prepare(const BatchContext& context, const SiteJob& job, Worker& worker) {
+    Prepared out;
+    SiteResult& result = out.result;
+    result.id = job.spec.id;
+    result.line = job.spec.line;
+    result.folder = job.folder;
+    result.dry_run = context.options.dry_run;
+    try {
+        if (!job.setup_error.empty()) {
+            throw InputError(job.setup_error);
+        }
+        const Profile& profile = *job.resolved.profile;
+        result.profile = profile.id;
+        const CertRequest request = detail::site_request(job.spec, profile);
+        const ServerFormats formats = server_formats_from_names(job.spec.formats);
+        const bool will_generate = formats.needs_password() && job.spec.password_env.empty() &&
+                                   job.spec.password_file.empty();
+        const detail::SitePlan plan = detail::plan_site(
+            {job.spec, request, profile, context.ca_info, job.folder,
+             server_file_names(formats, true, context.with_codec, will_generate),
+             job.ledger_sha256, job.now, context.options.renew_within},
+            *worker.backend);
+        result.reason = plan.reason;
+        if (plan.current) {
+            fill_certificate(result, *plan.current);
+        }
+        if (plan.action == SiteAction::skip) {
+            result.status = SiteStatus::skipped;
+            return out;
+        }
+        result.status = plan.action == SiteAction::create ? SiteStatus::created : SiteStatus::renewed;
+        if (context.options.dry_run) {
+            return out;
+        }
+
+        bool generated = false;
+        SecureString password;
+        if (formats.needs_password()) {
+            password = site_password(job.spec, *worker.backend, generated);
+            if (password.empty() && !profile.import.empty_password) {
+                throw InputError(fmt::format("the PFX password is empty, and profile '{}' does "
+                                             "not allow that (import.empty_password)",
+                                             profile.id));
+            }
+        }
+        CertificateBuilder builder(*worker.backend, profile);
+        const IssuedCertificate issued = builder.issue_leaf(request, context.ca.credentials());
+        const CertInfo info = worker.backend->parse_certificate(issued.certificate_der,
+                                                                "new certificate");
+        for (const auto& finding : check_certificate(info, CertificateRole::leaf, profile, job.now)) {
+            if (finding.outcome == Outcome::fail && finding.severity == Severity::error) {
+                throw InternalError(fmt::format("the new certificate fails its profile: {}: {}",
+                                                finding.rule, finding.message));
+            }
+        }
+        ServerFilesInput files{profile, issued};
+        files.ca_certificate = &context.ca.certificate_der;
+        files.codec = worker.codec.get();
+        files.password = std::move(password);
+        files.password_generated = generated;
+        files.server_encryption = job.resolved.encryption;
+        files.device_name = job.spec.cn;
+        files.formats = formats;
+        files.now = job.now;
+        out.output = std::make_unique<OutputSet>(job.folder, true);
+        add_server_files(*out.output, files, *worker.backend);
+        out.entry = make_ledger_entry(info, profile.id, "batch", job.spec.id,
+                                      location_of(job.folder), job.now);
+        fill_certificate(result, info);
+    } catch (const Error& e) {
+        result.status = SiteStatus::failed;
+        result.reason = e.what();
+        out.output.reset();
+        out.entry.reset();
+    } catch (const std::exception& e) {
+        result.status = SiteStatus::failed;
+        result.reason = fmt::format("internal error: {}", e.what());
+        out.output.reset();
+        out.entry.reset();
+    }
+    return out;
+}
+
+// The SHA-256 of the certificate in a site's folder, or "" when there is
+// none that can be read.
+std::string current_sha256(const fs::path& folder, const Backend& backend) {
+    const fs::path crt = folder / "server.crt";
+    if (!fs::exists(crt)) {
+        return {};
+    }
+    try {
+        return to_hex(backend.digest(HashAlgorithm::sha256, read_certificate_file(crt).front()));
+    } catch (const Error&) {
+        return {};
+    }
+}
+
+class ProfileCache {
+public:
+    ProfileCache(BatchObserver& observer) : observer_(observer) {}
+
+    SiteProfile resolve(const SiteSpec& site) {
+        const std::string key = fmt::format("{}|{}|{}", fmt::join(site.profiles, ","),
+                                            site.server_os, site.pkcs12);
+        if (const auto found = cache_.find(key); found != cache_.end()) {
+            return found->second;
+        }
+        std::vector<Profile> loaded;
+        for (const auto& name : site.profiles) {
+            loaded.push_back(catalog_.load(name));
+            if (loaded.back().legacy && announced_.insert(loaded.back().id).second) {
+                observer_.on_notice(fmt::format(
+                    "profile '{}' is a legacy profile: it allows weak crypto (SHA-1, RSA below "
+                    "2048 bits) for devices that need it; use it only for them",
+                    loaded.back().id));
+            }
+        }
+        SiteProfile resolved;
+        resolved.profile = std::make_shared<const Profile>(
+            loaded.size() == 1 ? std::move(loaded.front()) : common_ground(loaded));
+        resolved.encryption = server_pfx_encryption(catalog_, site.server_os, site.pkcs12);
+        cache_.emplace(key, resolved);
+        return resolved;
+    }
+
+private:
+    BatchObserver& observer_;
+    ProfileCatalog catalog_ = ProfileCatalog::from_environment();
+    std::map<std::string, SiteProfile> cache_;
+    std::set<std::string> announced_;
+};
+
+} // namespace
+
+std::string_view to_string(SiteStatus status) {
+    switch (status) {
+    case SiteStatus::created:
+        return "created";
+    case SiteStatus::renewed:
+        return "renewed";
+    case SiteStatus::skipped:
+        return "skipped";
+    case SiteStatus::failed:
+        break;
+    }
+    return "failed";
+}
+
+BatchSummary run_batch(const BatchOptions& options, BatchObserver& observer) {
+    const SitesCheck check = check_sites_file(options.sites_file);
+    if (!check.problems.empty()) {
+        throw InputError(fmt::format(
+            "{} has {} problem{}; no site was touched:\n{}", options.sites_file.string(),
+            check.problems.size(), check.problems.size() == 1 ? "" : "s",
+            format_problems(options.sites_file, check.problems)));
+    }
+    const auto backend = make_backend(options.backend);
+    const CertificateAuthority ca = load_ca(options.ca_dir, *backend);
+    const CertInfo ca_info =
+        backend->parse_certificate(ca.certificate_der, (options.ca_dir / kCaCertFile).string());
+    std::optional<CaLedger> ledger;
+    if (!options.dry_run || fs::exists(options.ca_dir / kCaLedgerFile)) {
+        ledger.emplace(options.ca_dir);
+    }
+    std::optional<FolderLock> lock;
+    if (!options.dry_run) {
+        std::error_code ec;
+        fs::create_directories(options.out_dir, ec);
+        if (ec) {
+            throw InputError(fmt::format("cannot create {}: {}", options.out_dir.string(),
+                                         ec.message()));
+        }
+        lock.emplace(options.out_dir);
+    }
+
+    BatchSummary summary;
+    summary.jobs = options.jobs != 0 ? options.jobs
+                                     : std::max(1u, std::thread::hardware_concurrency());
+    const BatchContext context{options, ca, ca_info, try_container_codec() != nullptr};
+    ProfileCache profiles(observer);
+    FaultInjection fault;
+    observer.on_start(check.sites, summary.jobs);
+
+    const std::string backend_name(backend->name());
+    detail::WorkerPool<Worker, Prepared> pool(summary.jobs, [&backend_name] {
+        return Worker{make_backend(backend_name), try_container_codec()};
+    });
+
+    const auto dispatch = [&](SiteSpec spec) {
+        SiteJob job;
+        job.folder = options.out_dir / spec.id;
+        job.now = static_cast<UnixTime>(std::time(nullptr));
+        try {
+            job.resolved = profiles.resolve(spec);
+        } catch (const Error& e) {
+            job.setup_error = e.what();
+        }
+        if (!options.dry_run) {
+            remove_stale_temporaries(job.folder);
+        }
+        if (ledger) {
+            const std::string on_disk = current_sha256(job.folder, *backend);
+            LedgerFilter filter;
+            filter.location = location_of(job.folder);
+            if (!options.dry_run) {
+                ledger->reconcile_pending(filter.location, on_disk);
+            } else {
+                filter.status = LedgerStatus::pending;
+                for (const auto& entry : ledger->entries(filter)) {
+                    if (!on_disk.empty() && entry.sha256 == on_disk) {
+                        job.ledger_sha256 = entry.sha256;
+                    }
+                }
+            }
+            filter.status = LedgerStatus::valid;
+            const auto valid = ledger->entries(filter);
+            if (!valid.empty() && job.ledger_sha256.empty()) {
+                job.ledger_sha256 = valid.back().sha256;
+            }
+        }
+        job.spec = std::move(spec);
+        return pool.submit([&context, job = std::move(job)](Worker& worker) {
+            return prepare(context, job, worker);
+        });
+    };
+
+    const auto finish = [&](Prepared prepared) {
+        SiteResult& result = prepared.result;
+        if (prepared.output) {
+            try {
+                result.files = deliver_recorded(*ledger, *prepared.entry, *prepared.output,
+                                                [&fault] { fault.after_record(); });
+            } catch (const Error& e) {
+                result.status = SiteStatus::failed;
+                result.reason = fmt::format("cannot write its files: {}", e.what());
+            }
+        }
+        ++summary.sites;
+        switch (result.status) {
+        case SiteStatus::created:
+            ++summary.created;
+            break;
+        case SiteStatus::renewed:
+            ++summary.renewed;
+            break;
+        case SiteStatus::skipped:
+            ++summary.skipped;
+            break;
+        case SiteStatus::failed:
+            ++summary.failed;
+            break;
+        }
+        observer.on_site(result);
+    };
+
+    // Results are finished in file order; at most `window` sites are in
+    // flight, so memory does not grow with the number of sites.
+    const std::size_t window = 2 * std::size_t{summary.jobs} + 2;
+    const auto reader = SitesReader::open(options.sites_file);
+    std::deque<std::future<Prepared>> in_flight;
+    std::vector<SitesProblem> ignored;
+    bool more = true;
+    while (true) {
+        while (more && in_flight.size() < window) {
+            SiteSpec spec;
+            more = reader->next(spec, ignored);
+            if (more) {
+                in_flight.push_back(dispatch(std::move(spec)));
+            }
+        }
+        if (in_flight.empty()) {
+            break;
+        }
+        Prepared prepared = in_flight.front().get();
+        in_flight.pop_front();
+        finish(std::move(prepared));
+    }
+    return summary;
+}
+
+} // namespace certforge

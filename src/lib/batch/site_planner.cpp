@@ -1,0 +1,108 @@
+#include "site_planner.hpp"
+
+#include "certforge/builder.hpp"
+#include "certforge/certificate_file.hpp"
+#include "certforge/errors.hpp"
+#include "certforge/output_set.hpp"
+#include "certforge/pem.hpp"
+#include "certforge/verify.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <set>
+
+namespace certforge::detail {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::set<std::string> san_texts(const std::vector<SubjectAltName>& sans) {
+    std::set<std::string> out;
+    for (const auto& san : sans) {
+        out.insert(to_string(san));
+    }
+    return out;
+}
+
+std::string join(const std::set<std::string>& names) {
+    return names.empty() ? std::string("none") : fmt::format("{}", fmt::join(names, " "));
+}
+
+SitePlan renew(std::string reason, std::optional<CertInfo> current = std::nullopt) {
+    return {SiteAction::renew, std::move(reason), std::move(current)};
+}
+
+} // namespace
+
+CertRequest site_request(const SiteSpec& site, const Profile& profile) {
+    CertRequest request;
+    request.subject = site.subject;
+    request.subject.common_name = site.cn;
+    for (const auto& san : site.sans) {
+        request.subject_alt_names.push_back(parse_san(san));
+    }
+    request.days = site.days;
+    validate_request(profile, request);
+    return request;
+}
+
+SitePlan plan_site(const PlanInput& input, const Backend& backend) {
+    const fs::path crt = input.folder / "server.crt";
+    if (!fs::exists(crt)) {
+        return {SiteAction::create,
+                fs::exists(input.folder) ? "no server.crt in its folder" : "new site",
+                std::nullopt};
+    }
+    CertInfo current;
+    try {
+        current = backend.parse_certificate(read_certificate_file(crt).front(), crt.string());
+    } catch (const Error& e) {
+        return renew(fmt::format("server.crt cannot be read: {}", e.what()));
+    }
+    try {
+        const PrivateKey key = read_private_key_file(input.folder / "server.key");
+        if (!backend.key_matches_certificate(key, current.der)) {
+            return renew("server.key does not belong to server.crt", current);
+        }
+    } catch (const Error& e) {
+        return renew(fmt::format("server.key cannot be read: {}", e.what()), current);
+    }
+    if (current.issuer != input.ca.subject || current.authority_key_id != input.ca.subject_key_id) {
+        return renew("server.crt was not issued by this CA", current);
+    }
+    if (to_hex(current.sha256_fingerprint) != input.ledger_sha256) {
+        return renew("server.crt is not the site's certificate in the CA ledger", current);
+    }
+    const auto expected = leaf_template(input.profile, input.request, Bytes{1}, input.now);
+    const std::string current_cn = current.subject.common_name().value_or("");
+    const auto wanted_sans = san_texts(expected.subject_alt_names);
+    const auto current_sans = san_texts(current.subject_alt_names);
+    if (current_cn != input.request.subject.common_name || wanted_sans != current_sans) {
+        return renew(fmt::format("names changed: CN {} SAN {} -> CN {} SAN {}", current_cn,
+                                 join(current_sans), input.request.subject.common_name,
+                                 join(wanted_sans)),
+                     current);
+    }
+    for (const auto& finding :
+         check_certificate(current, CertificateRole::leaf, input.profile, input.now)) {
+        if (finding.outcome == Outcome::fail && finding.severity == Severity::error) {
+            return renew(fmt::format("does not fit profile {}: {}: {}", input.profile.id,
+                                     finding.rule, finding.message),
+                         current);
+        }
+    }
+    if (current.not_after - input.now <= input.renew_within) {
+        return renew(fmt::format("expires {}, within the renewal window",
+                                 format_utc(current.not_after)),
+                     current);
+    }
+    for (const auto& name : input.expected_files) {
+        if (!fs::exists(input.folder / name)) {
+            return renew(fmt::format("{} is missing", name), current);
+        }
+    }
+    return {SiteAction::skip, fmt::format("valid until {}", format_utc(current.not_after)),
+            current};
+}
+
+} // namespace certforge::detail

@@ -1,0 +1,49 @@
+// Decides what a batch does with one site: skip it (its certificate is
+// good), create one, or renew it (and why).
+#pragma once
+
+#include "certforge/backend.hpp"
+#include "certforge/ca_store.hpp"
+#include "certforge/profile.hpp"
+#include "certforge/request.hpp"
+#include "certforge/server_files.hpp"
+#include "certforge/sites.hpp"
+
+#include <optional>
+#include <string>
+
+namespace certforge::detail {
+
+enum class SiteAction { create, renew, skip };
+
+struct SitePlan {
+    SiteAction action = SiteAction::create;
+    std::string reason;
+    std::optional<CertInfo> current; // the certificate in the folder, when readable
+};
+
+struct PlanInput {
+    const SiteSpec& site;
+    const CertRequest& request;
+    const Profile& profile;
+    const CertInfo& ca;
+    const std::filesystem::path& folder;
+    std::vector<std::string> expected_files;
+    std::string ledger_sha256; // the site's valid certificate in the ledger
+    UnixTime now = 0;
+    std::int64_t renew_within = 0;
+};
+
+// The request a site stands for (subject, SANs, days), checked against the
+// profile. Throws InputError with the reason.
+CertRequest site_request(const SiteSpec& site, const Profile& profile);
+
+// Reads the site's folder and decides. A good certificate is skipped only
+// if all of these hold: server.crt and server.key are readable and belong
+// together; it was issued by this CA and is the site's valid certificate in
+// the ledger; its CN and SANs are the ones asked for; it passes the
+// profile; it does not expire within the renewal window; every expected
+// file is there.
+SitePlan plan_site(const PlanInput& input, const Backend& backend);
+
+} // namespace certforge::detail

@@ -1,0 +1,440 @@
+// `certforge batch`: per-site certificates, idempotence, renewal, failures,
+// kills, thread counts. The ledger and files are checked by
+// tests/support/ledger_matches_files.py (python3 sqlite3 + cryptography).
+#include "support/test_support.hpp"
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+using certforge::test::read_text;
+using certforge::test::run;
+using certforge::test::run_certforge;
+using certforge::test::TempDir;
+using certforge::test::write_text;
+namespace fs = std::filesystem;
+
+namespace {
+
+// RSA-1024 keys keep these tests fast; key sizes are not what they test.
+constexpr const char* kFastProfile = R"(id = "test-fast"
+name = "batch tests: RSA 1024, SHA-256"
+extends = "default"
+legacy = true
+sources = ["certforge tests: small keys keep the batch tests fast"]
+
+[key]
+rsa_bits = [1024]
+)";
+
+struct Batch {
+    TempDir dir;
+    fs::path ca = dir / "ca";
+    fs::path out = dir / "out";
+    fs::path sites = dir / "sites.toml";
+    fs::path profile = dir / "test-fast.toml";
+    std::string backend;
+
+    explicit Batch(std::string backend_name) : backend(std::move(backend_name)) {
+        write_text(profile, kFastProfile);
+        const auto made = run_certforge({"ca", "init", "--profile", "default", "--name",
+                                         "Batch CA", "--out", ca.string(), "--backend", backend});
+        INFO(made.err);
+        REQUIRE(made.exit_code == 0);
+    }
+
+    // Sites site-1 .. site-N, named print-K.example.com, with an IP SAN.
+    void write_sites(unsigned count, const std::string& extra = "") const {
+        std::string text = fmt::format("[defaults]\nprofiles = [\"{}\"]\n{}\n", profile.string(),
+                                       extra);
+        for (unsigned i = 1; i <= count; ++i) {
+            text += fmt::format("[[site]]\nid = \"site-{}\"\ncn = \"print-{}.example.com\"\n"
+                                "sans = [\"ip:10.0.0.{}\"]\n\n",
+                                i, i, i);
+        }
+        write_text(sites, text);
+    }
+
+    certforge::test::RunResult run_batch(std::vector<std::string> extra = {},
+                                         const std::map<std::string, std::string>& env = {}) const {
+        std::vector<std::string> args{"batch", sites.string(), "--ca", ca.string(), "--out",
+                                      out.string(), "--backend", backend};
+        args.insert(args.end(), extra.begin(), extra.end());
+        return run_certforge(args, env);
+    }
+
+    // The independent check: every site has exactly one valid certificate,
+    // its key matches, the CA signed it, no temp files, no pending entries.
+    void require_ledger_matches_files() const {
+        certforge::test::require_tool("/usr/bin/python3", "python3");
+        const auto checked =
+            run({"/usr/bin/python3",
+                 std::string(CERTFORGE_SOURCE_DIR) + "/tests/support/ledger_matches_files.py",
+                 ca.string(), out.string()});
+        INFO(checked.out << checked.err);
+        if (checked.err.find("No module named 'cryptography'") != std::string::npos) {
+            FAIL("python3-cryptography is missing: apt-get install python3-cryptography");
+        }
+        REQUIRE(checked.exit_code == 0);
+    }
+
+    // One SQL query's rows, as text lines, read by python3's sqlite3.
+    std::string query(const std::string& sql) const {
+        const auto result =
+            run({"/usr/bin/python3", "-c",
+                 "import sqlite3,sys\n"
+                 "for row in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]):\n"
+                 "    print('|'.join(str(v) for v in row))\n",
+                 (ca / "ca.db").string(), sql});
+        INFO(result.err);
+        REQUIRE(result.exit_code == 0);
+        return result.out;
+    }
+};
+
+std::size_t count_of(const std::string& text, const std::string& word) {
+    std::size_t count = 0;
+    for (auto at = text.find(word); at != std::string::npos; at = text.find(word, at + 1)) {
+        ++count;
+    }
+    return count;
+}
+
+} // namespace
+
+TEST_CASE("batch: every site gets make's files, a second run issues nothing", "[batch]") {
+    const std::string backend = GENERATE(from_range(certforge::test::backend_names()));
+    INFO("backend " << backend);
+    Batch batch(backend);
+    batch.write_sites(4, "password_env = \"SITE_PASSWORD\"");
+    const std::map<std::string, std::string> env{{"SITE_PASSWORD", "site secret"}};
+
+    const auto first = batch.run_batch({"--jobs", "2"}, env);
+    INFO(first.out << first.err);
+    REQUIRE(first.exit_code == 0);
+    CHECK(count_of(first.out, "created  site-") == 4);
+    CHECK_THAT(first.out, Catch::Contains("4 sites: 4 created, 0 renewed, 0 skipped, 0 failed"));
+    std::vector<std::string> files{"ca.crt", "chain.pem", "import-bundle.zip", "server.crt",
+                                   "server.key"};
+    if (CERTFORGE_TEST_WITH_OPENSSL) {
+        files.emplace_back("server.pfx");
+    }
+    CHECK(certforge::test::listing(batch.out / "site-3") == files);
+    CHECK(certforge::test::mode_of(batch.out / "site-3" / "server.key") == 0600);
+    batch.require_ledger_matches_files();
+
+    const auto verified =
+        run({"openssl", "verify", "-x509_strict", "-purpose", "sslserver", "-CAfile",
+             (batch.ca / "ca.crt").string(), (batch.out / "site-2" / "server.crt").string()});
+    INFO(verified.out << verified.err);
+    CHECK(verified.exit_code == 0);
+    const auto text = run({"openssl", "x509", "-in", (batch.out / "site-2" / "server.crt").string(),
+                           "-noout", "-ext", "subjectAltName"});
+    CHECK_THAT(text.out, Catch::Contains("DNS:print-2.example.com, IP Address:10.0.0.2"));
+    if (CERTFORGE_TEST_WITH_OPENSSL) {
+        const auto pfx = run({"openssl", "pkcs12", "-in",
+                              (batch.out / "site-2" / "server.pfx").string(), "-noout",
+                              "-passin", "env:SITE_PASSWORD"},
+                             env);
+        INFO(pfx.err);
+        CHECK(pfx.exit_code == 0);
+    }
+    const std::string before = batch.query("SELECT serial, status FROM certificates");
+
+    const auto second = batch.run_batch({"--json"}, env);
+    INFO(second.out << second.err);
+    REQUIRE(second.exit_code == 0);
+    const auto json = nlohmann::json::parse(second.out);
+    CHECK(json["schema"] == "certforge.batch/1");
+    REQUIRE(json["sites"].size() == 4);
+    for (const auto& site : json["sites"]) {
+        CHECK(site["status"] == "skipped");
+        CHECK(site["files"].empty());
+        CHECK(site["sha256"].get<std::string>().size() == 64);
+    }
+    CHECK(json["sites"][0]["id"] == "site-1");
+    CHECK(json["sites"][0]["line"] == 4);
+    CHECK(json["summary"]["skipped"] == 4);
+    CHECK(batch.query("SELECT serial, status FROM certificates") == before);
+}
+
+TEST_CASE("batch: renewal window and changed names re-issue, the old entry stays", "[batch]") {
+    const std::string backend = GENERATE(from_range(certforge::test::backend_names()));
+    INFO("backend " << backend);
+    Batch batch(backend);
+    batch.write_sites(3);
+    REQUIRE(batch.run_batch().exit_code == 0);
+    const std::string first_crt = read_text(batch.out / "site-1" / "server.crt");
+
+    // The certificates last 825 days: a 900-day window renews all of them.
+    const auto renewed = batch.run_batch({"--renew-within", "900d"});
+    INFO(renewed.out << renewed.err);
+    REQUIRE(renewed.exit_code == 0);
+    CHECK(count_of(renewed.out, "renewed  site-") == 3);
+    CHECK_THAT(renewed.out, Catch::Contains("within the renewal window"));
+    CHECK(read_text(batch.out / "site-1" / "server.crt") != first_crt);
+    CHECK(batch.query("SELECT status, count(*) FROM certificates GROUP BY status ORDER BY status") ==
+          "superseded|3\nvalid|3\n");
+    batch.require_ledger_matches_files();
+
+    // A 100-day window renews nothing; a changed SAN renews that site only.
+    std::string sites = read_text(batch.sites);
+    sites.replace(sites.find("ip:10.0.0.2"), 11, "ip:10.0.9.2");
+    write_text(batch.sites, sites);
+    const auto changed = batch.run_batch({"--renew-within", "100d"});
+    INFO(changed.out << changed.err);
+    REQUIRE(changed.exit_code == 0);
+    CHECK_THAT(changed.out,
+               Catch::Contains("renewed  site-2") &&
+                   Catch::Contains("names changed: CN print-2.example.com SAN "
+                                   "dns:print-2.example.com ip:10.0.0.2 -> CN print-2.example.com "
+                                   "SAN dns:print-2.example.com ip:10.0.9.2"));
+    CHECK_THAT(changed.out, Catch::Contains("skipped  site-1") && Catch::Contains("skipped  site-3"));
+    CHECK(batch.query("SELECT status, count(*) FROM certificates GROUP BY status ORDER BY status") ==
+          "superseded|4\nvalid|3\n");
+    batch.require_ledger_matches_files();
+}
+
+TEST_CASE("batch: a failing site does not stop the others", "[batch]") {
+    Batch batch(certforge::test::backend_names().front());
+    write_text(batch.sites, fmt::format(R"([defaults]
+profiles = ["{}"]
+
+[[site]]
+id = "good-1"
+cn = "good-1.example.com"
+
+[[site]]
+id = "bad-cn"
+cn = "bad_host!"
+
+[[site]]
+id = "no-profile"
+cn = "no-profile.example.com"
+profiles = ["no-such-profile"]
+
+[[site]]
+id = "no-password"
+cn = "no-password.example.com"
+password_env = "CERTFORGE_TEST_UNSET_VARIABLE"
+
+[[site]]
+id = "good-2"
+cn = "good-2.example.com"
+)",
+                                        batch.profile.string()));
+    const auto result = batch.run_batch();
+    INFO(result.out << result.err);
+    CHECK(result.exit_code == 1);
+    CHECK_THAT(result.out, Catch::Contains("created  good-1") && Catch::Contains("created  good-2"));
+    CHECK_THAT(result.out,
+               Catch::Contains("failed   bad-cn (line 8): CN 'bad_host!' is neither a host name "
+                               "nor an IP address"));
+    CHECK_THAT(result.out, Catch::Contains("failed   no-profile (line 12): unknown profile "
+                                           "'no-such-profile'"));
+    const bool pfx_needs_password = CERTFORGE_TEST_WITH_OPENSSL;
+    if (pfx_needs_password) {
+        CHECK_THAT(result.out,
+                   Catch::Contains("failed   no-password (line 17): the environment variable "
+                                   "CERTFORGE_TEST_UNSET_VARIABLE is not set"));
+    }
+    CHECK_THAT(result.err, Catch::Contains("certforge: error: 3 sites failed: bad-cn (line 8), "
+                                           "no-profile (line 12), no-password (line 17)"));
+    CHECK_FALSE(fs::exists(batch.out / "bad-cn"));
+    batch.require_ledger_matches_files();
+}
+
+TEST_CASE("batch: a bad sites file is refused with every problem and its line", "[batch]") {
+    Batch batch(certforge::test::backend_names().front());
+    SECTION("TOML") {
+        write_text(batch.sites, R"([defaults]
+profiles = ["default"]
+colour = "red"
+
+[[site]]
+id = "a"
+cn = "a.example.com"
+sans = "dns:a"
+
+[[site]]
+id = "a"
+cn = "b.example.com"
+
+[[site]]
+id = "../x"
+cn = "c.example.com"
+formats = ["pfx", "zip"]
+
+[[site]]
+id = "d"
+cn = = "x"
+
+[[site]]
+id = "e"
+)");
+        const auto result = batch.run_batch();
+        CHECK(result.exit_code == 3);
+        const std::string file = batch.sites.string();
+        CHECK(result.err ==
+              "certforge: error: " + file + " has 7 problems; no site was touched:\n" + file +
+                  ":3:1: unknown key 'colour' in [defaults] (known: profiles, profile, "
+                  "server_os, formats, pkcs12, password_env, password_file, organization, "
+                  "organizational_unit, locality, state, country, days)\n" +
+                  file + ":8:1: 'sans' must be an array of strings, not a string\n" + file +
+                  ":10: site id 'a' is used already on line 5\n" + file +
+                  ":14: site id '../x' is not a folder name certforge uses: 1-64 letters, "
+                  "digits, '-', '_' or '.', not starting with '.' or '-'\n" +
+                  file +
+                  ":14: site '../x': unknown format 'zip' (one of: pfx, bundle, jks, p7b, der; "
+                  "the PEM files are always written)\n" +
+                  file + ":21:6: Error while parsing value: could not determine value type\n" +
+                  file + ":23: site 'e' has no cn\n\n");
+    }
+    SECTION("CSV") {
+        batch.sites = batch.dir / "sites.csv";
+        write_text(batch.sites, "id,cn,sans,profile,colour\n"
+                                "a,a.example.com,dns:a;ip:10.1.1.1,default,\n"
+                                "b,b.example.com,\"dns:b\nip:300.1.1.1\",default,\n"
+                                "c,,,default\n"
+                                "d,d.example.com,,,\n");
+        const auto result = batch.run_batch();
+        CHECK(result.exit_code == 3);
+        const std::string file = batch.sites.string();
+        CHECK(result.err ==
+              "certforge: error: " + file + " has 4 problems; no site was touched:\n" + file +
+                  ":1: unknown column 'colour' (known: id, cn, sans, profiles, profile, "
+                  "server_os, formats, pkcs12, password_env, password_file, organization, "
+                  "organizational_unit, locality, state, country, days)\n" +
+                  file + ":3: site 'b': SAN 'ip:300.1.1.1' is not a valid IPv4 or IPv6 address\n" + file +
+                  ":5: site 'c' has no cn\n" + file +
+                  ":6: site 'd' has no profile (set profiles, or profiles in [defaults])\n\n");
+    }
+    CHECK_FALSE(fs::exists(batch.out));
+}
+
+TEST_CASE("batch: killed between the ledger and the files, a re-run repairs", "[batch]") {
+    const std::string backend = GENERATE(from_range(certforge::test::backend_names()));
+    INFO("backend " << backend);
+    Batch batch(backend);
+    batch.write_sites(6);
+    const auto killed =
+        batch.run_batch({"--jobs", "2"}, {{"CERTFORGE_FAULT_KILL_AFTER_RECORD", "3"}});
+    CHECK(killed.exit_code == 128 + 9);
+    CHECK(fs::exists(batch.out / "site-2" / "server.crt"));
+    CHECK_FALSE(fs::exists(batch.out / "site-3" / "server.crt"));
+    CHECK(batch.query("SELECT site, status FROM certificates ORDER BY sequence") ==
+          "site-1|valid\nsite-2|valid\nsite-3|pending\n");
+
+    const auto rerun = batch.run_batch({"--jobs", "2"});
+    INFO(rerun.out << rerun.err);
+    REQUIRE(rerun.exit_code == 0);
+    CHECK_THAT(rerun.out, Catch::Contains("2 skipped") && Catch::Contains("4 created"));
+    CHECK(batch.query("SELECT site, status FROM certificates ORDER BY sequence") ==
+          "site-1|valid\nsite-2|valid\nsite-3|abandoned\nsite-3|valid\nsite-4|valid\n"
+          "site-5|valid\nsite-6|valid\n");
+    batch.require_ledger_matches_files();
+}
+
+TEST_CASE("batch: SIGKILL at any moment loses nothing", "[batch]") {
+    const std::string backend = GENERATE(from_range(certforge::test::backend_names()));
+    INFO("backend " << backend);
+    Batch batch(backend);
+    batch.write_sites(40);
+    for (const unsigned done_before_kill : {3u, 17u}) {
+        INFO("killed after " << done_before_kill << " site folders");
+        certforge::test::BackgroundProcess process(
+            {CERTFORGE_BINARY, "batch", batch.sites.string(), "--ca", batch.ca.string(), "--out",
+             batch.out.string(), "--backend", backend, "--jobs", "2"});
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+        while (std::chrono::steady_clock::now() < deadline) {
+            unsigned done = 0;
+            for (unsigned i = 1; i <= 40; ++i) {
+                done += fs::exists(batch.out / fmt::format("site-{}", i) / "server.crt") ? 1 : 0;
+            }
+            if (done >= done_before_kill) {
+                break;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        }
+        process.kill_now();
+    }
+    const auto rerun = batch.run_batch({"--jobs", "2"});
+    INFO(rerun.out << rerun.err);
+    REQUIRE(rerun.exit_code == 0);
+    CHECK_THAT(rerun.out, Catch::Contains("40 sites: "));
+    batch.require_ledger_matches_files();
+    CHECK(batch.query("SELECT count(*) FROM certificates WHERE status = 'valid'") == "40\n");
+    const auto again = batch.run_batch();
+    CHECK_THAT(again.out, Catch::Contains("40 sites: 0 created, 0 renewed, 40 skipped, 0 failed"));
+}
+
+TEST_CASE("batch: --jobs 1 and --jobs 2 give the same ledger and output", "[batch]") {
+    const std::string backend = GENERATE(from_range(certforge::test::backend_names()));
+    INFO("backend " << backend);
+    Batch one(backend);
+    Batch two(backend);
+    one.write_sites(12);
+    two.write_sites(12);
+    const auto serial = one.run_batch({"--jobs", "1", "--json"});
+    const auto parallel = two.run_batch({"--jobs", "2", "--json"});
+    REQUIRE(serial.exit_code == 0);
+    REQUIRE(parallel.exit_code == 0);
+    const std::string columns = "SELECT sequence, site, common_name, subject_alt_names, profile, "
+                                "source, status FROM certificates ORDER BY sequence";
+    CHECK(one.query(columns) == two.query(columns));
+    CHECK(count_of(one.query(columns), "\n") == 12);
+    const auto ids = [](const std::string& out) {
+        std::vector<std::string> list;
+        const auto json = nlohmann::json::parse(out);
+        for (const auto& site : json["sites"]) {
+            list.push_back(site["id"].get<std::string>() + " " + site["status"].get<std::string>());
+        }
+        return list;
+    };
+    CHECK(ids(serial.out) == ids(parallel.out));
+    REQUIRE(ids(serial.out).size() == 12);
+    CHECK(ids(serial.out).front() == "site-1 created");
+    CHECK(ids(serial.out).back() == "site-12 created");
+}
+
+TEST_CASE("batch: a dry run says what it would do and writes nothing", "[batch]") {
+    Batch batch(certforge::test::backend_names().front());
+    batch.write_sites(3);
+    const auto dry = batch.run_batch({"--dry-run"});
+    INFO(dry.out << dry.err);
+    REQUIRE(dry.exit_code == 0);
+    CHECK(count_of(dry.out, "would be created  site-") == 3);
+    CHECK_THAT(dry.out, Catch::Contains("3 sites (dry run: nothing written): 3 created"));
+    CHECK_FALSE(fs::exists(batch.out));
+    CHECK(batch.query("SELECT count(*) FROM certificates") == "0\n");
+}
+
+TEST_CASE("batch: the shipped examples work", "[batch]") {
+    Batch batch(certforge::test::backend_names().back());
+    for (const char* name : {"sites.toml", "sites.csv"}) {
+        INFO(name);
+        batch.sites = fs::path(CERTFORGE_SOURCE_DIR) / "examples" / name;
+        const auto dry = batch.run_batch({"--dry-run", "--json"});
+        INFO(dry.err);
+        REQUIRE(dry.exit_code == 0);
+        const auto json = nlohmann::json::parse(dry.out);
+        REQUIRE(json["sites"].size() == 3);
+        CHECK(json["sites"][0]["id"] == "brno-hq");
+        CHECK(json["sites"][0]["profile"] == "konica-bizhub-i+ricoh-im-act2");
+        CHECK(json["sites"][2]["id"] == "ostrava-warehouse");
+    }
+    batch.sites = fs::path(CERTFORGE_SOURCE_DIR) / "examples" / "sites.toml";
+    const auto real = batch.run_batch();
+    INFO(real.out << real.err);
+    REQUIRE(real.exit_code == 0);
+    batch.require_ledger_matches_files();
+    const auto jks = run({"keytool", "-list", "-keystore",
+                          (batch.out / "ostrava-warehouse" / "server.jks").string(), "-storepass",
+                          read_text(batch.out / "ostrava-warehouse" / "server.pfx.pass")
+                              .substr(0, 20)});
+    INFO(jks.out << jks.err);
+    CHECK(jks.exit_code == 0);
+    CHECK_THAT(jks.out, Catch::Contains("server, ") && Catch::Contains("PrivateKeyEntry"));
+}

@@ -1,0 +1,65 @@
+"""Checks a batch output folder against its CA ledger, with python3's sqlite3
+and python3-cryptography (code certforge did not write).
+
+usage: ledger_matches_files.py CA_DIR OUT_DIR
+Prints each problem and exits 1, or prints "ok N sites" and exits 0.
+"""
+import os
+import sqlite3
+import sys
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding
+
+ca_dir, out_dir = sys.argv[1], sys.argv[2]
+problems = []
+ca = x509.load_pem_x509_certificate(open(os.path.join(ca_dir, "ca.crt"), "rb").read())
+db = sqlite3.connect(os.path.join(ca_dir, "ca.db"))
+rows = db.execute("SELECT serial, site, location, status, sha256 FROM certificates").fetchall()
+
+for serial, site, location, status, sha256 in rows:
+    if status == "pending":
+        problems.append(f"{serial} ({site}) is still pending")
+
+sites = 0
+for name in sorted(os.listdir(out_dir)):
+    folder = os.path.join(out_dir, name)
+    if not os.path.isdir(folder):
+        continue
+    sites += 1
+    for root, _, files in os.walk(folder):
+        for file in files:
+            if ".certforge-tmp-" in file:
+                problems.append(f"temporary file left: {os.path.join(root, file)}")
+    try:
+        cert = x509.load_pem_x509_certificate(open(os.path.join(folder, "server.crt"), "rb").read())
+        key = serialization.load_pem_private_key(
+            open(os.path.join(folder, "server.key"), "rb").read(), None)
+    except Exception as e:  # noqa: BLE001 - any failure is a finding
+        problems.append(f"{name}: {e}")
+        continue
+    if key.public_key().public_numbers() != cert.public_key().public_numbers():
+        problems.append(f"{name}: server.key does not match server.crt")
+    try:
+        ca.public_key().verify(cert.signature, cert.tbs_certificate_bytes, padding.PKCS1v15(),
+                               cert.signature_hash_algorithm)
+    except Exception:  # noqa: BLE001
+        problems.append(f"{name}: server.crt is not signed by the CA")
+    location = os.path.realpath(folder)
+    valid = [r for r in rows if os.path.realpath(r[2]) == location and r[3] == "valid"]
+    fingerprint = cert.fingerprint(hashes.SHA256()).hex()
+    if len(valid) != 1:
+        problems.append(f"{name}: {len(valid)} valid ledger entries, want 1")
+    elif valid[0][4] != fingerprint or int(valid[0][0], 16) != cert.serial_number:
+        problems.append(f"{name}: the ledger's valid entry is not server.crt")
+
+for serial, site, location, status, sha256 in rows:
+    if status == "valid" and not os.path.isdir(location):
+        problems.append(f"{serial} ({site}) is valid but {location} does not exist")
+
+for problem in problems:
+    print(problem)
+if problems:
+    sys.exit(1)
+print(f"ok {sites} sites")
