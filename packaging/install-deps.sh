@@ -2,12 +2,13 @@
 # Installs the Debian 12 packages certforge needs, and only those missing.
 #   install-deps.sh          what building certforge needs
 #   install-deps.sh --test   also what the test suite uses to read our output back
+#   install-deps.sh --bench  also the peers the benchmarks compare with (cfssl)
 set -euo pipefail
 
 build_packages=(
   cmake ninja-build g++ pkg-config
   libssl-dev libbotan-2-dev libcli11-dev libtomlplusplus-dev libfmt-dev nlohmann-json3-dev
-  libzip-dev
+  libzip-dev libsqlite3-dev
 )
 test_packages=(
   catch2 openssl python3 python3-cryptography
@@ -17,8 +18,9 @@ test_packages=(
 packages=("${build_packages[@]}")
 case "${1:-}" in
   --test) packages+=("${test_packages[@]}") ;;
+  --bench) packages+=("${test_packages[@]}" golang-cfssl) ;;
   "") ;;
-  *) echo "usage: $0 [--test]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--test|--bench]" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -24,8 +24,6 @@ struct ServerFormats {
     bool jks = false;   // server.jks (key and chain, same password as server.pfx)
     bool p7b = false;   // chain.p7b (needs the OpenSSL container codec)
     bool der = false;   // server.cer
-
-    bool needs_password() const { return pfx || jks; }
 };
 
 // Parses format names: "pfx", "bundle", "jks", "p7b", "der". Throws

@@ -126,7 +126,7 @@ void add_ca_command(CLI::App& app, Action& selected) {
     auto options = std::make_shared<CaInitOptions>();
     auto* init = ca->add_subcommand(
         "init", "Make a CA key (ca.key, 0600) and a self-signed CA certificate (ca.crt) that "
-                "obeys the profile, plus ca.json, in a new folder");
+                "obeys the profile, plus ca.json and the ledger ca.db, in a new folder");
     init->add_option("--profile", options->profile,
                      "profile name or path to a .toml file (old devices check the CA's "
                      "signature and key too)")

@@ -149,7 +149,10 @@ int run_verify(const VerifyOptions& options) {
     const Profile profile = load_profile(options.profile);
     const UnixTime now = static_cast<UnixTime>(std::time(nullptr));
 
-    std::vector<Report> reports;
+    // Text reports are printed as each file is checked, so that memory does
+    // not grow with the number of files; JSON is one document at the end.
+    bool failed = false;
+    nlohmann::json files = nlohmann::json::array();
     for (const auto& file : options.files) {
         const OpenedChain opened = open_chain(file, options, *backend);
         const auto& chain = opened.chain;
@@ -158,24 +161,19 @@ int run_verify(const VerifyOptions& options) {
         if (opened.facts) {
             report.container_findings = check_container(*opened.facts, chain, profile);
         }
-        reports.push_back(std::move(report));
-    }
-    const bool failed =
-        std::any_of(reports.begin(), reports.end(), [](const Report& r) { return r.has_errors(); });
-    if (options.json) {
-        nlohmann::json files = nlohmann::json::array();
-        for (const auto& report : reports) {
+        failed = failed || report.has_errors();
+        if (options.json) {
             files.push_back(to_json(report));
+        } else {
+            print_report(report);
         }
+    }
+    if (options.json) {
         print_json({{"schema", "certforge.verify/1"},
                     {"profile", profile.id},
                     {"backend", std::string(backend->name())},
                     {"result", failed ? "fail" : "pass"},
                     {"files", files}});
-    } else {
-        for (const auto& report : reports) {
-            print_report(report);
-        }
     }
     return failed ? kExitFindings : kExitOk;
 }

@@ -275,3 +275,44 @@ TEST_CASE("interop: a CA from one backend signs leaves with the other", "[intero
         CHECK(report.count(Outcome::fail, Severity::warning) == 0);
     }
 }
+
+TEST_CASE("interop: the same CRL template gives byte-identical CRLs that openssl verifies",
+          "[interop][crl]") {
+    const auto openssl = make_backend("openssl");
+    const auto botan = make_backend("botan");
+    const char* profile_id = GENERATE("default", "konica-legacy");
+    INFO("profile " << profile_id);
+    const Profile profile = certforge::test::shipped_profile(profile_id);
+    const PrivateKey ca_key =
+        certforge::test::fixture_private_key(profile.legacy ? "rsa1024" : "rsa2048");
+    const Bytes ca = openssl->sign_certificate(ca_template(profile, ca_request(), kSerial, kNow),
+                                               ca_key, std::nullopt);
+    CrlTemplate crl;
+    crl.this_update = kNow;
+    crl.next_update = kNow + 7 * 86400;
+    crl.signature_hash = profile.signature.default_hash;
+    crl.crl_number = {0x01, 0x00};
+    crl.revoked = {{{0x01, 0x02}, kNow - 3600, RevocationReason::unspecified},
+                   {kSerial, kNow - 60, RevocationReason::key_compromise}};
+    const IssuerCredentials issuer{ca, ca_key};
+    const Bytes from_openssl = openssl->sign_crl(crl, issuer);
+    const Bytes from_botan = botan->sign_crl(crl, issuer);
+    CHECK(to_hex(from_openssl) == to_hex(from_botan));
+
+    TempDir dir;
+    const auto ca_file = write_pem(dir, "ca.crt", ca);
+    const auto crl_file = dir / "crl.pem";
+    certforge::test::write_text(crl_file, pem_encode("X509 CRL", from_botan));
+    const auto text = run({"openssl", "crl", "-in", crl_file.string(), "-CAfile",
+                           ca_file.string(), "-noout", "-text"});
+    INFO(text.out << text.err);
+    CHECK(text.exit_code == 0);
+    CHECK_THAT(text.err + text.out, Catch::Contains("verify OK"));
+    CHECK_THAT(text.out, Catch::Contains("X509v3 CRL Number: \n                256"));
+    CHECK_THAT(text.out, Catch::Contains("Serial Number: 0102\n        Revocation Date: Nov 18 "
+                                         "10:06:40 2026 GMT\n    Serial Number: "
+                                         "5A17C0FFEE0123456789ABCDEF102030"));
+    CHECK_THAT(text.out, Catch::Contains("Key Compromise"));
+    CHECK_THAT(text.out, Catch::Contains(profile.legacy ? "sha1WithRSAEncryption"
+                                                        : "sha256WithRSAEncryption"));
+}

@@ -158,8 +158,11 @@ Prepared prepare(const BatchContext& context, const SiteJob& job, Worker& worker
         result.profile = profile.id;
         const CertRequest request = detail::site_request(job.spec, profile);
         const ServerFormats formats = server_formats_from_names(job.spec.formats);
-        const bool will_generate = formats.needs_password() && job.spec.password_env.empty() &&
-                                   job.spec.password_file.empty();
+        const bool needs_password =
+            formats.jks || (context.with_codec &&
+                            (formats.pfx || (formats.bundle && profile.import.identity_pkcs12)));
+        const bool will_generate =
+            needs_password && job.spec.password_env.empty() && job.spec.password_file.empty();
         const detail::SitePlan plan = detail::plan_site(
             {job.spec, request, profile, context.ca_info, job.folder,
              server_file_names(formats, true, context.with_codec, will_generate),
@@ -180,7 +183,7 @@ Prepared prepare(const BatchContext& context, const SiteJob& job, Worker& worker
 
         bool generated = false;
         SecureString password;
-        if (formats.needs_password()) {
+        if (needs_password) {
             password = site_password(job.spec, *worker.backend, generated);
             if (password.empty() && !profile.import.empty_password) {
                 throw InputError(fmt::format("the PFX password is empty, and profile '{}' does "
