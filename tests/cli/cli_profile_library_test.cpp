@@ -208,7 +208,7 @@ TEST_CASE("library: --server-os picks the PFX encryption the host imports", "[li
     const auto device = make("konica-legacy", "dev");
     CHECK(device.exit_code == 2);
     CHECK_THAT(device.err, Catch::Contains("'konica-legacy' is a device profile; --server-os "
-                                           "takes a host profile"));
+                                           "(server_os in a sites file) takes a host profile"));
 
     const auto exported = run_certforge({"export", "--in", (dir / "new" / "server.pfx").string(),
                                          "--in-password-file", pw, "--format", "pfx", "--server-os",

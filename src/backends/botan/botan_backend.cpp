@@ -21,6 +21,10 @@ namespace botan {
 
 BotanBackend::BotanBackend() : rng_(std::make_unique<Botan::AutoSeeded_RNG>()) {}
 
+const Issuer& BotanBackend::issuer(const IssuerCredentials& credentials) {
+    return issuers_.get(credentials, [](const IssuerCredentials& c) { return load_issuer(c); });
+}
+
 std::string BotanBackend::library_version() const {
     return Botan::version_string();
 }
@@ -74,16 +78,16 @@ Bytes BotanBackend::digest(HashAlgorithm hash, ByteView data) const {
 
 Bytes BotanBackend::sign_certificate(const CertificateTemplate& tmpl, const PrivateKey& subject_key,
                                      const std::optional<IssuerCredentials>& issuer) {
-    return write_certificate(*rng_, tmpl, subject_key, issuer);
+    return write_certificate(*rng_, tmpl, subject_key, issuer ? &this->issuer(*issuer) : nullptr);
 }
 
 Bytes BotanBackend::sign_public_key(const CertificateTemplate& tmpl, ByteView public_key_info,
                                     const IssuerCredentials& issuer) {
-    return write_certificate_for_public_key(*rng_, tmpl, public_key_info, issuer);
+    return write_certificate_for_public_key(*rng_, tmpl, public_key_info, this->issuer(issuer));
 }
 
 Bytes BotanBackend::sign_crl(const CrlTemplate& tmpl, const IssuerCredentials& issuer) {
-    return write_crl(*rng_, tmpl, issuer);
+    return write_crl(*rng_, tmpl, this->issuer(issuer));
 }
 
 Bytes BotanBackend::create_csr(const CertificateTemplate& tmpl, const PrivateKey& key) {

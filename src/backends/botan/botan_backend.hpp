@@ -2,15 +2,22 @@
 // at once; Botan exceptions become certforge errors at this boundary.
 #pragma once
 
+#include "../issuer_cache.hpp"
 #include "certforge/backend.hpp"
 
 #include <botan/pk_keys.h>
 #include <botan/rng.h>
 #include <botan/x509cert.h>
 #include <memory>
+#include <optional>
 
 namespace certforge::botan {
 
+// Shared by the certificate and CRL writers.
+struct Issuer {
+    std::unique_ptr<Botan::Private_Key> key;
+    Botan::X509_Certificate certificate;
+};
 class BotanBackend final : public Backend {
 public:
     BotanBackend();
@@ -32,7 +39,10 @@ public:
     Bytes sign_crl(const CrlTemplate& tmpl, const IssuerCredentials& issuer) override;
 
 private:
+    const Issuer& issuer(const IssuerCredentials& credentials);
+
     std::unique_ptr<Botan::RandomNumberGenerator> rng_;
+    detail::IssuerCache<Issuer> issuers_;
 };
 
 // A PKCS#8 key as a Botan object. Throws InputError when it is not one.
@@ -42,21 +52,16 @@ Botan::X509_Certificate load_certificate(ByteView der, std::string_view source);
 // Botan's name for a hash ("SHA-160" for SHA-1).
 std::string botan_hash_name(HashAlgorithm hash);
 
+// `issuer` null: self-signed.
 Bytes write_certificate(Botan::RandomNumberGenerator& rng, const CertificateTemplate& tmpl,
-                        const PrivateKey& subject_key,
-                        const std::optional<IssuerCredentials>& issuer);
+                        const PrivateKey& subject_key, const Issuer* issuer);
 Bytes write_certificate_for_public_key(Botan::RandomNumberGenerator& rng,
                                        const CertificateTemplate& tmpl, ByteView public_key_info,
-                                       const IssuerCredentials& issuer);
+                                       const Issuer& issuer);
 Bytes write_csr(Botan::RandomNumberGenerator& rng, const CertificateTemplate& tmpl,
                 const PrivateKey& key);
 CsrInfo read_csr(ByteView der, std::string_view source);
 
-// Shared by the certificate and CRL writers.
-struct Issuer {
-    std::unique_ptr<Botan::Private_Key> key;
-    Botan::X509_Certificate certificate;
-};
 // The CA's key and certificate. Throws InputError when they do not match.
 Issuer load_issuer(const IssuerCredentials& issuer);
 // RFC 5280 method 1: SHA-1 of the subjectPublicKey bits.
@@ -64,8 +69,8 @@ std::vector<uint8_t> key_identifier(const std::vector<uint8_t>& public_key_bits)
 // The certificate's subjectKeyIdentifier, or the method 1 id of its key.
 std::vector<uint8_t> subject_key_id_of(const Botan::X509_Certificate& cert);
 Botan::X509_Time to_time(UnixTime when);
-Bytes write_crl(Botan::RandomNumberGenerator& rng, const CrlTemplate& tmpl,
-                const IssuerCredentials& issuer);
+Bytes write_crl(Botan::RandomNumberGenerator& rng, const CrlTemplate& tmpl, const Issuer& issuer);
+
 CertInfo read_certificate(ByteView der, std::string_view source);
 
 } // namespace certforge::botan

@@ -143,14 +143,9 @@ Botan::Extensions make_extensions(const CertificateTemplate& tmpl,
 // signed with `self_signer` (the same key's private half).
 Bytes write(Botan::RandomNumberGenerator& rng, const CertificateTemplate& tmpl,
             const Botan::Public_Key& subject, const Botan::Private_Key* self_signer,
-            const std::optional<IssuerCredentials>& issuer) {
-    std::unique_ptr<Botan::Private_Key> issuer_key;
-    std::optional<Botan::X509_Certificate> issuer_cert;
-    if (issuer) {
-        Issuer loaded = load_issuer(*issuer);
-        issuer_key = std::move(loaded.key);
-        issuer_cert.emplace(std::move(loaded.certificate));
-    }
+            const Issuer* issuer) {
+    const Botan::X509_Certificate* issuer_cert = issuer ? &issuer->certificate : nullptr;
+    const Botan::Private_Key* issuer_key = issuer ? issuer->key.get() : nullptr;
     try {
         const std::vector<uint8_t> own_key_id = key_identifier(subject.public_key_bits());
         const std::vector<uint8_t> issuer_key_id =
@@ -201,14 +196,14 @@ Issuer load_issuer(const IssuerCredentials& issuer) {
 
 Bytes write_certificate(Botan::RandomNumberGenerator& rng, const CertificateTemplate& tmpl,
                         const PrivateKey& subject_key,
-                        const std::optional<IssuerCredentials>& issuer) {
+                        const Issuer* issuer) {
     const auto subject = load_private_key(subject_key);
     return write(rng, tmpl, *subject, subject.get(), issuer);
 }
 
 Bytes write_certificate_for_public_key(Botan::RandomNumberGenerator& rng,
                                        const CertificateTemplate& tmpl, ByteView public_key_info,
-                                       const IssuerCredentials& issuer) {
+                                       const Issuer& issuer) {
     std::unique_ptr<Botan::Public_Key> subject;
     try {
         subject.reset(Botan::X509::load_key(
@@ -216,7 +211,7 @@ Bytes write_certificate_for_public_key(Botan::RandomNumberGenerator& rng,
     } catch (const Botan::Exception& e) {
         throw InputError(fmt::format("the public key cannot be read: Botan: {}", e.what()));
     }
-    return write(rng, tmpl, *subject, nullptr, issuer);
+    return write(rng, tmpl, *subject, nullptr, &issuer);
 }
 
 Bytes write_csr(Botan::RandomNumberGenerator& rng, const CertificateTemplate& tmpl,

@@ -56,8 +56,7 @@ std::vector<uint8_t> authority_key_id(const std::vector<uint8_t>& key_id) {
 } // namespace
 
 Bytes write_crl(Botan::RandomNumberGenerator& rng, const CrlTemplate& tmpl,
-                const IssuerCredentials& issuer) {
-    const Issuer ca = load_issuer(issuer);
+                const Issuer& ca) {
     try {
         Botan::AlgorithmIdentifier signature_algorithm;
         const std::unique_ptr<Botan::PK_Signer> signer(Botan::choose_sig_format(

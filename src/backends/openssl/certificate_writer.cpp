@@ -174,15 +174,10 @@ namespace {
 // `subject_pkey` holds the subject's public key (and, when the certificate
 // is self-signed, its private key).
 Bytes write(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl, EVP_PKEY* subject_pkey,
-            const std::optional<IssuerCredentials>& issuer) {
+            const Issuer* issuer) {
     ERR_clear_error();
-    PkeyPtr issuer_pkey;
-    X509Ptr issuer_cert;
-    if (issuer) {
-        Issuer loaded = load_issuer(ctx, *issuer);
-        issuer_pkey = std::move(loaded.key);
-        issuer_cert = std::move(loaded.certificate);
-    }
+    EVP_PKEY* issuer_pkey = issuer ? issuer->key.get() : nullptr;
+    X509* issuer_cert = issuer ? issuer->certificate.get() : nullptr;
 
     X509Ptr cert(X509_new_ex(ctx, nullptr));
     check(cert != nullptr, "cannot allocate a certificate");
@@ -194,7 +189,7 @@ Bytes write(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl, EVP_PKEY* subjec
 
     const X509NamePtr subject = make_name(tmpl.subject);
     check(X509_set_subject_name(cert.get(), subject.get()) == 1, "cannot set the subject");
-    check(X509_set_issuer_name(cert.get(), issuer_cert ? X509_get_subject_name(issuer_cert.get())
+    check(X509_set_issuer_name(cert.get(), issuer_cert ? X509_get_subject_name(issuer_cert)
                                                        : subject.get()) == 1,
           "cannot set the issuer");
     set_time(X509_getm_notBefore(cert.get()), tmpl.not_before);
@@ -219,7 +214,7 @@ Bytes write(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl, EVP_PKEY* subjec
     }
     if (tmpl.authority_key_id) {
         const Bytes issuer_key_id =
-            issuer_cert ? subject_key_id_of(ctx, issuer_cert.get()) : own_key_id;
+            issuer_cert ? subject_key_id_of(ctx, issuer_cert) : own_key_id;
         AuthorityKeyIdPtr akid(AUTHORITY_KEYID_new());
         check(akid != nullptr, "cannot allocate authorityKeyIdentifier");
         akid->keyid = octet_string(issuer_key_id).release();
@@ -229,7 +224,7 @@ Bytes write(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl, EVP_PKEY* subjec
         add_extended_key_usage(cert.get(), *tmpl.extended_key_usage);
     }
 
-    EVP_PKEY* signer = issuer_pkey ? issuer_pkey.get() : subject_pkey;
+    EVP_PKEY* signer = issuer_pkey ? issuer_pkey : subject_pkey;
     const MdCtxPtr md_ctx = signing_context(ctx, signer, tmpl.signature_hash, "certificate");
     check(X509_sign_ctx(cert.get(), md_ctx.get()) > 0,
           signing_refused(tmpl.signature_hash, "certificate"));
@@ -246,15 +241,15 @@ Bytes write(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl, EVP_PKEY* subjec
 
 Bytes write_certificate(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl,
                         const PrivateKey& subject_key,
-                        const std::optional<IssuerCredentials>& issuer) {
+                        const Issuer* issuer) {
     const PkeyPtr subject = load_private_key(ctx, subject_key);
     return write(ctx, tmpl, subject.get(), issuer);
 }
 
 Bytes write_certificate_for_public_key(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl,
-                                       ByteView public_key_info, const IssuerCredentials& issuer) {
+                                       ByteView public_key_info, const Issuer& issuer) {
     const PkeyPtr subject = load_public_key(ctx, public_key_info);
-    return write(ctx, tmpl, subject.get(), issuer);
+    return write(ctx, tmpl, subject.get(), &issuer);
 }
 
 } // namespace certforge::openssl

@@ -40,9 +40,8 @@ X509RevokedPtr revoked_entry(const RevokedCertificate& entry) {
 
 } // namespace
 
-Bytes write_crl(OSSL_LIB_CTX* ctx, const CrlTemplate& tmpl, const IssuerCredentials& issuer) {
+Bytes write_crl(OSSL_LIB_CTX* ctx, const CrlTemplate& tmpl, const Issuer& ca) {
     ERR_clear_error();
-    const Issuer ca = load_issuer(ctx, issuer);
 
     X509CrlPtr crl(X509_CRL_new_ex(ctx, nullptr));
     check(crl != nullptr, "cannot allocate a CRL");

@@ -74,16 +74,24 @@ Bytes OpenSslBackend::digest(HashAlgorithm hash, ByteView data) const {
 Bytes OpenSslBackend::sign_certificate(const CertificateTemplate& tmpl,
                                        const PrivateKey& subject_key,
                                        const std::optional<IssuerCredentials>& issuer) {
-    return write_certificate(ctx_.get(), tmpl, subject_key, issuer);
+    return write_certificate(ctx_.get(), tmpl, subject_key,
+                             issuer ? &this->issuer(*issuer) : nullptr);
 }
 
 Bytes OpenSslBackend::sign_public_key(const CertificateTemplate& tmpl, ByteView public_key_info,
                                       const IssuerCredentials& issuer) {
-    return write_certificate_for_public_key(ctx_.get(), tmpl, public_key_info, issuer);
+    return write_certificate_for_public_key(ctx_.get(), tmpl, public_key_info,
+                                            this->issuer(issuer));
+}
+
+const Issuer& OpenSslBackend::issuer(const IssuerCredentials& credentials) {
+    return issuers_.get(credentials, [this](const IssuerCredentials& c) {
+        return load_issuer(ctx_.get(), c);
+    });
 }
 
 Bytes OpenSslBackend::sign_crl(const CrlTemplate& tmpl, const IssuerCredentials& issuer) {
-    return write_crl(ctx_.get(), tmpl, issuer);
+    return write_crl(ctx_.get(), tmpl, this->issuer(issuer));
 }
 
 Bytes OpenSslBackend::create_csr(const CertificateTemplate& tmpl, const PrivateKey& key) {

@@ -3,10 +3,17 @@
 // process-wide defaults.
 #pragma once
 
+#include "../issuer_cache.hpp"
 #include "certforge/backend.hpp"
 #include "openssl_handles.hpp"
 
 namespace certforge::openssl {
+
+// Shared by the certificate and CRL writers.
+struct Issuer {
+    PkeyPtr key;
+    X509Ptr certificate;
+};
 
 class OpenSslBackend final : public Backend {
 public:
@@ -31,7 +38,10 @@ public:
     OSSL_LIB_CTX* context() const noexcept { return ctx_.get(); }
 
 private:
+    const Issuer& issuer(const IssuerCredentials& credentials);
+
     LibCtxPtr ctx_;
+    detail::IssuerCache<Issuer> issuers_;
 };
 
 // Key and certificate conversions within this backend's library context.
@@ -44,11 +54,11 @@ Bytes key_identifier(OSSL_LIB_CTX* ctx, const X509_PUBKEY* public_key);
 // The name OpenSSL fetches for a hash ("SHA1", "SHA256", ...).
 const char* digest_name(HashAlgorithm hash);
 
+// `issuer` null: self-signed.
 Bytes write_certificate(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl,
-                        const PrivateKey& subject_key,
-                        const std::optional<IssuerCredentials>& issuer);
+                        const PrivateKey& subject_key, const Issuer* issuer);
 Bytes write_certificate_for_public_key(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl,
-                                       ByteView public_key_info, const IssuerCredentials& issuer);
+                                       ByteView public_key_info, const Issuer& issuer);
 // A SubjectPublicKeyInfo DER as a key. Throws InputError when it is not one.
 PkeyPtr load_public_key(OSSL_LIB_CTX* ctx, ByteView public_key_info);
 Bytes write_csr(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl, const PrivateKey& key);
@@ -62,11 +72,6 @@ void read_general_names(const GENERAL_NAMES* names, std::vector<SubjectAltName>&
 DistinguishedName read_x509_name(const X509_NAME* name, std::string_view source);
 CertInfo read_certificate(OSSL_LIB_CTX* ctx, ByteView der, std::string_view source);
 
-// Shared by the certificate and CRL writers.
-struct Issuer {
-    PkeyPtr key;
-    X509Ptr certificate;
-};
 // The CA's key and certificate. Throws InputError when they do not match.
 Issuer load_issuer(OSSL_LIB_CTX* ctx, const IssuerCredentials& issuer);
 // The certificate's subjectKeyIdentifier, or the RFC 5280 method 1 id of its key.
@@ -78,6 +83,6 @@ void set_time(ASN1_TIME* field, UnixTime when);
 MdCtxPtr signing_context(OSSL_LIB_CTX* ctx, EVP_PKEY* key, HashAlgorithm hash,
                          std::string_view what);
 std::string signing_refused(HashAlgorithm hash, std::string_view what);
-Bytes write_crl(OSSL_LIB_CTX* ctx, const CrlTemplate& tmpl, const IssuerCredentials& issuer);
+Bytes write_crl(OSSL_LIB_CTX* ctx, const CrlTemplate& tmpl, const Issuer& issuer);
 
 } // namespace certforge::openssl

@@ -226,7 +226,8 @@ Pkcs12Encryption server_pfx_encryption(const ProfileCatalog& catalog, const std:
     }
     const Profile host = catalog.load(server_os);
     if (host.kind != ProfileKind::host) {
-        throw UsageError(fmt::format("'{}' is a device profile; a server OS is a host profile "
+        throw UsageError(fmt::format("'{}' is a device profile; --server-os (server_os in a sites "
+                                     "file) takes a host profile "
                                      "(certforge profiles list --kind host)",
                                      host.id));
     }
