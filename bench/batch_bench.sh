@@ -80,8 +80,8 @@ echo "$(date -u +%Y-%m-%d), $cores cores, $(openssl version | cut -d' ' -f1-2), 
 echo
 
 # --- 1. throughput ----------------------------------------------------------
-read -r _ openssl_rate < <("$raw_rate" --bits 2048 --keys 60 | grep '^openssl')
-read -r _ botan_rate < <("$raw_rate" --bits 2048 --keys 120 | grep '^botan')
+read -r _ openssl_rate < <("$raw_rate" --bits 2048 --keys 100 | grep '^openssl')
+read -r _ botan_rate < <("$raw_rate" --bits 2048 --keys 300 | grep '^botan')
 
 start=$(now)
 for ((i = 1; i <= sites; i++)); do
