@@ -6,6 +6,7 @@
 //     -newkey` doing the same job (RSA-2048, SHA-256, SAN).
 // Usage: certforge_bench [--rounds N] [--sizes 1024,2048,3072]
 #include "certforge/backend_registry.hpp"
+#include "raw_keygen.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -18,13 +19,8 @@
 #include <unistd.h>
 #include <vector>
 
-#if CERTFORGE_HAVE_OPENSSL
-#include <openssl/evp.h>
-#include <openssl/rsa.h>
-#endif
 #if CERTFORGE_HAVE_BOTAN
 #include <botan/auto_rng.h>
-#include <botan/rsa.h>
 #endif
 
 namespace {
@@ -120,20 +116,14 @@ int main(int argc, char** argv) {
         });
         rows.push_back({"openssl genpkey (process)", cli});
 #if CERTFORGE_HAVE_OPENSSL
-        rows.push_back({"raw OpenSSL EVP_PKEY_generate", median_seconds(n, [&] {
-                            EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr);
-                            EVP_PKEY* pkey = nullptr;
-                            EVP_PKEY_keygen_init(ctx);
-                            EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, static_cast<int>(bits));
-                            EVP_PKEY_generate(ctx, &pkey);
-                            EVP_PKEY_free(pkey);
-                            EVP_PKEY_CTX_free(ctx);
-                        })});
+        rows.push_back({"raw OpenSSL EVP_PKEY_generate",
+                        median_seconds(n, [&] { certforge::bench::raw_openssl_rsa_key(bits); })});
 #endif
 #if CERTFORGE_HAVE_BOTAN
         Botan::AutoSeeded_RNG rng;
-        rows.push_back({"raw Botan RSA_PrivateKey",
-                        median_seconds(n, [&] { const Botan::RSA_PrivateKey k(rng, bits); })});
+        rows.push_back({"raw Botan RSA_PrivateKey", median_seconds(n, [&] {
+                            certforge::bench::raw_botan_rsa_key(rng, bits);
+                        })});
 #endif
         for (const auto name : certforge::built_backends()) {
             const auto backend = certforge::make_backend(name);

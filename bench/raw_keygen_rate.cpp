@@ -2,18 +2,15 @@
 // keys, no certforge code): the limit a batch can reach is this rate times
 // the cores. Prints "openssl <keys/s>" and "botan <keys/s>" lines.
 // Usage: certforge_raw_keygen_rate [--bits 2048] [--keys 100]
+#include "raw_keygen.hpp"
+
 #include <chrono>
 #include <cstdlib>
 #include <fmt/format.h>
 #include <string>
 
-#if CERTFORGE_HAVE_OPENSSL
-#include <openssl/evp.h>
-#include <openssl/rsa.h>
-#endif
 #if CERTFORGE_HAVE_BOTAN
 #include <botan/auto_rng.h>
-#include <botan/rsa.h>
 #endif
 
 namespace {
@@ -42,19 +39,13 @@ int main(int argc, char** argv) {
         }
     }
 #if CERTFORGE_HAVE_OPENSSL
-    fmt::print("openssl {:.3f}\n", keys_per_second(keys, [&] {
-                   EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr);
-                   EVP_PKEY* pkey = nullptr;
-                   EVP_PKEY_keygen_init(ctx);
-                   EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, static_cast<int>(bits));
-                   EVP_PKEY_generate(ctx, &pkey);
-                   EVP_PKEY_free(pkey);
-                   EVP_PKEY_CTX_free(ctx);
-               }));
+    fmt::print("openssl {:.3f}\n",
+               keys_per_second(keys, [&] { certforge::bench::raw_openssl_rsa_key(bits); }));
 #endif
 #if CERTFORGE_HAVE_BOTAN
     Botan::AutoSeeded_RNG rng;
-    fmt::print("botan {:.3f}\n", keys_per_second(keys, [&] { const Botan::RSA_PrivateKey k(rng, bits); }));
+    fmt::print("botan {:.3f}\n",
+               keys_per_second(keys, [&] { certforge::bench::raw_botan_rsa_key(rng, bits); }));
 #endif
     return 0;
 }

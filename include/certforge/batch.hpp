@@ -18,9 +18,9 @@ namespace certforge {
 struct BatchOptions {
     std::filesystem::path sites_file;
     std::filesystem::path ca_dir;
-    std::filesystem::path out_dir; // one folder per site, named by its id
-    std::string backend;           // empty: the default backend
-    unsigned jobs = 0;             // worker threads; 0: every core
+    std::filesystem::path out_dir;          // one folder per site, named by its id
+    std::string backend;                    // empty: the default backend
+    unsigned jobs = 0;                      // worker threads; 0: every core
     std::int64_t renew_within = 30 * 86400; // seconds before notAfter
     bool dry_run = false;                   // plan only: no key, no file, no ledger entry
 };
@@ -33,9 +33,9 @@ struct SiteResult {
     std::string id;
     std::size_t line = 0;
     SiteStatus status = SiteStatus::failed;
-    bool dry_run = false;   // created/renewed mean "would be"
-    std::string reason;     // why renewed, skipped or failed
-    std::string profile;    // the profile (or common ground) it was checked against
+    bool dry_run = false; // created/renewed mean "would be"
+    std::string reason;   // why renewed, skipped or failed
+    std::string profile;  // the profile (or common ground) it was checked against
     std::filesystem::path folder;
     std::vector<std::filesystem::path> files; // written (created, renewed)
     std::string serial;                       // the site's certificate after the run

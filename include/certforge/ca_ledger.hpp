@@ -117,9 +117,9 @@ private:
 // `after_record` (a fault-injection point for tests), commits the files,
 // marks it valid; when the files cannot be written the entry is marked
 // abandoned and the error rethrown.
-std::vector<std::filesystem::path> deliver_recorded(
-    CaLedger& ledger, const LedgerEntry& entry, OutputSet& output,
-    const std::function<void()>& after_record = {});
+std::vector<std::filesystem::path> deliver_recorded(CaLedger& ledger, const LedgerEntry& entry,
+                                                    OutputSet& output,
+                                                    const std::function<void()>& after_record = {});
 
 // The CRL of the ledger's revoked certificates, sorted by serial number:
 // valid from `now` for `days`, numbered `number`, signed with `hash`.

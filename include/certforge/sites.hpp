@@ -15,15 +15,15 @@
 namespace certforge {
 
 struct SiteSpec {
-    std::string id;        // also the name of its output folder
-    std::size_t line = 0;  // where the site starts in the sites file
+    std::string id;       // also the name of its output folder
+    std::size_t line = 0; // where the site starts in the sites file
     std::string cn;
     std::vector<std::string> sans;     // "dns:NAME", "ip:ADDRESS"
     std::vector<std::string> profiles; // one certificate all of them accept
     std::string server_os;             // host profile, picks the PFX encryption
     std::vector<std::string> formats{"pfx", "bundle"};
-    std::string pkcs12;                // aes, 3des, rc2; empty: from server_os
-    std::string password_env;          // the PFX password: an environment variable,
+    std::string pkcs12;                  // aes, 3des, rc2; empty: from server_os
+    std::string password_env;            // the PFX password: an environment variable,
     std::filesystem::path password_file; // or a file (relative to the sites file);
                                          // neither: generated into server.pfx.pass
     SubjectFields subject;               // O, OU, L, ST, C (the CN is `cn`)

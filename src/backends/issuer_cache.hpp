@@ -16,11 +16,11 @@ public:
     // credentials differ from the last ones.
     template <class Load> const Loaded& get(const IssuerCredentials& credentials, Load&& load) {
         const ByteView key = credentials.key.pkcs8_der();
-        const bool same = loaded_ &&
-                          std::equal(certificate_der_.begin(), certificate_der_.end(),
-                                     credentials.certificate_der.begin(),
-                                     credentials.certificate_der.end()) &&
-                          std::equal(key_der_.begin(), key_der_.end(), key.begin(), key.end());
+        const bool same =
+            loaded_ &&
+            std::equal(certificate_der_.begin(), certificate_der_.end(),
+                       credentials.certificate_der.begin(), credentials.certificate_der.end()) &&
+            std::equal(key_der_.begin(), key_der_.end(), key.begin(), key.end());
         if (!same) {
             loaded_.reset();
             loaded_.emplace(load(credentials));

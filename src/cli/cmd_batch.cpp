@@ -63,8 +63,7 @@ public:
 
     int finish(const BatchSummary& summary) {
         clear_progress();
-        const double seconds =
-            std::chrono::duration<double>(Clock::now() - started_).count();
+        const double seconds = std::chrono::duration<double>(Clock::now() - started_).count();
         if (json_) {
             const nlohmann::json totals{{"sites", summary.sites},     {"created", summary.created},
                                         {"renewed", summary.renewed}, {"skipped", summary.skipped},
@@ -75,9 +74,9 @@ public:
             fmt::print("{} site{}{}: {} created, {} renewed, {} skipped, {} failed ({} job{}, "
                        "{:.1f} s)\n",
                        summary.sites, summary.sites == 1 ? "" : "s",
-                       dry_run_ ? " (dry run: nothing written)" : "",
-                       summary.created, summary.renewed, summary.skipped, summary.failed,
-                       summary.jobs, summary.jobs == 1 ? "" : "s", seconds);
+                       dry_run_ ? " (dry run: nothing written)" : "", summary.created,
+                       summary.renewed, summary.skipped, summary.failed, summary.jobs,
+                       summary.jobs == 1 ? "" : "s", seconds);
         }
         std::fflush(stdout);
         if (!failures_.empty()) {
@@ -113,10 +112,10 @@ private:
 
     void print_text(const SiteResult& result) const {
         const std::string_view status = to_string(result.status);
-        const std::string verb =
-            dry_run_ && (result.status == SiteStatus::created || result.status == SiteStatus::renewed)
-                ? fmt::format("would be {}", status)
-                : std::string(status);
+        const std::string verb = dry_run_ && (result.status == SiteStatus::created ||
+                                              result.status == SiteStatus::renewed)
+                                     ? fmt::format("would be {}", status)
+                                     : std::string(status);
         switch (result.status) {
         case SiteStatus::failed:
             fmt::print("failed   {} (line {}): {}\n", result.id, result.line, result.reason);
@@ -128,8 +127,8 @@ private:
             if (dry_run_) {
                 fmt::print("{}  {}: {}\n", verb, result.id, result.reason);
             } else {
-                fmt::print("{}  {}: serial {}, valid until {}{}\n", verb, result.id,
-                           result.serial, result.not_after ? format_utc(*result.not_after) : "?",
+                fmt::print("{}  {}: serial {}, valid until {}{}\n", verb, result.id, result.serial,
+                           result.not_after ? format_utc(*result.not_after) : "?",
                            result.status == SiteStatus::renewed ? " (" + result.reason + ")"
                                                                 : std::string());
             }
@@ -189,8 +188,7 @@ void add_batch_command(CLI::App& app, Action& selected) {
         "Never prompts. Exit 1 if any site failed (each one named).");
     command->add_option("sites", options->sites, "sites file: *.toml or *.csv (see README)")
         ->required();
-    command->add_option("--ca", options->ca_dir, "CA folder from 'certforge ca init'")
-        ->required();
+    command->add_option("--ca", options->ca_dir, "CA folder from 'certforge ca init'")->required();
     command->add_option("--out", options->out, "folder for the site folders (named by site id)")
         ->required();
     command->add_option("--jobs", options->jobs, "worker threads (default: every core)")

@@ -102,11 +102,11 @@ int run_ca_sign(const CaSignOptions& options) {
     const CertInfo info = backend->parse_certificate(cert, "new certificate");
     OutputSet output(dir, options.force);
     output.add(out.filename().string(), pem_encode("CERTIFICATE", cert), FileMode::public_file);
-    const auto written = deliver_recorded(
-        ledger,
-        make_ledger_entry(info, profile.id, "ca sign", "", absolute_text(dir),
-                          static_cast<UnixTime>(std::time(nullptr))),
-        output);
+    const auto written =
+        deliver_recorded(ledger,
+                         make_ledger_entry(info, profile.id, "ca sign", "", absolute_text(dir),
+                                           static_cast<UnixTime>(std::time(nullptr))),
+                         output);
     if (options.json) {
         print_json(issued_json("certforge.ca-sign/1", profile, backend->name(), written, info));
         return kExitOk;

@@ -78,8 +78,8 @@ int run_ca_list(const CaListOptions& options) {
     }
     if (entries.empty()) {
         fmt::print("no certificates{}\n",
-                   options.expiring.empty() ? "" : fmt::format(" expiring within {}",
-                                                               options.expiring));
+                   options.expiring.empty() ? ""
+                                            : fmt::format(" expiring within {}", options.expiring));
         return kExitOk;
     }
     fmt::print("{:<34} {:<10} {:<20} {:<16} {}\n", "SERIAL", "STATUS", "NOT AFTER", "SITE",
@@ -139,9 +139,9 @@ int run_ca_crl(const CaCrlOptions& options) {
     const Profile profile =
         load_profile(options.profile.empty() ? ca.metadata.profile_id : options.profile);
     const std::filesystem::path out =
-        options.out.empty() ? std::filesystem::path(options.ca_dir) / (options.der ? "crl.der"
-                                                                                   : "crl.pem")
-                            : std::filesystem::path(options.out);
+        options.out.empty()
+            ? std::filesystem::path(options.ca_dir) / (options.der ? "crl.der" : "crl.pem")
+            : std::filesystem::path(options.out);
     OutputSet::refuse_existing(folder_of(out), {out.filename().string()}, options.force);
 
     CaLedger ledger(options.ca_dir);
@@ -150,8 +150,8 @@ int run_ca_crl(const CaCrlOptions& options) {
     const auto revoked = ledger.entries(filter);
     const UnixTime at = now();
     const std::uint64_t number = ledger.next_crl_number();
-    const CrlTemplate tmpl = make_crl_template(revoked, number,
-                                               profile.signature.default_hash, at, options.days);
+    const CrlTemplate tmpl =
+        make_crl_template(revoked, number, profile.signature.default_hash, at, options.days);
     const Bytes crl = backend->sign_crl(tmpl, ca.credentials());
 
     OutputSet output(folder_of(out), options.force);

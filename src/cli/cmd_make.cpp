@@ -5,9 +5,9 @@
 #include "certforge/certificate_file.hpp"
 #include "certforge/containers.hpp"
 #include "certforge/errors.hpp"
-#include "certforge/server_files.hpp"
 #include "certforge/output_set.hpp"
 #include "certforge/pem.hpp"
+#include "certforge/server_files.hpp"
 #include "certforge/verify.hpp"
 #include "cli_support.hpp"
 
@@ -63,10 +63,9 @@ int run_make(const MakeOptions& options) {
         warn(fmt::format("server.pfx and the bundle's device.p12 are not written: {}", e.what()));
     }
     const ServerFormats formats;
-    OutputSet::refuse_existing(options.out,
-                               server_file_names(formats, !options.ca_dir.empty(), codec != nullptr,
-                                                 false),
-                               options.force);
+    OutputSet::refuse_existing(
+        options.out, server_file_names(formats, !options.ca_dir.empty(), codec != nullptr, false),
+        options.force);
     bool generated = false;
     SecureString password;
     if (codec) {

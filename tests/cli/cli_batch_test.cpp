@@ -39,16 +39,16 @@ struct Batch {
 
     explicit Batch(std::string backend_name) : backend(std::move(backend_name)) {
         write_text(profile, kFastProfile);
-        const auto made = run_certforge({"ca", "init", "--profile", "default", "--name",
-                                         "Batch CA", "--out", ca.string(), "--backend", backend});
+        const auto made = run_certforge({"ca", "init", "--profile", "default", "--name", "Batch CA",
+                                         "--out", ca.string(), "--backend", backend});
         INFO(made.err);
         REQUIRE(made.exit_code == 0);
     }
 
     // Sites site-1 .. site-N, named print-K.example.com, with an IP SAN.
     void write_sites(unsigned count, const std::string& extra = "") const {
-        std::string text = fmt::format("[defaults]\nprofiles = [\"{}\"]\n{}\n", profile.string(),
-                                       extra);
+        std::string text =
+            fmt::format("[defaults]\nprofiles = [\"{}\"]\n{}\n", profile.string(), extra);
         for (unsigned i = 1; i <= count; ++i) {
             text += fmt::format("[[site]]\nid = \"site-{}\"\ncn = \"print-{}.example.com\"\n"
                                 "sans = [\"ip:10.0.0.{}\"]\n\n",
@@ -59,8 +59,8 @@ struct Batch {
 
     certforge::test::RunResult run_batch(std::vector<std::string> extra = {},
                                          const std::map<std::string, std::string>& env = {}) const {
-        std::vector<std::string> args{"batch", sites.string(), "--ca", ca.string(), "--out",
-                                      out.string(), "--backend", backend};
+        std::vector<std::string> args{"batch", sites.string(), "--ca",      ca.string(),
+                                      "--out", out.string(),   "--backend", backend};
         args.insert(args.end(), extra.begin(), extra.end());
         return run_certforge(args, env);
     }
@@ -82,12 +82,11 @@ struct Batch {
 
     // One SQL query's rows, as text lines, read by python3's sqlite3.
     std::string query(const std::string& sql) const {
-        const auto result =
-            run({"/usr/bin/python3", "-c",
-                 "import sqlite3,sys\n"
-                 "for row in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]):\n"
-                 "    print('|'.join(str(v) for v in row))\n",
-                 (ca / "ca.db").string(), sql});
+        const auto result = run({"/usr/bin/python3", "-c",
+                                 "import sqlite3,sys\n"
+                                 "for row in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]):\n"
+                                 "    print('|'.join(str(v) for v in row))\n",
+                                 (ca / "ca.db").string(), sql});
         INFO(result.err);
         REQUIRE(result.exit_code == 0);
         return result.out;
@@ -134,10 +133,10 @@ TEST_CASE("batch: every site gets make's files, a second run issues nothing", "[
                            "-noout", "-ext", "subjectAltName"});
     CHECK_THAT(text.out, Catch::Contains("DNS:print-2.example.com, IP Address:10.0.0.2"));
     if (CERTFORGE_TEST_WITH_OPENSSL) {
-        const auto pfx = run({"openssl", "pkcs12", "-in",
-                              (batch.out / "site-2" / "server.pfx").string(), "-noout",
-                              "-passin", "env:SITE_PASSWORD"},
-                             env);
+        const auto pfx =
+            run({"openssl", "pkcs12", "-in", (batch.out / "site-2" / "server.pfx").string(),
+                 "-noout", "-passin", "env:SITE_PASSWORD"},
+                env);
         INFO(pfx.err);
         CHECK(pfx.exit_code == 0);
     }
@@ -175,8 +174,9 @@ TEST_CASE("batch: renewal window and changed names re-issue, the old entry stays
     CHECK(count_of(renewed.out, "renewed  site-") == 3);
     CHECK_THAT(renewed.out, Catch::Contains("within the renewal window"));
     CHECK(read_text(batch.out / "site-1" / "server.crt") != first_crt);
-    CHECK(batch.query("SELECT status, count(*) FROM certificates GROUP BY status ORDER BY status") ==
-          "superseded|3\nvalid|3\n");
+    CHECK(
+        batch.query("SELECT status, count(*) FROM certificates GROUP BY status ORDER BY status") ==
+        "superseded|3\nvalid|3\n");
     batch.require_ledger_matches_files();
 
     // A 100-day window renews nothing; a changed SAN renews that site only.
@@ -191,9 +191,11 @@ TEST_CASE("batch: renewal window and changed names re-issue, the old entry stays
                    Catch::Contains("names changed: CN print-2.example.com SAN "
                                    "dns:print-2.example.com ip:10.0.0.2 -> CN print-2.example.com "
                                    "SAN dns:print-2.example.com ip:10.0.9.2"));
-    CHECK_THAT(changed.out, Catch::Contains("skipped  site-1") && Catch::Contains("skipped  site-3"));
-    CHECK(batch.query("SELECT status, count(*) FROM certificates GROUP BY status ORDER BY status") ==
-          "superseded|4\nvalid|3\n");
+    CHECK_THAT(changed.out,
+               Catch::Contains("skipped  site-1") && Catch::Contains("skipped  site-3"));
+    CHECK(
+        batch.query("SELECT status, count(*) FROM certificates GROUP BY status ORDER BY status") ==
+        "superseded|4\nvalid|3\n");
     batch.require_ledger_matches_files();
 }
 
@@ -228,7 +230,8 @@ cn = "good-2.example.com"
     const auto result = batch.run_batch();
     INFO(result.out << result.err);
     CHECK(result.exit_code == 1);
-    CHECK_THAT(result.out, Catch::Contains("created  good-1") && Catch::Contains("created  good-2"));
+    CHECK_THAT(result.out,
+               Catch::Contains("created  good-1") && Catch::Contains("created  good-2"));
     CHECK_THAT(result.out,
                Catch::Contains("failed   bad-cn (line 8): CN 'bad_host!' is neither a host name "
                                "nor an IP address"));
@@ -312,8 +315,8 @@ id = "e"
                   ":1: unknown column 'colour' (known: id, cn, sans, profiles, profile, "
                   "server_os, formats, pkcs12, password_env, password_file, organization, "
                   "organizational_unit, locality, state, country, days)\n" +
-                  file + ":3: site 'b': SAN 'ip:300.1.1.1' is not a valid IPv4 or IPv6 address\n" + file +
-                  ":5: site 'c' has no cn\n" + file +
+                  file + ":3: site 'b': SAN 'ip:300.1.1.1' is not a valid IPv4 or IPv6 address\n" +
+                  file + ":5: site 'c' has no cn\n" + file +
                   ":6: site 'd' has no profile (set profiles, or profiles in [defaults])\n\n");
     }
     CHECK_FALSE(fs::exists(batch.out));
@@ -435,10 +438,10 @@ TEST_CASE("batch: the shipped examples work", "[batch]") {
     INFO(real.out << real.err);
     REQUIRE(real.exit_code == 0);
     batch.require_ledger_matches_files();
-    const auto jks = run({"keytool", "-list", "-keystore",
-                          (batch.out / "ostrava-warehouse" / "server.jks").string(), "-storepass",
-                          read_text(batch.out / "ostrava-warehouse" / "server.pfx.pass")
-                              .substr(0, 20)});
+    const auto jks =
+        run({"keytool", "-list", "-keystore",
+             (batch.out / "ostrava-warehouse" / "server.jks").string(), "-storepass",
+             read_text(batch.out / "ostrava-warehouse" / "server.pfx.pass").substr(0, 20)});
     INFO(jks.out << jks.err);
     CHECK(jks.exit_code == 0);
     CHECK_THAT(jks.out, Catch::Contains("server, ") && Catch::Contains("PrivateKeyEntry"));

@@ -30,21 +30,20 @@ TEST_CASE("ca ledger: make --ca and ca sign are recorded, ca list filters", "[ca
                            "--backend", backend})
                 .exit_code == 0);
     const std::map<std::string, std::string> env{{"PFX_PASSWORD", "secret"}};
-    const auto made = run_certforge({"make", "--profile", "default", "--cn", "a.example.com",
-                                     "--ca", ca, "--key",
-                                     certforge::test::fixture_key("rsa2048").string(), "--out",
-                                     (dir / "a").string(), "--days", "10", "--password-env",
-                                     "PFX_PASSWORD", "--backend", backend},
-                                    env);
+    const auto made = run_certforge(
+        {"make", "--profile", "default", "--cn", "a.example.com", "--ca", ca, "--key",
+         certforge::test::fixture_key("rsa2048").string(), "--out", (dir / "a").string(), "--days",
+         "10", "--password-env", "PFX_PASSWORD", "--backend", backend},
+        env);
     INFO(made.err);
     REQUIRE(made.exit_code == 0);
     REQUIRE(run({"openssl", "req", "-new", "-key", certforge::test::fixture_key("rsa2048").string(),
                  "-subj", "/CN=b.example.com", "-addext", "subjectAltName=DNS:b.example.com",
                  "-out", (dir / "b.csr").string()})
                 .exit_code == 0);
-    const auto signed_ = run_certforge({"ca", "sign", "--ca", ca, "--profile", "default",
-                                        (dir / "b.csr").string(), "--out",
-                                        (dir / "b.crt").string(), "--backend", backend});
+    const auto signed_ =
+        run_certforge({"ca", "sign", "--ca", ca, "--profile", "default", (dir / "b.csr").string(),
+                       "--out", (dir / "b.crt").string(), "--backend", backend});
     INFO(signed_.err);
     REQUIRE(signed_.exit_code == 0);
 
@@ -63,8 +62,8 @@ TEST_CASE("ca ledger: make --ca and ca sign are recorded, ca list filters", "[ca
     CHECK(certificates[1]["source"] == "ca sign");
     CHECK(certificates[1]["serial"] == serial_of(dir / "b.crt"));
     CHECK(certificates[1]["subject_alt_names"] == nlohmann::json::array({"dns:b.example.com"}));
-    const auto fingerprint = run({"openssl", "x509", "-in", (dir / "b.crt").string(), "-noout",
-                                  "-fingerprint", "-sha256"});
+    const auto fingerprint = run(
+        {"openssl", "x509", "-in", (dir / "b.crt").string(), "-noout", "-fingerprint", "-sha256"});
     std::string hex;
     for (const char c : fingerprint.out.substr(fingerprint.out.find('=') + 1)) {
         if (std::isxdigit(static_cast<unsigned char>(c))) {
@@ -113,28 +112,29 @@ TEST_CASE("ca ledger: revoke, then a CRL that openssl reads with the revoked ser
         certforge::test::fixture_key(std::string(profile) == "default" ? "rsa2048" : "rsa1024")
             .string();
     for (const char* name : {"keep", "drop"}) {
-        const auto made = run_certforge({"make", "--profile", profile, "--cn",
-                                         std::string(name) + ".example.com", "--ca", ca, "--key",
-                                         key, "--out", (dir / name).string(), "--password-env",
-                                         "PFX_PASSWORD", "--backend", backend},
-                                        env);
+        const auto made =
+            run_certforge({"make", "--profile", profile, "--cn", std::string(name) + ".example.com",
+                           "--ca", ca, "--key", key, "--out", (dir / name).string(),
+                           "--password-env", "PFX_PASSWORD", "--backend", backend},
+                          env);
         INFO(made.err);
         REQUIRE(made.exit_code == 0);
     }
     const std::string revoked = serial_of(dir / "drop" / "server.crt");
-    const auto revoke = run_certforge(
-        {"ca", "revoke", "--ca", ca, revoked, "--reason", "keyCompromise"});
+    const auto revoke =
+        run_certforge({"ca", "revoke", "--ca", ca, revoked, "--reason", "keyCompromise"});
     INFO(revoke.err);
     REQUIRE(revoke.exit_code == 0);
-    CHECK_THAT(revoke.out, Catch::Contains("revoked " + revoked + " (drop.example.com), reason "
+    CHECK_THAT(revoke.out, Catch::Contains("revoked " + revoked +
+                                           " (drop.example.com), reason "
                                            "key-compromise"));
     const auto twice = run_certforge({"ca", "revoke", "--ca", ca, revoked});
     CHECK(twice.exit_code == 3);
     CHECK_THAT(twice.err, Catch::Contains("certificate " + revoked + " was revoked already on"));
     const auto unknown = run_certforge({"ca", "revoke", "--ca", ca, "01:02:03"});
     CHECK(unknown.exit_code == 3);
-    CHECK(unknown.err == "certforge: error: no certificate with serial 010203 in " + ca +
-                             "/ca.db\n");
+    CHECK(unknown.err ==
+          "certforge: error: no certificate with serial 010203 in " + ca + "/ca.db\n");
     const auto reason = run_certforge({"ca", "revoke", "--ca", ca, revoked, "--reason", "oops"});
     CHECK(reason.exit_code == 2);
     CHECK_THAT(reason.err, Catch::Contains("unknown revocation reason 'oops' (one of: "
@@ -143,8 +143,8 @@ TEST_CASE("ca ledger: revoke, then a CRL that openssl reads with the revoked ser
     const auto crl = run_certforge({"ca", "crl", "--ca", ca, "--backend", backend});
     INFO(crl.err);
     REQUIRE(crl.exit_code == 0);
-    const auto text = run({"openssl", "crl", "-in", ca + "/crl.pem", "-CAfile", ca + "/ca.crt",
-                           "-noout", "-text"});
+    const auto text = run(
+        {"openssl", "crl", "-in", ca + "/crl.pem", "-CAfile", ca + "/ca.crt", "-noout", "-text"});
     INFO(text.out << text.err);
     CHECK(text.exit_code == 0);
     CHECK_THAT(text.err + text.out, Catch::Contains("verify OK"));
@@ -158,8 +158,9 @@ TEST_CASE("ca ledger: revoke, then a CRL that openssl reads with the revoked ser
           std::string::npos);
 
     // openssl's own chain check with the CRL: the revoked one fails, the other passes.
-    const std::vector<std::string> check{"openssl", "verify", "-auth_level", "0", "-crl_check",
-                                         "-CAfile", ca + "/ca.crt", "-CRLfile", ca + "/crl.pem"};
+    const std::vector<std::string> check{"openssl",      "verify",  "-auth_level",  "0",
+                                         "-crl_check",   "-CAfile", ca + "/ca.crt", "-CRLfile",
+                                         ca + "/crl.pem"};
     auto dropped = check;
     dropped.push_back((dir / "drop" / "server.crt").string());
     const auto refused = run(dropped);
@@ -175,7 +176,7 @@ TEST_CASE("ca ledger: revoke, then a CRL that openssl reads with the revoked ser
     CHECK(again.exit_code == 3);
     CHECK_THAT(again.err, Catch::Contains("(use --force to replace)"));
     REQUIRE(run_certforge({"ca", "crl", "--ca", ca, "--der", "--json"}).exit_code == 0);
-    const auto der = run({"openssl", "crl", "-inform", "DER", "-in", ca + "/crl.der", "-noout",
-                          "-crlnumber"});
+    const auto der =
+        run({"openssl", "crl", "-inform", "DER", "-in", ca + "/crl.der", "-noout", "-crlnumber"});
     CHECK(der.out == "crlNumber=0x02\n");
 }

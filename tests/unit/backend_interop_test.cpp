@@ -303,8 +303,8 @@ TEST_CASE("interop: the same CRL template gives byte-identical CRLs that openssl
     const auto ca_file = write_pem(dir, "ca.crt", ca);
     const auto crl_file = dir / "crl.pem";
     certforge::test::write_text(crl_file, pem_encode("X509 CRL", from_botan));
-    const auto text = run({"openssl", "crl", "-in", crl_file.string(), "-CAfile",
-                           ca_file.string(), "-noout", "-text"});
+    const auto text = run({"openssl", "crl", "-in", crl_file.string(), "-CAfile", ca_file.string(),
+                           "-noout", "-text"});
     INFO(text.out << text.err);
     CHECK(text.exit_code == 0);
     CHECK_THAT(text.err + text.out, Catch::Contains("verify OK"));

@@ -97,7 +97,6 @@ std::vector<uint8_t> general_names(const std::vector<SubjectAltName>& sans) {
     return out;
 }
 
-
 template <class Extension, class... Args>
 void add(Botan::Extensions& extensions, bool critical, Args&&... args) {
     extensions.add(std::make_unique<Extension>(std::forward<Args>(args)...).release(), critical);
@@ -195,8 +194,7 @@ Issuer load_issuer(const IssuerCredentials& issuer) {
 }
 
 Bytes write_certificate(Botan::RandomNumberGenerator& rng, const CertificateTemplate& tmpl,
-                        const PrivateKey& subject_key,
-                        const Issuer* issuer) {
+                        const PrivateKey& subject_key, const Issuer* issuer) {
     const auto subject = load_private_key(subject_key);
     return write(rng, tmpl, *subject, subject.get(), issuer);
 }

@@ -3,10 +3,10 @@
 
 #include <botan/bigint.h>
 #include <botan/der_enc.h>
+#include <botan/pkix_types.h>
 #include <botan/pubkey.h>
 #include <botan/x509_ca.h>
 #include <botan/x509_obj.h>
-#include <botan/pkix_types.h>
 #include <fmt/format.h>
 
 // Botan 2's X509_CA numbers and dates a CRL itself (the last number plus
@@ -55,8 +55,7 @@ std::vector<uint8_t> authority_key_id(const std::vector<uint8_t>& key_id) {
 
 } // namespace
 
-Bytes write_crl(Botan::RandomNumberGenerator& rng, const CrlTemplate& tmpl,
-                const Issuer& ca) {
+Bytes write_crl(Botan::RandomNumberGenerator& rng, const CrlTemplate& tmpl, const Issuer& ca) {
     try {
         Botan::AlgorithmIdentifier signature_algorithm;
         const std::unique_ptr<Botan::PK_Signer> signer(Botan::choose_sig_format(

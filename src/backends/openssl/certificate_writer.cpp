@@ -213,8 +213,7 @@ Bytes write(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl, EVP_PKEY* subjec
         add_basic_constraints(cert.get(), *tmpl.basic_constraints);
     }
     if (tmpl.authority_key_id) {
-        const Bytes issuer_key_id =
-            issuer_cert ? subject_key_id_of(ctx, issuer_cert) : own_key_id;
+        const Bytes issuer_key_id = issuer_cert ? subject_key_id_of(ctx, issuer_cert) : own_key_id;
         AuthorityKeyIdPtr akid(AUTHORITY_KEYID_new());
         check(akid != nullptr, "cannot allocate authorityKeyIdentifier");
         akid->keyid = octet_string(issuer_key_id).release();
@@ -229,19 +228,13 @@ Bytes write(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl, EVP_PKEY* subjec
     check(X509_sign_ctx(cert.get(), md_ctx.get()) > 0,
           signing_refused(tmpl.signature_hash, "certificate"));
 
-    const int length = i2d_X509(cert.get(), nullptr);
-    check(length > 0, "cannot encode the certificate");
-    Bytes der(static_cast<std::size_t>(length));
-    unsigned char* out = der.data();
-    check(i2d_X509(cert.get(), &out) == length, "cannot encode the certificate");
-    return der;
+    return to_der(cert.get(), i2d_X509, "the certificate");
 }
 
 } // namespace
 
 Bytes write_certificate(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl,
-                        const PrivateKey& subject_key,
-                        const Issuer* issuer) {
+                        const PrivateKey& subject_key, const Issuer* issuer) {
     const PkeyPtr subject = load_private_key(ctx, subject_key);
     return write(ctx, tmpl, subject.get(), issuer);
 }

@@ -58,8 +58,8 @@ Bytes write_crl(OSSL_LIB_CTX* ctx, const CrlTemplate& tmpl, const Issuer& ca) {
         static_cast<void>(revoked.release());
     }
 
-    check(X509_CRL_add1_ext_i2d(crl.get(), NID_crl_number, integer(tmpl.crl_number).get(), 0,
-                                0) == 1,
+    check(X509_CRL_add1_ext_i2d(crl.get(), NID_crl_number, integer(tmpl.crl_number).get(), 0, 0) ==
+              1,
           "cannot add the CRL number");
     AuthorityKeyIdPtr akid(AUTHORITY_KEYID_new());
     check(akid != nullptr, "cannot allocate authorityKeyIdentifier");
@@ -71,12 +71,7 @@ Bytes write_crl(OSSL_LIB_CTX* ctx, const CrlTemplate& tmpl, const Issuer& ca) {
     check(X509_CRL_sign_ctx(crl.get(), md_ctx.get()) > 0,
           signing_refused(tmpl.signature_hash, "CRL"));
 
-    const int length = i2d_X509_CRL(crl.get(), nullptr);
-    check(length > 0, "cannot encode the CRL");
-    Bytes der(static_cast<std::size_t>(length));
-    unsigned char* out = der.data();
-    check(i2d_X509_CRL(crl.get(), &out) == length, "cannot encode the CRL");
-    return der;
+    return to_der(crl.get(), i2d_X509_CRL, "the CRL");
 }
 
 } // namespace certforge::openssl

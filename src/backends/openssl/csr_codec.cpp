@@ -46,12 +46,7 @@ Bytes write_csr(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl, const Privat
                                     nullptr, pkey.get(), nullptr) == 1 &&
               X509_REQ_sign_ctx(req.get(), md.get()) > 0,
           fmt::format("signing the request with {} failed", to_string(tmpl.signature_hash)));
-    const int length = i2d_X509_REQ(req.get(), nullptr);
-    check(length > 0, "cannot encode the request");
-    Bytes der(static_cast<std::size_t>(length));
-    unsigned char* out = der.data();
-    i2d_X509_REQ(req.get(), &out);
-    return der;
+    return to_der(req.get(), i2d_X509_REQ, "the request");
 }
 
 CsrInfo read_csr(OSSL_LIB_CTX* ctx, ByteView der, std::string_view source) {
@@ -81,10 +76,7 @@ CsrInfo read_csr(OSSL_LIB_CTX* ctx, ByteView der, std::string_view source) {
                          : EVP_PKEY_get_base_id(pkey) == EVP_PKEY_EC ? KeyAlgorithm::ec
                                                                      : KeyAlgorithm::unknown;
     info.key_bits = static_cast<unsigned>(EVP_PKEY_get_bits(pkey));
-    const int spki_length = i2d_PUBKEY(pkey, nullptr);
-    info.public_key_info.resize(static_cast<std::size_t>(std::max(spki_length, 0)));
-    unsigned char* out = info.public_key_info.data();
-    i2d_PUBKEY(pkey, &out);
+    info.public_key_info = to_der(pkey, i2d_PUBKEY, "the request's public key");
     info.signature_valid = X509_REQ_verify_ex(req.get(), pkey, ctx, nullptr) == 1;
     const ExtensionStackPtr extensions(X509_REQ_get_extensions(req.get()));
     for (int i = 0; extensions && i < sk_X509_EXTENSION_num(extensions.get()); ++i) {

@@ -85,9 +85,8 @@ Bytes OpenSslBackend::sign_public_key(const CertificateTemplate& tmpl, ByteView 
 }
 
 const Issuer& OpenSslBackend::issuer(const IssuerCredentials& credentials) {
-    return issuers_.get(credentials, [this](const IssuerCredentials& c) {
-        return load_issuer(ctx_.get(), c);
-    });
+    return issuers_.get(credentials,
+                        [this](const IssuerCredentials& c) { return load_issuer(ctx_.get(), c); });
 }
 
 Bytes OpenSslBackend::sign_crl(const CrlTemplate& tmpl, const IssuerCredentials& issuer) {
@@ -142,12 +141,8 @@ PkeyPtr load_private_key(OSSL_LIB_CTX* ctx, const PrivateKey& key) {
 PrivateKey to_private_key(const EVP_PKEY* pkey) {
     Pkcs8InfoPtr info(EVP_PKEY2PKCS8(pkey));
     check(info != nullptr, "cannot encode the key as PKCS#8");
-    const int length = i2d_PKCS8_PRIV_KEY_INFO(info.get(), nullptr);
-    check(length > 0, "cannot encode the key as PKCS#8");
-    SecureBytes der(static_cast<std::size_t>(length));
-    unsigned char* out = der.data();
-    check(i2d_PKCS8_PRIV_KEY_INFO(info.get(), &out) == length, "cannot encode the key as PKCS#8");
-    return PrivateKey(std::move(der));
+    return PrivateKey(
+        to_der<SecureBytes>(info.get(), i2d_PKCS8_PRIV_KEY_INFO, "the key as PKCS#8"));
 }
 
 X509Ptr load_certificate(OSSL_LIB_CTX* ctx, ByteView der, std::string_view source) {

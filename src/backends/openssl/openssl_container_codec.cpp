@@ -39,12 +39,7 @@ private:
 };
 
 Bytes encode_pkcs12(PKCS12* p12) {
-    const int length = i2d_PKCS12(p12, nullptr);
-    check(length > 0, "cannot encode the PKCS#12 file");
-    Bytes der(static_cast<std::size_t>(length));
-    unsigned char* out = der.data();
-    check(i2d_PKCS12(p12, &out) == length, "cannot encode the PKCS#12 file");
-    return der;
+    return to_der(p12, i2d_PKCS12, "the PKCS#12 file");
 }
 
 std::string object_text(const ASN1_OBJECT* object) {
@@ -109,12 +104,7 @@ std::optional<Pkcs12Encryption> scheme_of(const Pkcs12Protection& p) {
 }
 
 Bytes certificate_der(X509* cert) {
-    const int length = i2d_X509(cert, nullptr);
-    check(length > 0, "cannot encode a certificate");
-    Bytes der(static_cast<std::size_t>(length));
-    unsigned char* out = der.data();
-    i2d_X509(cert, &out);
-    return der;
+    return to_der(cert, i2d_X509, "a certificate");
 }
 
 // Leaf first (the certificate of the key, or else one that issued none of
@@ -335,12 +325,7 @@ Bytes OpenSslContainerCodec::write_pkcs7(const std::vector<Bytes>& certificates)
         const X509Ptr cert = load_certificate(ctx_.get(), der, "certificate");
         check(PKCS7_add_certificate(p7.get(), cert.get()) == 1, "cannot add a certificate");
     }
-    const int length = i2d_PKCS7(p7.get(), nullptr);
-    check(length > 0, "cannot encode the PKCS#7 structure");
-    Bytes out(static_cast<std::size_t>(length));
-    unsigned char* p = out.data();
-    i2d_PKCS7(p7.get(), &p);
-    return out;
+    return to_der(p7.get(), i2d_PKCS7, "the PKCS#7 structure");
 }
 
 std::vector<Bytes> OpenSslContainerCodec::read_pkcs7(ByteView der, std::string_view source) {

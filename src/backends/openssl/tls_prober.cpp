@@ -277,11 +277,7 @@ Attempt OpenSslProber::handshake(const ProbeTarget& target, TlsVersion version,
     if (STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl.get())) {
         for (int i = 0; i < sk_X509_num(chain); ++i) {
             X509* cert = sk_X509_value(chain, i);
-            const int length = i2d_X509(cert, nullptr);
-            Bytes der(static_cast<std::size_t>(std::max(length, 0)));
-            unsigned char* out = der.data();
-            i2d_X509(cert, &out);
-            attempt.chain.push_back(std::move(der));
+            attempt.chain.push_back(to_der(cert, i2d_X509, "the device's certificate"));
         }
     }
     SSL_shutdown(ssl.get());

@@ -87,8 +87,8 @@ public:
         }
         if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
             ::close(fd_);
-            throw InputError(fmt::format("another certforge batch is writing into {}",
-                                         dir.string()));
+            throw InputError(
+                fmt::format("another certforge batch is writing into {}", dir.string()));
         }
     }
     ~FolderLock() { ::close(fd_); }
@@ -163,11 +163,11 @@ Prepared prepare(const BatchContext& context, const SiteJob& job, Worker& worker
                             (formats.pfx || (formats.bundle && profile.import.identity_pkcs12)));
         const bool will_generate =
             needs_password && job.spec.password_env.empty() && job.spec.password_file.empty();
-        const detail::SitePlan plan = detail::plan_site(
-            {job.spec, request, profile, context.ca_info, job.folder,
-             server_file_names(formats, true, context.with_codec, will_generate),
-             job.ledger_sha256, job.now, context.options.renew_within},
-            *worker.backend);
+        const detail::SitePlan plan =
+            detail::plan_site({job.spec, request, profile, context.ca_info, job.folder,
+                               server_file_names(formats, true, context.with_codec, will_generate),
+                               job.ledger_sha256, job.now, context.options.renew_within},
+                              *worker.backend);
         result.reason = plan.reason;
         if (plan.current) {
             fill_certificate(result, *plan.current);
@@ -176,7 +176,8 @@ Prepared prepare(const BatchContext& context, const SiteJob& job, Worker& worker
             result.status = SiteStatus::skipped;
             return out;
         }
-        result.status = plan.action == SiteAction::create ? SiteStatus::created : SiteStatus::renewed;
+        result.status =
+            plan.action == SiteAction::create ? SiteStatus::created : SiteStatus::renewed;
         if (context.options.dry_run) {
             return out;
         }
@@ -193,9 +194,10 @@ Prepared prepare(const BatchContext& context, const SiteJob& job, Worker& worker
         }
         CertificateBuilder builder(*worker.backend, profile);
         const IssuedCertificate issued = builder.issue_leaf(request, context.ca.credentials());
-        const CertInfo info = worker.backend->parse_certificate(issued.certificate_der,
-                                                                "new certificate");
-        for (const auto& finding : check_certificate(info, CertificateRole::leaf, profile, job.now)) {
+        const CertInfo info =
+            worker.backend->parse_certificate(issued.certificate_der, "new certificate");
+        for (const auto& finding :
+             check_certificate(info, CertificateRole::leaf, profile, job.now)) {
             if (finding.outcome == Outcome::fail && finding.severity == Severity::error) {
                 throw InternalError(fmt::format("the new certificate fails its profile: {}: {}",
                                                 finding.rule, finding.message));
@@ -248,8 +250,8 @@ public:
     ProfileCache(BatchObserver& observer) : observer_(observer) {}
 
     SiteProfile resolve(const SiteSpec& site) {
-        const std::string key = fmt::format("{}|{}|{}", fmt::join(site.profiles, ","),
-                                            site.server_os, site.pkcs12);
+        const std::string key =
+            fmt::format("{}|{}|{}", fmt::join(site.profiles, ","), site.server_os, site.pkcs12);
         if (const auto found = cache_.find(key); found != cache_.end()) {
             return found->second;
         }
@@ -297,10 +299,10 @@ std::string_view to_string(SiteStatus status) {
 BatchSummary run_batch(const BatchOptions& options, BatchObserver& observer) {
     const SitesCheck check = check_sites_file(options.sites_file);
     if (!check.problems.empty()) {
-        throw InputError(fmt::format(
-            "{} has {} problem{}; no site was touched:\n{}", options.sites_file.string(),
-            check.problems.size(), check.problems.size() == 1 ? "" : "s",
-            format_problems(options.sites_file, check.problems)));
+        throw InputError(fmt::format("{} has {} problem{}; no site was touched:\n{}",
+                                     options.sites_file.string(), check.problems.size(),
+                                     check.problems.size() == 1 ? "" : "s",
+                                     format_problems(options.sites_file, check.problems)));
     }
     const auto backend = make_backend(options.backend);
     const CertificateAuthority ca = load_ca(options.ca_dir, *backend);
@@ -315,15 +317,15 @@ BatchSummary run_batch(const BatchOptions& options, BatchObserver& observer) {
         std::error_code ec;
         fs::create_directories(options.out_dir, ec);
         if (ec) {
-            throw InputError(fmt::format("cannot create {}: {}", options.out_dir.string(),
-                                         ec.message()));
+            throw InputError(
+                fmt::format("cannot create {}: {}", options.out_dir.string(), ec.message()));
         }
         lock.emplace(options.out_dir);
     }
 
     BatchSummary summary;
-    summary.jobs = options.jobs != 0 ? options.jobs
-                                     : std::max(1u, std::thread::hardware_concurrency());
+    summary.jobs =
+        options.jobs != 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
     const BatchContext context{options, ca, ca_info, try_container_codec() != nullptr};
     ProfileCache profiles(observer);
     FaultInjection fault;

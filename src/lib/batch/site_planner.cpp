@@ -92,9 +92,9 @@ SitePlan plan_site(const PlanInput& input, const Backend& backend) {
         }
     }
     if (current.not_after - input.now <= input.renew_within) {
-        return renew(fmt::format("expires {}, within the renewal window",
-                                 format_utc(current.not_after)),
-                     current);
+        return renew(
+            fmt::format("expires {}, within the renewal window", format_utc(current.not_after)),
+            current);
     }
     for (const auto& name : input.expected_files) {
         if (!fs::exists(input.folder / name)) {

@@ -1,9 +1,9 @@
+#include "../profile/toml_type_name.hpp"
 #include "certforge/errors.hpp"
 #include "certforge/names.hpp"
 #include "certforge/server_files.hpp"
 #include "certforge/sites.hpp"
 #include "certforge/text.hpp"
-#include "../profile/toml_type_name.hpp"
 
 #include <array>
 #include <fmt/format.h>
@@ -34,22 +34,70 @@ struct SiteField {
 };
 
 constexpr std::array<SiteField, 16> kFields{{
-    {"id", FieldKind::text, true, [](SiteSpec& s, FieldValue&& v, const fs::path&) { s.id = std::move(v.text); }},
-    {"cn", FieldKind::text, true, [](SiteSpec& s, FieldValue&& v, const fs::path&) { s.cn = std::move(v.text); }},
-    {"sans", FieldKind::list, true, [](SiteSpec& s, FieldValue&& v, const fs::path&) { s.sans = std::move(v.list); }},
-    {"profiles", FieldKind::list, false, [](SiteSpec& s, FieldValue&& v, const fs::path&) { s.profiles = std::move(v.list); }},
-    {"profile", FieldKind::text, false, [](SiteSpec& s, FieldValue&& v, const fs::path&) { s.profiles = {std::move(v.text)}; }},
-    {"server_os", FieldKind::text, false, [](SiteSpec& s, FieldValue&& v, const fs::path&) { s.server_os = std::move(v.text); }},
-    {"formats", FieldKind::list, false, [](SiteSpec& s, FieldValue&& v, const fs::path&) { s.formats = std::move(v.list); }},
-    {"pkcs12", FieldKind::text, false, [](SiteSpec& s, FieldValue&& v, const fs::path&) { s.pkcs12 = std::move(v.text); }},
-    {"password_env", FieldKind::text, false, [](SiteSpec& s, FieldValue&& v, const fs::path&) { s.password_env = std::move(v.text); }},
-    {"password_file", FieldKind::text, false, [](SiteSpec& s, FieldValue&& v, const fs::path& base) { s.password_file = v.text.empty() ? fs::path() : base / v.text; }},
-    {"organization", FieldKind::text, false, [](SiteSpec& s, FieldValue&& v, const fs::path&) { s.subject.organization = std::move(v.text); }},
-    {"organizational_unit", FieldKind::text, false, [](SiteSpec& s, FieldValue&& v, const fs::path&) { s.subject.organizational_unit = std::move(v.text); }},
-    {"locality", FieldKind::text, false, [](SiteSpec& s, FieldValue&& v, const fs::path&) { s.subject.locality = std::move(v.text); }},
-    {"state", FieldKind::text, false, [](SiteSpec& s, FieldValue&& v, const fs::path&) { s.subject.state = std::move(v.text); }},
-    {"country", FieldKind::text, false, [](SiteSpec& s, FieldValue&& v, const fs::path&) { s.subject.country = std::move(v.text); }},
-    {"days", FieldKind::number, false, [](SiteSpec& s, FieldValue&& v, const fs::path&) { s.days = static_cast<unsigned>(v.number); }},
+    {"id", FieldKind::text, true,
+     [](SiteSpec& s, FieldValue&& v, const fs::path&) {
+         s.id = std::move(v.text);
+     }},
+    {"cn", FieldKind::text, true,
+     [](SiteSpec& s, FieldValue&& v, const fs::path&) {
+         s.cn = std::move(v.text);
+     }},
+    {"sans", FieldKind::list, true,
+     [](SiteSpec& s, FieldValue&& v, const fs::path&) {
+         s.sans = std::move(v.list);
+     }},
+    {"profiles", FieldKind::list, false,
+     [](SiteSpec& s, FieldValue&& v, const fs::path&) {
+         s.profiles = std::move(v.list);
+     }},
+    {"profile", FieldKind::text, false,
+     [](SiteSpec& s, FieldValue&& v, const fs::path&) {
+         s.profiles = {std::move(v.text)};
+     }},
+    {"server_os", FieldKind::text, false,
+     [](SiteSpec& s, FieldValue&& v, const fs::path&) {
+         s.server_os = std::move(v.text);
+     }},
+    {"formats", FieldKind::list, false,
+     [](SiteSpec& s, FieldValue&& v, const fs::path&) {
+         s.formats = std::move(v.list);
+     }},
+    {"pkcs12", FieldKind::text, false,
+     [](SiteSpec& s, FieldValue&& v, const fs::path&) {
+         s.pkcs12 = std::move(v.text);
+     }},
+    {"password_env", FieldKind::text, false,
+     [](SiteSpec& s, FieldValue&& v, const fs::path&) {
+         s.password_env = std::move(v.text);
+     }},
+    {"password_file", FieldKind::text, false,
+     [](SiteSpec& s, FieldValue&& v, const fs::path& base) {
+         s.password_file = v.text.empty() ? fs::path() : base / v.text;
+     }},
+    {"organization", FieldKind::text, false,
+     [](SiteSpec& s, FieldValue&& v, const fs::path&) {
+         s.subject.organization = std::move(v.text);
+     }},
+    {"organizational_unit", FieldKind::text, false,
+     [](SiteSpec& s, FieldValue&& v, const fs::path&) {
+         s.subject.organizational_unit = std::move(v.text);
+     }},
+    {"locality", FieldKind::text, false,
+     [](SiteSpec& s, FieldValue&& v, const fs::path&) {
+         s.subject.locality = std::move(v.text);
+     }},
+    {"state", FieldKind::text, false,
+     [](SiteSpec& s, FieldValue&& v, const fs::path&) {
+         s.subject.state = std::move(v.text);
+     }},
+    {"country", FieldKind::text, false,
+     [](SiteSpec& s, FieldValue&& v, const fs::path&) {
+         s.subject.country = std::move(v.text);
+     }},
+    {"days", FieldKind::number, false,
+     [](SiteSpec& s, FieldValue&& v, const fs::path&) {
+         s.days = static_cast<unsigned>(v.number);
+     }},
 }};
 
 const SiteField* find_field(std::string_view name) {
@@ -76,8 +124,8 @@ bool valid_id(std::string_view id) {
         return false;
     }
     for (const char c : id) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                        c == '-' || c == '_' || c == '.';
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                        (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
         if (!ok) {
             return false;
         }
@@ -128,6 +176,18 @@ void validate_site(const SiteSpec& site, std::vector<SitesProblem>& problems) {
     }
 }
 
+// A reader over the file, opened at once.
+class StreamedSitesReader : public SitesReader {
+protected:
+    explicit StreamedSitesReader(const fs::path& path) : SitesReader(path), in_(path) {
+        if (!in_) {
+            throw InputError(fmt::format("cannot read {}", path.string()));
+        }
+    }
+
+    std::ifstream in_;
+};
+
 // ---- TOML: a prelude with [defaults], then [[site]] blocks parsed one by one.
 
 bool is_site_header(std::string_view line) {
@@ -154,13 +214,9 @@ std::size_t toml_column(const toml::source_region& region) {
     return static_cast<std::size_t>(std::max<toml::source_index>(region.begin.column, 1));
 }
 
-class TomlSitesReader final : public SitesReader {
+class TomlSitesReader final : public StreamedSitesReader {
 public:
-    explicit TomlSitesReader(const fs::path& path) : SitesReader(path), in_(path) {
-        if (!in_) {
-            throw InputError(fmt::format("cannot read {}", path.string()));
-        }
-    }
+    explicit TomlSitesReader(const fs::path& path) : StreamedSitesReader(path) {}
 
     bool next(SiteSpec& site, std::vector<SitesProblem>& problems) override {
         if (!started_) {
@@ -277,8 +333,8 @@ private:
                 if (ok) {
                     value.number = node.as_integer()->get();
                     if (value.number < 1 || value.number > 36500) {
-                        problems.push_back({line, column, fmt::format("'{}' must be 1 to 36500",
-                                                                      key.str())});
+                        problems.push_back(
+                            {line, column, fmt::format("'{}' must be 1 to 36500", key.str())});
                         continue;
                     }
                 }
@@ -297,9 +353,10 @@ private:
                 break;
             }
             if (!ok) {
-                const std::string_view wanted = field->kind == FieldKind::text     ? "a string"
-                                                : field->kind == FieldKind::number ? "an integer"
-                                                                                   : "an array of strings";
+                const std::string_view wanted = field->kind == FieldKind::text ? "a string"
+                                                : field->kind == FieldKind::number
+                                                    ? "an integer"
+                                                    : "an array of strings";
                 problems.push_back({line, column,
                                     fmt::format("'{}' must be {}, not {}", key.str(), wanted,
                                                 detail::toml_type_name(node))});
@@ -309,7 +366,6 @@ private:
         }
     }
 
-    std::ifstream in_;
     std::size_t line_no_ = 0;
     bool started_ = false;
     bool have_header_ = false;
@@ -320,13 +376,9 @@ private:
 
 // ---- CSV (RFC 4180): a header row naming the columns, then a site a row.
 
-class CsvSitesReader final : public SitesReader {
+class CsvSitesReader final : public StreamedSitesReader {
 public:
-    explicit CsvSitesReader(const fs::path& path) : SitesReader(path), in_(path) {
-        if (!in_) {
-            throw InputError(fmt::format("cannot read {}", path.string()));
-        }
-    }
+    explicit CsvSitesReader(const fs::path& path) : StreamedSitesReader(path) {}
 
     bool next(SiteSpec& site, std::vector<SitesProblem>& problems) override {
         std::vector<std::string> cells;
@@ -364,9 +416,9 @@ public:
             } else if (field->kind == FieldKind::number) {
                 const auto parsed = parse_number(cell);
                 if (!parsed) {
-                    problems.push_back({start, 0,
-                                        fmt::format("column '{}': '{}' is not a number",
-                                                    field->name, cell)});
+                    problems.push_back(
+                        {start, 0,
+                         fmt::format("column '{}': '{}' is not a number", field->name, cell)});
                     continue;
                 }
                 value.number = *parsed;
@@ -418,9 +470,9 @@ private:
             const std::string name = to_lower(trim(cell));
             const SiteField* field = find_field(name);
             if (field == nullptr) {
-                problems.push_back({line, 0,
-                                    fmt::format("unknown column '{}' (known: {})", name,
-                                                field_names(false))});
+                problems.push_back(
+                    {line, 0,
+                     fmt::format("unknown column '{}' (known: {})", name, field_names(false))});
             } else if (!seen.insert(name).second) {
                 problems.push_back({line, 0, fmt::format("column '{}' appears twice", name)});
             }
@@ -493,7 +545,6 @@ private:
         return false;
     }
 
-    std::ifstream in_;
     std::size_t line_no_ = 0;
     bool header_read_ = false;
     std::vector<const SiteField*> columns_;
@@ -524,9 +575,9 @@ SitesCheck check_sites_file(const fs::path& path) {
         }
         const auto [it, inserted] = first_line.emplace(site.id, site.line);
         if (!inserted) {
-            check.problems.push_back({site.line, 0,
-                                      fmt::format("site id '{}' is used already on line {}",
-                                                  site.id, it->second)});
+            check.problems.push_back(
+                {site.line, 0,
+                 fmt::format("site id '{}' is used already on line {}", site.id, it->second)});
         }
     }
     std::stable_sort(check.problems.begin(), check.problems.end(),
@@ -539,9 +590,9 @@ std::string format_problems(const fs::path& path, const std::vector<SitesProblem
     std::string out;
     for (std::size_t i = 0; i < problems.size() && i < limit; ++i) {
         const auto& p = problems[i];
-        out += p.column == 0 ? fmt::format("{}:{}: {}\n", path.string(), p.line, p.message)
-                             : fmt::format("{}:{}:{}: {}\n", path.string(), p.line, p.column,
-                                           p.message);
+        out += p.column == 0
+                   ? fmt::format("{}:{}: {}\n", path.string(), p.line, p.message)
+                   : fmt::format("{}:{}:{}: {}\n", path.string(), p.line, p.column, p.message);
     }
     if (problems.size() > limit) {
         out += fmt::format("... and {} more\n", problems.size() - limit);

@@ -47,8 +47,8 @@ RevocationReason revocation_reason_from_name(std::string_view name) {
         }
         names.push_back(entry.name);
     }
-    throw UsageError(fmt::format("unknown revocation reason '{}' (one of: {})", name,
-                                 fmt::join(names, ", ")));
+    throw UsageError(
+        fmt::format("unknown revocation reason '{}' (one of: {})", name, fmt::join(names, ", ")));
 }
 
 const std::vector<RevocationReason>& all_revocation_reasons() {

@@ -79,8 +79,8 @@ void add_server_files(OutputSet& output, const ServerFilesInput& input, Backend&
         const ByteView der = input.issued.key.pkcs8_der();
         return PrivateKey(SecureBytes(der.begin(), der.end()));
     };
-    BundleInput bundle{input.ca_certificate ? *input.ca_certificate : leaf, leaf, std::nullopt, "",
-                       "", input.now};
+    BundleInput bundle{
+        input.ca_certificate ? *input.ca_certificate : leaf, leaf, std::nullopt, "", "", input.now};
     const bool pfx = input.formats.pfx && input.codec != nullptr;
     if (input.codec != nullptr) {
         const KeyAndChain contents{copy_key(), chain};
@@ -92,9 +92,8 @@ void add_server_files(OutputSet& output, const ServerFilesInput& input, Backend&
         }
         if (input.formats.bundle && input.profile.import.identity_pkcs12) {
             const std::string where =
-                input.password_generated
-                    ? std::string("the same as server.pfx, in server.pfx.pass")
-                    : std::string("the same as server.pfx");
+                input.password_generated ? std::string("the same as server.pfx, in server.pfx.pass")
+                                         : std::string("the same as server.pfx");
             add_device_pkcs12(bundle, input.profile, *input.codec, contents, input.password,
                               input.device_name, where);
         }

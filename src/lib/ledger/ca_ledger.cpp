@@ -77,8 +77,7 @@ LedgerEntry read_entry(const Statement& row) {
     entry.sha256 = row.text(12);
     entry.status = ledger_status_from_name(row.text(13));
     entry.revoked_at = row.optional_integer(14);
-    entry.revocation_reason =
-        static_cast<RevocationReason>(row.optional_integer(15).value_or(0));
+    entry.revocation_reason = static_cast<RevocationReason>(row.optional_integer(15).value_or(0));
     entry.certificate_der = row.blob(16);
     return entry;
 }
@@ -106,8 +105,7 @@ LedgerStatus ledger_status_from_name(std::string_view name) {
         }
         names.push_back(text);
     }
-    throw UsageError(
-        fmt::format("unknown status '{}' (one of: {})", name, fmt::join(names, ", ")));
+    throw UsageError(fmt::format("unknown status '{}' (one of: {})", name, fmt::join(names, ", ")));
 }
 
 std::string normalize_serial(std::string_view text) {
@@ -331,8 +329,8 @@ LedgerEntry CaLedger::revoke(std::string_view serial, RevocationReason reason, U
                                      normalize_serial(serial), impl_->path.string()));
     }
     if (entry->status == LedgerStatus::revoked) {
-        throw InputError(fmt::format("certificate {} was revoked already on {} ({})",
-                                     entry->serial, format_utc(entry->revoked_at.value_or(0)),
+        throw InputError(fmt::format("certificate {} was revoked already on {} ({})", entry->serial,
+                                     format_utc(entry->revoked_at.value_or(0)),
                                      to_string(entry->revocation_reason)));
     }
     Statement(db, "UPDATE certificates SET status = 'revoked', revoked_at = ?1, "
@@ -385,7 +383,8 @@ CrlTemplate make_crl_template(const std::vector<LedgerEntry>& revoked, std::uint
     }
     std::sort(crl.revoked.begin(), crl.revoked.end(), [](const auto& a, const auto& b) {
         auto significant = [](const Bytes& bytes) {
-            const auto first = std::find_if(bytes.begin(), bytes.end(), [](auto octet) { return octet != 0; });
+            const auto first =
+                std::find_if(bytes.begin(), bytes.end(), [](auto octet) { return octet != 0; });
             return std::vector<std::uint8_t>(first, bytes.end());
         };
         const Bytes x = significant(a.serial);

@@ -83,7 +83,8 @@ std::optional<std::int64_t> Statement::optional_integer(int column) const {
 }
 
 Bytes Statement::blob(int column) const {
-    const auto* data = static_cast<const std::uint8_t*>(sqlite3_column_blob(statement_.get(), column));
+    const auto* data =
+        static_cast<const std::uint8_t*>(sqlite3_column_blob(statement_.get(), column));
     const int size = sqlite3_column_bytes(statement_.get(), column);
     return data ? Bytes(data, data + size) : Bytes();
 }

@@ -20,7 +20,6 @@ SourcePos position(const std::string& file, const toml::source_region& region) {
     throw ProfileError(pos.file, pos.line, pos.column, message);
 }
 
-
 std::string suggestion(std::string_view word, const std::vector<std::string>& candidates) {
     const auto close = closest_names(word, candidates, 1);
     return close.empty() ? std::string() : fmt::format(" (did you mean '{}'?)", close.front());
