@@ -47,6 +47,11 @@ public:
         if (result.status == SiteStatus::failed) {
             failures_.push_back(fmt::format("{} (line {})", result.id, result.line));
         }
+        for (const auto& file : result.files) {
+            if (file.filename() == "server.pfx.pass") {
+                ++generated_passwords_;
+            }
+        }
         if (json_) {
             fmt::print("{}{}", done_ == 1 ? "  " : ",\n  ", site_json(result).dump());
         } else {
@@ -79,6 +84,11 @@ public:
                        summary.jobs == 1 ? "" : "s", seconds);
         }
         std::fflush(stdout);
+        if (generated_passwords_ > 0) {
+            note(fmt::format("{} site{} got a generated PFX password, in server.pfx.pass (0600) "
+                             "in the site's folder",
+                             generated_passwords_, generated_passwords_ == 1 ? "" : "s"));
+        }
         if (!failures_.empty()) {
             fmt::print(stderr, "certforge: error: {} site{} failed: {}\n", failures_.size(),
                        failures_.size() == 1 ? "" : "s", fmt::join(failures_, ", "));
@@ -160,6 +170,7 @@ private:
     unsigned jobs_ = 0;
     Clock::time_point started_;
     std::vector<std::string> failures_;
+    std::size_t generated_passwords_ = 0;
 };
 
 int run_batch_command(const BatchCommandOptions& options) {

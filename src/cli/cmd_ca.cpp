@@ -28,6 +28,16 @@ int run_ca_init(const CaInitOptions& options) {
     apply_overrides(options.overrides, request);
     OutputSet::refuse_existing(options.out, {kCaKeyFile, kCaCertFile, kCaMetadataFile},
                                options.force);
+    const std::filesystem::path ledger_file = std::filesystem::path(options.out) / kCaLedgerFile;
+    if (std::filesystem::exists(ledger_file)) {
+        const auto recorded = CaLedger(options.out).entries().size();
+        if (recorded > 0) {
+            throw InputError(fmt::format(
+                "{} records {} certificate{} of the CA in {}; a new CA must not inherit them: "
+                "move the old CA folder away first",
+                ledger_file.string(), recorded, recorded == 1 ? "" : "s", options.out));
+        }
+    }
 
     CertificateBuilder builder(*backend, profile);
     const IssuedCertificate ca = builder.issue_ca(request);

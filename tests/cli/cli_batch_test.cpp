@@ -164,7 +164,14 @@ TEST_CASE("batch: renewal window and changed names re-issue, the old entry stays
     INFO("backend " << backend);
     Batch batch(backend);
     batch.write_sites(3);
-    REQUIRE(batch.run_batch().exit_code == 0);
+    const auto first = batch.run_batch();
+    REQUIRE(first.exit_code == 0);
+    if (CERTFORGE_TEST_WITH_OPENSSL) {
+        CHECK_THAT(first.err, Catch::Contains("certforge: note: 3 sites got a generated PFX "
+                                              "password, in server.pfx.pass (0600) in the "
+                                              "site's folder"));
+        CHECK(certforge::test::mode_of(batch.out / "site-1" / "server.pfx.pass") == 0600);
+    }
     const std::string first_crt = read_text(batch.out / "site-1" / "server.crt");
 
     // The certificates last 825 days: a 900-day window renews all of them.

@@ -91,6 +91,13 @@ TEST_CASE("ca ledger: make --ca and ca sign are recorded, ca list filters", "[ca
     CHECK_THAT(expiring.out, !Catch::Contains("b.example.com"));
     const auto none = run_certforge({"ca", "list", "--ca", ca, "--expiring", "1h"});
     CHECK(none.out == "no certificates expiring within 1h\n");
+    const auto replaced = run_certforge(
+        {"ca", "init", "--profile", "default", "--name", "New CA", "--out", ca, "--force"});
+    CHECK(replaced.exit_code == 3);
+    CHECK(replaced.err == "certforge: error: " + ca +
+                              "/ca.db records 2 certificates of the CA in " + ca +
+                              "; a new CA must not inherit them: move the old CA folder "
+                              "away first\n");
     const auto bad = run_certforge({"ca", "list", "--ca", ca, "--expiring", "soon"});
     CHECK(bad.exit_code == 2);
     CHECK(bad.err == "certforge: error: --expiring 'soon' is not a time span: use a number with "
