@@ -68,6 +68,11 @@ struct LedgerFilter {
     std::string location;                     // empty: every folder
 };
 
+struct ReconcileResult {
+    std::size_t delivered = 0;
+    std::size_t abandoned = 0; // a write of the folder was interrupted
+};
+
 class CaLedger {
 public:
     // Opens (and on first use creates) the ledger of the CA folder `ca_dir`.
@@ -88,14 +93,14 @@ public:
     // the earlier valid certificates in the same folder (location) become
     // superseded, in one transaction.
     void mark_delivered(std::string_view serial);
-    // The pending certificate's files never landed.
+    // The pending certificate's files never landed. Like mark_delivered, it
+    // changes only an entry that is still pending.
     void mark_abandoned(std::string_view serial);
 
-    // Resolves the pending entries of the folder `location` against the
-    // certificate now in it (`current_sha256`, empty when there is none): the
-    // matching one is delivered (mark_delivered), the others abandoned.
-    // Returns how many entries changed.
-    std::size_t reconcile_pending(const std::string& location, std::string_view current_sha256);
+    // Resolves the pending entries of `location` against the certificate now
+    // there (`current_sha256`, empty when there is none): the matching one is
+    // delivered (mark_delivered), the others abandoned.
+    ReconcileResult reconcile_pending(const std::string& location, std::string_view current_sha256);
 
     // Entries in issuance order.
     std::vector<LedgerEntry> entries(const LedgerFilter& filter = {}) const;
@@ -125,6 +130,10 @@ std::vector<std::filesystem::path> deliver_recorded(CaLedger& ledger, const Ledg
 // valid from `now` for `days`, numbered `number`, signed with `hash`.
 CrlTemplate make_crl_template(const std::vector<LedgerEntry>& revoked, std::uint64_t number,
                               HashAlgorithm hash, UnixTime now, unsigned days);
+
+// How the ledger names a folder or file: the absolute path with symbolic
+// links resolved, whatever spelling the user gave.
+std::string ledger_location(const std::filesystem::path& path);
 
 // A serial as the ledger spells it: upper-case hex without separators. Accepts
 // colons and either case. Throws UsageError when `text` is not hex.

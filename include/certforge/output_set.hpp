@@ -1,6 +1,7 @@
 // Writes a set of files into one folder all or nothing: each file goes to a
 // temporary name first (created exclusively, with its final mode), and only
-// when all are written are they renamed into place. Existing files are refused
+// when all are written are they renamed into place, in the order they were
+// added. Existing files are refused
 // unless `force`; a failed commit removes what it wrote and puts back what it
 // replaced.
 #pragma once
@@ -49,8 +50,10 @@ private:
     std::vector<Pending> files_;
 };
 
-// Removes the temporary files a killed OutputSet::commit left in `dir`
-// (names with ".certforge-tmp-"). Returns how many it removed.
+// Cleans up after an OutputSet::commit that was killed in `dir`: a backup of
+// a replaced file goes back to its name when that name is empty, every other
+// temporary file (names with ".certforge-tmp-") is removed. Returns how many
+// files it removed or restored.
 std::size_t remove_stale_temporaries(const std::filesystem::path& dir);
 
 // The folder a file of that path is written into: "." for a bare name.

@@ -53,7 +53,8 @@ struct ServerFilesInput {
 std::vector<std::string> server_file_names(const ServerFormats& formats, bool with_ca,
                                            bool with_codec, bool password_generated);
 
-// Adds every file of the set to `output`.
+// Adds every file of the set to `output`, server.crt last (OutputSet renames
+// in that order, so a server.crt in place means the whole set landed).
 void add_server_files(OutputSet& output, const ServerFilesInput& input, Backend& backend);
 
 } // namespace certforge

@@ -171,10 +171,6 @@ std::int64_t parse_duration(std::string_view text, std::string_view option) {
     return value * scale;
 }
 
-std::string absolute_text(const std::filesystem::path& path) {
-    return std::filesystem::absolute(path).lexically_normal().string();
-}
-
 void warn(std::string_view message) {
     std::cerr << "certforge: warning: " << message << '\n';
 }

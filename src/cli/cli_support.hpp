@@ -119,9 +119,6 @@ Pkcs12Encryption server_pfx_encryption(const std::string& server_os, const std::
 // days. Throws UsageError naming `option`.
 std::int64_t parse_duration(std::string_view text, std::string_view option);
 
-// The absolute, normalized form of a path, as text (for ledgers and JSON).
-std::string absolute_text(const std::filesystem::path& path);
-
 // Prints "certforge: warning: ..." on stderr.
 void warn(std::string_view message);
 void note(std::string_view message);

@@ -114,7 +114,7 @@ int run_ca_sign(const CaSignOptions& options) {
     output.add(out.filename().string(), pem_encode("CERTIFICATE", cert), FileMode::public_file);
     const auto written =
         deliver_recorded(ledger,
-                         make_ledger_entry(info, profile.id, "ca sign", "", absolute_text(dir),
+                         make_ledger_entry(info, profile.id, "ca sign", "", ledger_location(out),
                                            static_cast<UnixTime>(std::time(nullptr))),
                          output);
     if (options.json) {

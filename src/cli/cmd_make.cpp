@@ -113,7 +113,7 @@ int run_make(const MakeOptions& options) {
     const auto written =
         ledger ? deliver_recorded(*ledger,
                                   make_ledger_entry(leaf, profile.id, "make", "",
-                                                    absolute_text(options.out),
+                                                    ledger_location(options.out),
                                                     static_cast<UnixTime>(std::time(nullptr))),
                                   output)
                : output.commit();

@@ -307,6 +307,16 @@ id = "e"
                   file + ":21:6: Error while parsing value: could not determine value type\n" +
                   file + ":23: site 'e' has no cn\n\n");
     }
+    SECTION("TOML: a site header that is not spelled [[site]]") {
+        write_text(batch.sites, "[[site]]\nid = \"a\"\ncn = \"a.example.com\"\nprofile = "
+                                "\"default\"\n\n[[\"site\"]]\nid = \"b\"\ncn = "
+                                "\"b.example.com\"\n");
+        const auto result = batch.run_batch();
+        CHECK(result.exit_code == 3);
+        CHECK_THAT(result.err, Catch::Contains(batch.sites.string() +
+                                               ":6:1: a second site header that is not [[site]] "
+                                               "on its own line: write each one as [[site]]"));
+    }
     SECTION("CSV") {
         batch.sites = batch.dir / "sites.csv";
         write_text(batch.sites, "id,cn,sans,profile,colour\n"
@@ -349,6 +359,23 @@ TEST_CASE("batch: killed between the ledger and the files, a re-run repairs", "[
     CHECK(batch.query("SELECT site, status FROM certificates ORDER BY sequence") ==
           "site-1|valid\nsite-2|valid\nsite-3|abandoned\nsite-3|valid\nsite-4|valid\n"
           "site-5|valid\nsite-6|valid\n");
+    batch.require_ledger_matches_files();
+
+    // A renewal killed before its files landed: the old set is intact, but the
+    // folder is renewed anyway, with the reason.
+    const auto renewal_killed =
+        batch.run_batch({"--renew-within", "900d"}, {{"CERTFORGE_FAULT_KILL_AFTER_RECORD", "2"}});
+    CHECK(renewal_killed.exit_code == 128 + 9);
+    const auto repaired = batch.run_batch();
+    INFO(repaired.out << repaired.err);
+    REQUIRE(repaired.exit_code == 0);
+    CHECK_THAT(repaired.out, Catch::Contains("renewed  site-2") &&
+                                 Catch::Contains("(an earlier run was killed while writing its "
+                                                 "files)"));
+    CHECK_THAT(repaired.out,
+               Catch::Contains("skipped  site-1") && Catch::Contains("skipped  site-3"));
+    CHECK(batch.query("SELECT site, status FROM certificates WHERE sequence > 7 ORDER BY "
+                      "sequence") == "site-1|valid\nsite-2|abandoned\nsite-2|valid\n");
     batch.require_ledger_matches_files();
 }
 

@@ -47,7 +47,16 @@ TEST_CASE("ca ledger: make --ca and ca sign are recorded, ca list filters", "[ca
     INFO(signed_.err);
     REQUIRE(signed_.exit_code == 0);
 
-    const auto listed = run_certforge({"ca", "list", "--ca", ca, "--json"});
+    // A second certificate signed into the same folder leaves the first valid.
+    REQUIRE(
+        run_certforge({"ca", "sign", "--ca", ca, "--profile", "default", (dir / "b.csr").string(),
+                       "--out", (dir / "b2.crt").string(), "--backend", backend})
+            .exit_code == 0);
+    const auto valid = run_certforge({"ca", "list", "--ca", ca, "--status", "valid", "--json"});
+    CHECK(nlohmann::json::parse(valid.out)["certificates"].size() == 3);
+    REQUIRE(run_certforge({"ca", "revoke", "--ca", ca, serial_of(dir / "b2.crt")}).exit_code == 0);
+
+    const auto listed = run_certforge({"ca", "list", "--ca", ca, "--status", "valid", "--json"});
     REQUIRE(listed.exit_code == 0);
     const auto json = nlohmann::json::parse(listed.out);
     CHECK(json["schema"] == "certforge.ca-list/1");
@@ -76,7 +85,8 @@ TEST_CASE("ca ledger: make --ca and ca sign are recorded, ca list filters", "[ca
     const auto rows = run({"/usr/bin/python3", "-c",
                            "import sqlite3,sys,hashlib\n"
                            "for s,c in sqlite3.connect(sys.argv[1]).execute("
-                           "'SELECT serial, certificate FROM certificates ORDER BY sequence'):\n"
+                           "\"SELECT serial, certificate FROM certificates "
+                           "WHERE status = 'valid' ORDER BY sequence\"):\n"
                            "    print(s, hashlib.sha256(c).hexdigest())\n",
                            ca + "/ca.db"});
     INFO(rows.err);
@@ -95,7 +105,7 @@ TEST_CASE("ca ledger: make --ca and ca sign are recorded, ca list filters", "[ca
         {"ca", "init", "--profile", "default", "--name", "New CA", "--out", ca, "--force"});
     CHECK(replaced.exit_code == 3);
     CHECK(replaced.err == "certforge: error: " + ca +
-                              "/ca.db records 2 certificates of the CA in " + ca +
+                              "/ca.db records 3 certificates of the CA in " + ca +
                               "; a new CA must not inherit them: move the old CA folder "
                               "away first\n");
     const auto bad = run_certforge({"ca", "list", "--ca", ca, "--expiring", "soon"});

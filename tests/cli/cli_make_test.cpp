@@ -131,9 +131,9 @@ TEST_CASE("cli: make refuses to overwrite, and --force replaces", "[cli]") {
     CHECK(again.exit_code == 3);
     CHECK_THAT(again.err,
                Catch::Contains("certforge: error: refusing to overwrite " + out + "/server.key, " +
-                               out + "/server.crt, " + out + "/chain.pem, " +
-                               (kWritesPfx ? out + "/server.pfx, " : "") + out +
-                               "/import-bundle.zip (use --force to replace)"));
+                               out + "/chain.pem, " + (kWritesPfx ? out + "/server.pfx, " : "") +
+                               out + "/import-bundle.zip, " + out +
+                               "/server.crt (use --force to replace)"));
     CHECK(certforge::test::read_text(dir / "out" / "server.crt") == first);
     CHECK(certforge::test::read_text(dir / "out" / "server.key") == first_key);
 

@@ -68,3 +68,24 @@ TEST_CASE("output: read_file names what is wrong", "[output]") {
     CHECK_THROWS_WITH(read_file(dir / "none"), (dir / "none").string() + ": no such file");
     CHECK_THROWS_WITH(read_file(dir.path()), dir.path().string() + ": is a folder, not a file");
 }
+
+TEST_CASE("output: after a killed commit, backups go back and temporaries go", "[output]") {
+    TempDir dir;
+    using certforge::test::read_text;
+    using certforge::test::write_text;
+    // Killed between moving server.key aside and putting the new one in place:
+    // the backup is the only copy of the key.
+    write_text(dir / "server.key.certforge-tmp-0123456789abcdef.old", "old key");
+    write_text(dir / "server.key.certforge-tmp-0123456789abcdef", "new key");
+    // Killed after chain.pem was replaced: the new one stays, the backup goes.
+    write_text(dir / "chain.pem", "new chain");
+    write_text(dir / "chain.pem.certforge-tmp-0123456789abcdef.old", "old chain");
+    write_text(dir / "server.crt", "certificate");
+
+    CHECK(remove_stale_temporaries(dir.path()) == 3);
+    CHECK(listing(dir.path()) == std::vector<std::string>{"chain.pem", "server.crt", "server.key"});
+    CHECK(read_text(dir / "server.key") == "old key");
+    CHECK(read_text(dir / "chain.pem") == "new chain");
+    CHECK(remove_stale_temporaries(dir.path()) == 0);
+    CHECK(remove_stale_temporaries(dir / "missing") == 0);
+}

@@ -59,6 +59,7 @@ struct SiteJob {
     SiteProfile resolved;
     std::string setup_error;
     std::string ledger_sha256;
+    bool interrupted = false; // an earlier write of the folder was killed
     UnixTime now = 0;
 };
 
@@ -120,11 +121,6 @@ private:
     unsigned long recorded_ = 0;
 };
 
-// How the ledger names a site's folder.
-std::string location_of(const fs::path& folder) {
-    return fs::absolute(folder).lexically_normal().string();
-}
-
 SecureString site_password(const SiteSpec& site, Backend& backend, bool& generated) {
     generated = false;
     if (!site.password_env.empty()) {
@@ -163,11 +159,11 @@ Prepared prepare(const BatchContext& context, const SiteJob& job, Worker& worker
                             (formats.pfx || (formats.bundle && profile.import.identity_pkcs12)));
         const bool will_generate =
             needs_password && job.spec.password_env.empty() && job.spec.password_file.empty();
-        const detail::SitePlan plan =
-            detail::plan_site({job.spec, request, profile, context.ca_info, job.folder,
-                               server_file_names(formats, true, context.with_codec, will_generate),
-                               job.ledger_sha256, job.now, context.options.renew_within},
-                              *worker.backend);
+        const detail::SitePlan plan = detail::plan_site(
+            {job.spec, request, profile, context.ca_info, job.folder,
+             server_file_names(formats, true, context.with_codec, will_generate), job.ledger_sha256,
+             job.interrupted, job.now, context.options.renew_within},
+            *worker.backend);
         result.reason = plan.reason;
         if (plan.current) {
             fill_certificate(result, *plan.current);
@@ -215,7 +211,7 @@ Prepared prepare(const BatchContext& context, const SiteJob& job, Worker& worker
         out.output = std::make_unique<OutputSet>(job.folder, true);
         add_server_files(*out.output, files, *worker.backend);
         out.entry = make_ledger_entry(info, profile.id, "batch", job.spec.id,
-                                      location_of(job.folder), job.now);
+                                      ledger_location(job.folder), job.now);
         fill_certificate(result, info);
     } catch (const Error& e) {
         result.status = SiteStatus::failed;
@@ -235,7 +231,8 @@ Prepared prepare(const BatchContext& context, const SiteJob& job, Worker& worker
 // none that can be read.
 std::string current_sha256(const fs::path& folder, const Backend& backend) {
     const fs::path crt = folder / "server.crt";
-    if (!fs::exists(crt)) {
+    std::error_code ec;
+    if (!fs::exists(crt, ec)) {
         return {};
     }
     try {
@@ -336,29 +333,26 @@ BatchSummary run_batch(const BatchOptions& options, BatchObserver& observer) {
         return Worker{make_backend(backend_name), try_container_codec()};
     });
 
-    const auto dispatch = [&](SiteSpec spec) {
-        SiteJob job;
-        job.folder = options.out_dir / spec.id;
-        job.now = static_cast<UnixTime>(std::time(nullptr));
-        try {
-            job.resolved = profiles.resolve(spec);
-        } catch (const Error& e) {
-            job.setup_error = e.what();
-        }
+    // What the site's folder and the ledger say before the site is planned.
+    // A failure here fails the site, not the batch.
+    const auto inspect = [&](SiteJob& job) {
+        job.resolved = profiles.resolve(job.spec);
         if (!options.dry_run) {
             remove_stale_temporaries(job.folder);
         }
         if (ledger) {
             const std::string on_disk = current_sha256(job.folder, *backend);
             LedgerFilter filter;
-            filter.location = location_of(job.folder);
+            filter.location = ledger_location(job.folder);
             if (!options.dry_run) {
-                ledger->reconcile_pending(filter.location, on_disk);
+                job.interrupted = ledger->reconcile_pending(filter.location, on_disk).abandoned > 0;
             } else {
                 filter.status = LedgerStatus::pending;
                 for (const auto& entry : ledger->entries(filter)) {
                     if (!on_disk.empty() && entry.sha256 == on_disk) {
                         job.ledger_sha256 = entry.sha256;
+                    } else {
+                        job.interrupted = true;
                     }
                 }
             }
@@ -368,7 +362,27 @@ BatchSummary run_batch(const BatchOptions& options, BatchObserver& observer) {
                 job.ledger_sha256 = valid.back().sha256;
             }
         }
+    };
+
+    const auto dispatch = [&](SiteSpec spec, const std::vector<SitesProblem>& problems) {
+        SiteJob job;
         job.spec = std::move(spec);
+        job.folder = options.out_dir / job.spec.id;
+        job.now = static_cast<UnixTime>(std::time(nullptr));
+        if (!problems.empty()) {
+            // The file changed since it was checked.
+            job.setup_error =
+                fmt::format("line {}: {}", problems.front().line, problems.front().message);
+        } else {
+            try {
+                inspect(job);
+            } catch (const Error& e) {
+                job.setup_error = e.what();
+            } catch (const std::exception& e) {
+                job.setup_error =
+                    fmt::format("cannot inspect {}: {}", job.folder.string(), e.what());
+            }
+        }
         return pool.submit([&context, job = std::move(job)](Worker& worker) {
             return prepare(context, job, worker);
         });
@@ -408,14 +422,14 @@ BatchSummary run_batch(const BatchOptions& options, BatchObserver& observer) {
     const std::size_t window = 2 * std::size_t{summary.jobs} + 2;
     const auto reader = SitesReader::open(options.sites_file);
     std::deque<std::future<Prepared>> in_flight;
-    std::vector<SitesProblem> ignored;
     bool more = true;
     while (true) {
         while (more && in_flight.size() < window) {
             SiteSpec spec;
-            more = reader->next(spec, ignored);
+            std::vector<SitesProblem> problems;
+            more = reader->next(spec, problems);
             if (more) {
-                in_flight.push_back(dispatch(std::move(spec)));
+                in_flight.push_back(dispatch(std::move(spec), problems));
             }
         }
         if (in_flight.empty()) {

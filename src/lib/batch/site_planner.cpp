@@ -53,6 +53,9 @@ SitePlan plan_site(const PlanInput& input, const Backend& backend) {
                 fs::exists(input.folder) ? "no server.crt in its folder" : "new site",
                 std::nullopt};
     }
+    if (input.interrupted) {
+        return renew("an earlier run was killed while writing its files");
+    }
     CertInfo current;
     try {
         current = backend.parse_certificate(read_certificate_file(crt).front(), crt.string());

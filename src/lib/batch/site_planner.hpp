@@ -30,6 +30,7 @@ struct PlanInput {
     const std::filesystem::path& folder;
     std::vector<std::string> expected_files;
     std::string ledger_sha256; // the site's valid certificate in the ledger
+    bool interrupted = false;  // an earlier write of the folder was killed
     UnixTime now = 0;
     std::int64_t renew_within = 0;
 };
@@ -38,8 +39,9 @@ struct PlanInput {
 // profile. Throws InputError with the reason.
 CertRequest site_request(const SiteSpec& site, const Profile& profile);
 
-// Reads the site's folder and decides. A good certificate is skipped only
-// if all of these hold: server.crt and server.key are readable and belong
+// Reads the site's folder and decides. A folder whose last write was killed
+// is renewed whatever it holds. A good certificate is skipped only if all of
+// these hold: server.crt and server.key are readable and belong
 // together; it was issued by this CA and is the site's valid certificate in
 // the ledger; its CN and SANs are the ones asked for; it passes the
 // profile; it does not expire within the renewal window; every expected

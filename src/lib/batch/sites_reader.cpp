@@ -291,9 +291,14 @@ private:
         }
         for (auto&& [key, node] : *table) {
             if (key.str() == "site" && node.is_array_of_tables()) {
-                for (auto& element : *node.as_array()) {
-                    read_fields(*element.as_table(), offset, false, site, problems);
+                const auto& sites = *node.as_array();
+                if (sites.size() != 1) {
+                    problems.push_back({toml_line(sites.back().source(), offset),
+                                        toml_column(sites.back().source()),
+                                        "a second site header that is not [[site]] on its own "
+                                        "line: write each one as [[site]]"});
                 }
+                read_fields(*sites.front().as_table(), offset, false, site, problems);
                 continue;
             }
             const std::string hint = key.str() == "defaults"

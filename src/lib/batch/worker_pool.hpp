@@ -17,22 +17,24 @@ template <class State, class Result> class WorkerPool {
 public:
     using Task = std::packaged_task<Result(State&)>;
 
+    // The states are made here, on the calling thread, so that a failure
+    // to make one is an exception for the caller.
     WorkerPool(unsigned threads, const std::function<State()>& make_state) {
+        std::vector<State> states;
         for (unsigned i = 0; i < threads; ++i) {
-            threads_.emplace_back([this, make_state] { work(make_state()); });
+            states.push_back(make_state());
+        }
+        try {
+            for (auto& state : states) {
+                threads_.emplace_back([this, state = std::move(state)]() mutable { work(state); });
+            }
+        } catch (...) {
+            stop();
+            throw;
         }
     }
 
-    ~WorkerPool() {
-        {
-            std::lock_guard lock(mutex_);
-            stopping_ = true;
-        }
-        ready_.notify_all();
-        for (auto& thread : threads_) {
-            thread.join();
-        }
-    }
+    ~WorkerPool() { stop(); }
 
     WorkerPool(const WorkerPool&) = delete;
     WorkerPool& operator=(const WorkerPool&) = delete;
@@ -49,7 +51,21 @@ public:
     }
 
 private:
-    void work(State state) {
+    // Lets the threads finish the queued tasks, then joins them.
+    void stop() {
+        {
+            std::lock_guard lock(mutex_);
+            stopping_ = true;
+        }
+        ready_.notify_all();
+        for (auto& thread : threads_) {
+            if (thread.joinable()) {
+                thread.join();
+            }
+        }
+    }
+
+    void work(State& state) {
         for (;;) {
             Task task;
             {

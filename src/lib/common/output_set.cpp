@@ -192,14 +192,29 @@ std::vector<fs::path> OutputSet::commit() {
 
 std::size_t remove_stale_temporaries(const fs::path& dir) {
     std::error_code ec;
-    std::size_t removed = 0;
+    std::vector<fs::path> stale;
     for (const auto& entry : fs::directory_iterator(dir, ec)) {
-        if (entry.path().filename().string().find(".certforge-tmp-") != std::string::npos &&
-            fs::remove(entry.path(), ec)) {
-            ++removed;
+        if (entry.path().filename().string().find(".certforge-tmp-") != std::string::npos) {
+            stale.push_back(entry.path());
         }
     }
-    return removed;
+    std::size_t cleaned = 0;
+    for (const auto& path : stale) {
+        const std::string name = path.filename().string();
+        const auto marker = name.find(".certforge-tmp-");
+        const fs::path final_path = dir / name.substr(0, marker);
+        const bool backup = name.size() > 4 && name.ends_with(".old");
+        if (backup && !fs::exists(final_path, ec)) {
+            fs::rename(path, final_path, ec);
+        } else {
+            fs::remove(path, ec);
+        }
+        cleaned += ec ? 0 : 1;
+    }
+    if (cleaned > 0) {
+        sync_dir(dir);
+    }
+    return cleaned;
 }
 
 fs::path folder_of(const fs::path& file) {

@@ -34,7 +34,7 @@ ServerFormats server_formats_from_names(const std::vector<std::string>& names) {
 
 std::vector<std::string> server_file_names(const ServerFormats& formats, bool with_ca,
                                            bool with_codec, bool password_generated) {
-    std::vector<std::string> names{"server.key", "server.crt", "chain.pem"};
+    std::vector<std::string> names{"server.key", "chain.pem"};
     if (with_ca) {
         names.emplace_back("ca.crt");
     }
@@ -56,6 +56,7 @@ std::vector<std::string> server_file_names(const ServerFormats& formats, bool wi
     if (formats.bundle) {
         names.emplace_back(kImportBundleFile);
     }
+    names.emplace_back("server.crt");
     return names;
 }
 
@@ -64,7 +65,6 @@ void add_server_files(OutputSet& output, const ServerFilesInput& input, Backend&
     const std::string leaf_pem = pem_encode("CERTIFICATE", leaf);
     output.add("server.key", pem_encode_secret("PRIVATE KEY", input.issued.key.pkcs8_der()),
                FileMode::private_file);
-    output.add("server.crt", leaf_pem, FileMode::public_file);
     std::vector<Bytes> chain{leaf};
     if (input.ca_certificate != nullptr) {
         const std::string ca_pem = pem_encode("CERTIFICATE", *input.ca_certificate);
@@ -117,6 +117,8 @@ void add_server_files(OutputSet& output, const ServerFilesInput& input, Backend&
         output.add(kImportBundleFile, make_import_bundle(input.profile, bundle, backend),
                    FileMode::public_file);
     }
+    // Renamed into place last: a server.crt means the whole set landed.
+    output.add("server.crt", leaf_pem, FileMode::public_file);
 }
 
 } // namespace certforge

@@ -108,6 +108,10 @@ LedgerStatus ledger_status_from_name(std::string_view name) {
     throw UsageError(fmt::format("unknown status '{}' (one of: {})", name, fmt::join(names, ", ")));
 }
 
+std::string ledger_location(const fs::path& path) {
+    return fs::weakly_canonical(fs::absolute(path)).string();
+}
+
 std::string normalize_serial(std::string_view text) {
     std::string out;
     for (const char c : text) {
@@ -152,8 +156,10 @@ struct CaLedger::Impl {
     fs::path path;
     sqlite::DatabasePtr db;
 
-    void set_status(std::string_view serial, LedgerStatus status) {
-        Statement(db.get(), "UPDATE certificates SET status = ?1 WHERE serial = ?2")
+    // Only a pending entry changes: a revocation that came in between stays.
+    void settle(std::string_view serial, LedgerStatus status) {
+        Statement(db.get(),
+                  "UPDATE certificates SET status = ?1 WHERE serial = ?2 AND status = 'pending'")
             .bind(1, to_string(status))
             .bind(2, serial)
             .run();
@@ -165,7 +171,7 @@ struct CaLedger::Impl {
                             "WHERE serial = ?1)")
             .bind(1, serial)
             .run();
-        set_status(serial, LedgerStatus::valid);
+        settle(serial, LedgerStatus::valid);
     }
 };
 
@@ -249,12 +255,12 @@ void CaLedger::mark_delivered(std::string_view serial) {
 
 void CaLedger::mark_abandoned(std::string_view serial) {
     Transaction transaction(impl_->db.get());
-    impl_->set_status(serial, LedgerStatus::abandoned);
+    impl_->settle(serial, LedgerStatus::abandoned);
     transaction.commit();
 }
 
-std::size_t CaLedger::reconcile_pending(const std::string& location,
-                                        std::string_view current_sha256) {
+ReconcileResult CaLedger::reconcile_pending(const std::string& location,
+                                            std::string_view current_sha256) {
     sqlite3* db = impl_->db.get();
     Transaction transaction(db);
     Statement pending(db, "SELECT serial, sha256 FROM certificates WHERE location = ?1 AND "
@@ -264,15 +270,18 @@ std::size_t CaLedger::reconcile_pending(const std::string& location,
     while (pending.step()) {
         found.emplace_back(pending.text(0), pending.text(1));
     }
+    ReconcileResult result;
     for (const auto& [serial, sha256] : found) {
         if (!current_sha256.empty() && sha256 == current_sha256) {
             impl_->deliver(serial);
+            ++result.delivered;
         } else {
-            impl_->set_status(serial, LedgerStatus::abandoned);
+            impl_->settle(serial, LedgerStatus::abandoned);
+            ++result.abandoned;
         }
     }
     transaction.commit();
-    return found.size();
+    return result;
 }
 
 std::vector<LedgerEntry> CaLedger::entries(const LedgerFilter& filter) const {
