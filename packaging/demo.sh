@@ -11,9 +11,13 @@ cmake --build --preset default >/dev/null
 
 certforge=build/default/src/certforge
 "$certforge" version
-"$certforge" ca init --profile konica-legacy --name "Print CA" --out demo/ca --force
+# A new CA each run: a CA folder keeps its ledger (ca.db), and certforge will
+# not put a new CA over the records of the old one.
+rm -rf demo
+"$certforge" ca init --profile konica-legacy --name "Print CA" --out demo/ca
+# stdin not a terminal: the PFX password is generated into server.pfx.pass
 "$certforge" make --profile konica-legacy --cn print.corp.local --san dns:print \
-  --san ip:10.1.2.3 --ca demo/ca --out demo/out --force
+  --san ip:10.1.2.3 --ca demo/ca --out demo/out </dev/null
 "$certforge" verify --profile konica-legacy demo/out/chain.pem
 
 echo
