@@ -118,4 +118,7 @@ struct Profile {
     bool allows_weak_crypto() const;
 };
 
+// What every command says on stderr when it uses a legacy profile.
+std::string legacy_warning(const Profile& profile);
+
 } // namespace certforge

@@ -52,6 +52,10 @@ struct Report {
 std::vector<Finding> check_certificate(const CertInfo& cert, CertificateRole role,
                                        const Profile& profile, UnixTime now);
 
+// For a certificate certforge has just made: throws InternalError naming the
+// first error `check_certificate` finds for it as a leaf.
+void require_new_leaf_fits(const CertInfo& leaf, const Profile& profile, UnixTime now);
+
 // Checks a chain, leaf first: each certificate in its role (the first is the
 // leaf unless it is a CA certificate), then chain length and links.
 Report verify_chain(const std::vector<CertInfo>& chain, const Profile& profile, UnixTime now);

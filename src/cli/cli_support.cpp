@@ -115,9 +115,7 @@ SecureString new_password(const PasswordOptions& options, Backend& backend, bool
 Profile load_profile(const std::string& name_or_path) {
     Profile profile = ProfileCatalog::from_environment().load(name_or_path);
     if (profile.legacy) {
-        warn(fmt::format("profile '{}' is a legacy profile: it allows weak crypto (SHA-1, RSA "
-                         "below 2048 bits) for devices that need it; use it only for them",
-                         profile.id));
+        warn(legacy_warning(profile));
     }
     return profile;
 }

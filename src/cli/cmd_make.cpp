@@ -31,12 +31,7 @@ struct MakeOptions : IssueOptions {
 // The new leaf must pass its own profile; a CA that does not is reported.
 void check_result(const Profile& profile, const CertInfo& leaf, const CertInfo* ca) {
     const UnixTime now = static_cast<UnixTime>(std::time(nullptr));
-    for (const auto& finding : check_certificate(leaf, CertificateRole::leaf, profile, now)) {
-        if (finding.outcome == Outcome::fail && finding.severity == Severity::error) {
-            throw InternalError(fmt::format("the new certificate fails its profile: {}: {}",
-                                            finding.rule, finding.message));
-        }
-    }
+    require_new_leaf_fits(leaf, profile, now);
     if (ca == nullptr) {
         return;
     }

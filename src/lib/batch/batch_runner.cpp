@@ -192,13 +192,7 @@ Prepared prepare(const BatchContext& context, const SiteJob& job, Worker& worker
         const IssuedCertificate issued = builder.issue_leaf(request, context.ca.credentials());
         const CertInfo info =
             worker.backend->parse_certificate(issued.certificate_der, "new certificate");
-        for (const auto& finding :
-             check_certificate(info, CertificateRole::leaf, profile, job.now)) {
-            if (finding.outcome == Outcome::fail && finding.severity == Severity::error) {
-                throw InternalError(fmt::format("the new certificate fails its profile: {}: {}",
-                                                finding.rule, finding.message));
-            }
-        }
+        require_new_leaf_fits(info, profile, job.now);
         ServerFilesInput files{profile, issued};
         files.ca_certificate = &context.ca.certificate_der;
         files.codec = worker.codec.get();
@@ -256,10 +250,7 @@ public:
         for (const auto& name : site.profiles) {
             loaded.push_back(catalog_.load(name));
             if (loaded.back().legacy && announced_.insert(loaded.back().id).second) {
-                observer_.on_notice(fmt::format(
-                    "profile '{}' is a legacy profile: it allows weak crypto (SHA-1, RSA below "
-                    "2048 bits) for devices that need it; use it only for them",
-                    loaded.back().id));
+                observer_.on_notice(legacy_warning(loaded.back()));
             }
         }
         SiteProfile resolved;

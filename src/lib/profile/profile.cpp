@@ -46,4 +46,10 @@ bool Profile::allows_weak_crypto() const {
                        [](unsigned bits) { return bits < kMinimumModernRsaBits; });
 }
 
+std::string legacy_warning(const Profile& profile) {
+    return fmt::format("profile '{}' is a legacy profile: it allows weak crypto (SHA-1, RSA below "
+                       "2048 bits) for devices that need it; use it only for them",
+                       profile.id);
+}
+
 } // namespace certforge

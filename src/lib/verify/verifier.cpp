@@ -1,7 +1,9 @@
+#include "certforge/errors.hpp"
 #include "certforge/verify.hpp"
 #include "rules.hpp"
 
 #include <algorithm>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 namespace certforge {
@@ -54,6 +56,15 @@ std::vector<Finding> check_certificate(const CertInfo& cert, CertificateRole rol
         }
     }
     return findings;
+}
+
+void require_new_leaf_fits(const CertInfo& leaf, const Profile& profile, UnixTime now) {
+    for (const auto& finding : check_certificate(leaf, CertificateRole::leaf, profile, now)) {
+        if (finding.outcome == Outcome::fail && finding.severity == Severity::error) {
+            throw InternalError(fmt::format("the new certificate fails its profile: {}: {}",
+                                            finding.rule, finding.message));
+        }
+    }
 }
 
 Report verify_chain(const std::vector<CertInfo>& chain, const Profile& profile, UnixTime now) {
