@@ -6,7 +6,7 @@
 set -euo pipefail
 
 build_packages=(
-  cmake ninja-build g++ pkg-config
+  cmake ninja-build g++ pkg-config ccache
   libssl-dev libbotan-2-dev libcli11-dev libtomlplusplus-dev libfmt-dev nlohmann-json3-dev
   libzip-dev libsqlite3-dev
 )

@@ -6,6 +6,10 @@ cd "$(dirname "$0")/.."
 
 bash packaging/install-deps.sh --test
 
+# ccache (outside the repository, in ~/.cache/ccache) is shared by the three
+# presets and by later runs in other clones of the repository.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
+
 presets=(default openssl-only botan-only)
 for preset in "${presets[@]}"; do
   echo "=== $preset: configure and build" >&2

@@ -111,6 +111,13 @@ public:
 
     // True when the private key belongs to the certificate's public key.
     virtual bool key_matches_certificate(const PrivateKey& key, ByteView certificate_der) const = 0;
+
+    // Whether `certificate_der` carries a signature made by the key of
+    // `issuer_der`: true or false, or nullopt when the backend cannot check
+    // that signature algorithm (the reason goes to `why`). Weak hashes are
+    // checked like any other: the profile judges them, not the library.
+    virtual std::optional<bool> certificate_signed_by(ByteView certificate_der, ByteView issuer_der,
+                                                      std::string& why) const = 0;
 };
 
 } // namespace certforge

@@ -21,8 +21,17 @@ struct IssuedRequest {
 
 // Checks the request against the profile before any key is made: CN syntax,
 // every SAN, subject string encoding, sizes and hashes the profile allows,
-// days within the profile's maximum. Throws InputError with the reason.
+// days within the profile's maximum. Throws RefusedError with the reason.
 void validate_request(const Profile& profile, const CertRequest& request);
+
+// The RSA size a request gets: the requested one or the profile's default.
+// Throws RefusedError when the profile does not allow it.
+unsigned chosen_rsa_bits(const Profile& profile, std::optional<unsigned> requested);
+
+// Throws RefusedError when a key that exists already (`whose`: "the given
+// key", "the request's key") is not one the profile allows.
+void require_existing_key_fits(const Profile& profile, const KeyDescription& key,
+                               std::string_view whose);
 
 // The template of a leaf certificate: subject, SANs (the CN added when the
 // profile wants it), validity from `now` (notBefore backdated as the profile
@@ -35,8 +44,9 @@ CertificateTemplate ca_template(const Profile& profile, const CaRequest& request
                                 UnixTime now);
 
 // The request a CSR stands for, checked against the profile: a valid
-// self-signature, an allowed key, a CN and SANs that pass validate_request.
-// Throws InputError with the reason the CSR breaks the profile.
+// self-signature, an allowed key, exactly one CN and at most one of each of
+// O, OU, L, ST, C (nothing else), SANs that pass validate_request. Throws
+// RefusedError with the reason the CSR breaks the profile.
 CertRequest request_from_csr(const Profile& profile, const CsrInfo& csr);
 
 // A random positive serial of exactly `bytes` octets (top bit clear, next bit
@@ -49,14 +59,17 @@ public:
         : backend_(backend), profile_(profile) {}
 
     // A new key (or `existing_key`) and a leaf certificate signed by `issuer`,
-    // or self-signed when there is none.
+    // or self-signed when there is none. No policy beyond the profile's
+    // request checks: commands issue through CertificateIssuer (issue.hpp).
     IssuedCertificate issue_leaf(const CertRequest& request,
                                  const std::optional<IssuerCredentials>& issuer,
                                  std::optional<PrivateKey> existing_key = std::nullopt);
 
-    // A leaf certificate for the public key of a checked CSR, signed by
-    // `issuer`.
-    Bytes issue_for_csr(const CsrInfo& csr, const IssuerCredentials& issuer);
+    // A key (a new one of the request's size, or `existing_key` checked
+    // against the profile) and the certificate `tmpl` describes for it.
+    IssuedCertificate sign_template(const CertificateTemplate& tmpl, const CertRequest& request,
+                                    const std::optional<IssuerCredentials>& issuer,
+                                    std::optional<PrivateKey> existing_key = std::nullopt);
 
     // A new key and a PKCS#10 request for it that fits the profile.
     IssuedRequest make_csr(const CertRequest& request,
@@ -66,8 +79,7 @@ public:
     IssuedCertificate issue_ca(const CaRequest& request);
 
 private:
-    PrivateKey key_for(std::optional<unsigned> requested_bits,
-                       std::optional<PrivateKey> existing_key);
+    PrivateKey key_for(unsigned requested_bits, std::optional<PrivateKey> existing_key);
 
     Backend& backend_;
     const Profile& profile_;

@@ -66,6 +66,7 @@ struct LedgerFilter {
     std::optional<UnixTime> not_after_before; // entries with notAfter <= this
     std::string site;                         // empty: every site
     std::string location;                     // empty: every folder
+    std::string companions_of; // the companions of this folder (ledger_companion_location)
 };
 
 struct ReconcileResult {
@@ -89,17 +90,24 @@ public:
     // Returns its sequence number. Throws InputError for a serial already
     // in the ledger.
     std::int64_t record_pending(const LedgerEntry& entry);
+    // Records several certificates that go out in one set of files, in one
+    // transaction.
+    void record_pending(const std::vector<LedgerEntry>& entries);
     // The pending certificate's files are in place: it becomes valid, and
     // the earlier valid certificates in the same folder (location) become
     // superseded, in one transaction.
     void mark_delivered(std::string_view serial);
+    void mark_delivered(const std::vector<std::string>& serials);
     // The pending certificate's files never landed. Like mark_delivered, it
     // changes only an entry that is still pending.
     void mark_abandoned(std::string_view serial);
+    void mark_abandoned(const std::vector<std::string>& serials);
 
     // Resolves the pending entries of `location` against the certificate now
     // there (`current_sha256`, empty when there is none): the matching one is
-    // delivered (mark_delivered), the others abandoned.
+    // delivered (mark_delivered), the others abandoned. Pending companions
+    // recorded with one of them (ledger_companion_location, same issue time)
+    // share its fate.
     ReconcileResult reconcile_pending(const std::string& location, std::string_view current_sha256);
 
     // Entries in issuance order.
@@ -125,6 +133,12 @@ private:
 std::vector<std::filesystem::path> deliver_recorded(CaLedger& ledger, const LedgerEntry& entry,
                                                     OutputSet& output,
                                                     const std::function<void()>& after_record = {});
+// The same for several certificates in one set of files (a server
+// certificate and the devices' own), recorded and settled together.
+std::vector<std::filesystem::path> deliver_recorded(CaLedger& ledger,
+                                                    const std::vector<LedgerEntry>& entries,
+                                                    OutputSet& output,
+                                                    const std::function<void()>& after_record = {});
 
 // The CRL of the ledger's revoked certificates, sorted by serial number:
 // valid from `now` for `days`, numbered `number`, signed with `hash`.
@@ -134,6 +148,11 @@ CrlTemplate make_crl_template(const std::vector<LedgerEntry>& revoked, std::uint
 // How the ledger names a folder or file: the absolute path with symbolic
 // links resolved, whatever spelling the user gave.
 std::string ledger_location(const std::filesystem::path& path);
+
+// Where the ledger says a certificate inside a folder's files went, for
+// certificates that travel with the folder's server certificate: the
+// folder's location, '#', and `part` ("import-bundle.zip/device.p12").
+std::string ledger_companion_location(const std::filesystem::path& folder, std::string_view part);
 
 // A serial as the ledger spells it: upper-case hex without separators. Accepts
 // colons and either case. Throws UsageError when `text` is not hex.

@@ -45,6 +45,42 @@ private:
     long column_ = 0;
 };
 
+// What the user changes to get past a refusal. The library names no command
+// line flag or sites-file key; the CLI and batch turn this into their own
+// hint ("--san dns:NAME", "the site's sans").
+enum class FixHint {
+    none,
+    common_name,    // give a (valid) common name
+    names,          // change or add subjectAltNames
+    ip_san,         // add an IP address subjectAltName
+    subject,        // change a subject field (O, OU, L, ST, C)
+    days,           // ask for fewer days
+    key,            // another key size, or another existing key
+    hash,           // another signature hash
+    password,       // give a non-empty password
+    ca_for_profile, // a CA made for the profile (ca init with that profile)
+    ca_renewal,     // a new CA: this one has expired or is about to
+    device_names,   // the device's own names, for its own certificate
+    request,        // a new certificate request (CSR)
+};
+
+// certforge will not issue what it was asked for: the request, the CA or
+// the key does not fit a target profile. Thrown before any key is made or
+// any file is touched. what() names the profile and the rule.
+class RefusedError : public InputError {
+public:
+    RefusedError(std::string rule, std::string profile, const std::string& message, FixHint hint);
+
+    const std::string& rule() const noexcept { return rule_; }
+    const std::string& profile() const noexcept { return profile_; }
+    FixHint hint() const noexcept { return hint_; }
+
+private:
+    std::string rule_;
+    std::string profile_;
+    FixHint hint_;
+};
+
 // The crypto library refused or failed an operation; what() carries the
 // library's own error text.
 class CryptoError : public Error {

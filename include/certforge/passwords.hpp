@@ -5,6 +5,8 @@
 #include "certforge/backend.hpp"
 
 #include <filesystem>
+#include <functional>
+#include <string>
 #include <string_view>
 
 namespace certforge {
@@ -26,5 +28,18 @@ SecureString prompt_password(std::string_view prompt, bool confirm);
 // 20 characters from an alphabet of 57 without look-alikes (about 116 bits),
 // from the backend's CSPRNG.
 SecureString generate_password(Backend& backend);
+
+// Where the password of a new file comes from, in this order: a file, an
+// environment variable, a prompt (set only where one can be asked), else a
+// generated password.
+struct PasswordSource {
+    std::filesystem::path file;
+    std::string env;
+    std::function<SecureString()> prompt;
+};
+
+// The password for a new file; `generated` tells whether it was made here
+// (and must be written down for the user).
+SecureString new_password(const PasswordSource& source, Backend& backend, bool& generated);
 
 } // namespace certforge

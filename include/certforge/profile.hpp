@@ -5,6 +5,7 @@
 #include "certforge/algorithms.hpp"
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -118,7 +119,15 @@ struct Profile {
     bool allows_weak_crypto() const;
 };
 
-// What every command says on stderr when it uses a legacy profile.
+// What a command that reads with a legacy profile says on stderr: the weak
+// algorithms the profile allows, by name ("MD5, SHA-1 and RSA 1024 bits").
 std::string legacy_warning(const Profile& profile);
+
+// What a command that issued a certificate with weak crypto says on stderr:
+// `what` ("the certificate for print.corp.local") and the weak algorithms it
+// actually has (MD5 or SHA-1, RSA below 2048 bits), and the legacy profile(s)
+// that allowed them. nullopt when nothing is weak.
+std::optional<std::string> weak_crypto_warning(std::string_view what, HashAlgorithm hash,
+                                               unsigned rsa_bits, std::string_view profiles);
 
 } // namespace certforge

@@ -32,6 +32,13 @@ ServerFormats server_formats_from_names(const std::vector<std::string>& names);
 
 inline constexpr const char* kImportBundleFile = "import-bundle.zip";
 
+// A device's own key and certificate, for its PKCS#12 in the import bundle.
+struct DeviceIdentity {
+    std::string common_name;
+    std::string file_name; // in the bundle: "device.p12"
+    IssuedCertificate issued;
+};
+
 struct ServerFilesInput {
     ServerFilesInput(const Profile& for_profile, const IssuedCertificate& certificate)
         : profile(for_profile), issued(certificate) {}
@@ -40,13 +47,18 @@ struct ServerFilesInput {
     const IssuedCertificate& issued;
     const Bytes* ca_certificate = nullptr; // null: self-signed
     ContainerCodec* codec = nullptr;       // null: no PKCS#12 or PKCS#7 files
-    SecureString password;                 // server.pfx, server.jks, device.p12
+    SecureString password;                 // server.pfx, server.jks, the devices' PKCS#12
     bool password_generated = false;       // also write server.pfx.pass
     Pkcs12Encryption server_encryption = Pkcs12Encryption::triple_des;
-    std::string device_name; // friendly name of device.p12 (the CN)
+    std::vector<DeviceIdentity> devices; // their PKCS#12 files go into the bundle
+    std::string device_hint;             // README.txt: how to ask for a device's own
     ServerFormats formats;
     UnixTime now = 0;
 };
+
+// True when the files need a password: server.pfx, server.jks, or a
+// device's PKCS#12 in the bundle.
+bool server_files_need_password(const ServerFormats& formats, bool with_codec, bool with_devices);
 
 // The names add_server_files() will write, for refusing existing files
 // before any key is made.
@@ -54,7 +66,8 @@ std::vector<std::string> server_file_names(const ServerFormats& formats, bool wi
                                            bool with_codec, bool password_generated);
 
 // Adds every file of the set to `output`, server.crt last (OutputSet renames
-// in that order, so a server.crt in place means the whole set landed).
+// in that order, so a server.crt in place means the whole set landed). The
+// bundle is written 0600 when it holds the devices' keys.
 void add_server_files(OutputSet& output, const ServerFilesInput& input, Backend& backend);
 
 } // namespace certforge

@@ -28,7 +28,14 @@ struct SiteSpec {
                                          // neither: generated into server.pfx.pass
     SubjectFields subject;               // O, OU, L, ST, C (the CN is `cn`)
     std::optional<unsigned> days;
+    // Devices that get a key and certificate of their own in the bundle:
+    // "NAME" or "NAME=SAN,SAN" (SANs as dns:NAME or ip:ADDRESS).
+    std::vector<std::string> devices;
 };
+
+// The names of a device entry ("mfd-1.corp=ip:10.0.0.5,dns:mfd-1"): the CN
+// and the SANs. Throws InputError for a SAN that cannot be parsed.
+CertRequest parse_device_entry(std::string_view entry);
 
 // A problem in a sites file, at a line and column (1-based).
 struct SitesProblem {

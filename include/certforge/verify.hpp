@@ -12,6 +12,8 @@
 
 namespace certforge {
 
+class Backend;
+
 enum class Severity { error, warning, info };
 enum class Outcome { pass, fail };
 std::string_view to_string(Severity severity);
@@ -52,13 +54,25 @@ struct Report {
 std::vector<Finding> check_certificate(const CertInfo& cert, CertificateRole role,
                                        const Profile& profile, UnixTime now);
 
-// For a certificate certforge has just made: throws InternalError naming the
-// first error `check_certificate` finds for it as a leaf.
-void require_new_leaf_fits(const CertInfo& leaf, const Profile& profile, UnixTime now);
+// How verify_chain reads a chain.
+struct ChainOptions {
+    // The role of the first certificate. It is the server certificate unless
+    // the caller says otherwise, even when it is self-signed with CA:TRUE
+    // (as `openssl req -x509` makes it by default): a finding says so.
+    CertificateRole first_role = CertificateRole::leaf;
+    // Checks each signature against the next certificate's key (and a
+    // self-issued last one against its own); null: names are compared only.
+    const Backend* signatures = nullptr;
+};
 
-// Checks a chain, leaf first: each certificate in its role (the first is the
-// leaf unless it is a CA certificate), then chain length and links.
-Report verify_chain(const std::vector<CertInfo>& chain, const Profile& profile, UnixTime now);
+// Checks a chain, leaf first: each certificate in its role, then chain
+// length, links (names and key ids) and, with a backend, signatures.
+Report verify_chain(const std::vector<CertInfo>& chain, const Profile& profile, UnixTime now,
+                    const ChainOptions& options = {});
+
+// The first error finding of a report (chain, container, then each
+// certificate in order), if any.
+std::optional<Finding> first_error(const Report& report);
 
 enum class ContainerKind { pkcs12, jks, pkcs7 };
 std::string_view to_string(ContainerKind kind);

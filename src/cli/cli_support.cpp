@@ -1,7 +1,10 @@
 #include "cli_support.hpp"
 
 #include "certforge/backend_registry.hpp"
+#include "certforge/ca_store.hpp"
 #include "certforge/cert_info.hpp"
+#include "certforge/certificate_file.hpp"
+#include "certforge/dn_text.hpp"
 #include "certforge/errors.hpp"
 #include "certforge/passwords.hpp"
 #include "certforge/profile_catalog.hpp"
@@ -100,38 +103,119 @@ SecureString existing_password(const PasswordOptions& options, const std::string
     return prompt_password(fmt::format("{} password: ", what), false);
 }
 
-SecureString new_password(const PasswordOptions& options, Backend& backend, bool& generated) {
-    generated = false;
-    if (!options.file.empty() || !options.env.empty() || stdin_is_terminal()) {
-        if (options.file.empty() && options.env.empty()) {
-            return prompt_password("new password: ", true);
-        }
-        return existing_password(options, "new");
+PasswordSource password_source(const PasswordOptions& options, const std::string& file) {
+    PasswordSource source{options.file, options.env, {}};
+    if (options.file.empty() && options.env.empty() && stdin_is_terminal()) {
+        source.prompt = [file] {
+            return prompt_password(fmt::format("Password for {}: ", file), true);
+        };
     }
-    generated = true;
-    return generate_password(backend);
+    return source;
+}
+
+SecureString new_password(const PasswordOptions& options, const std::string& file, Backend& backend,
+                          bool& generated) {
+    return certforge::new_password(password_source(options, file), backend, generated);
+}
+
+Profile load_profile_quietly(const std::string& name_or_path) {
+    return ProfileCatalog::from_environment().load(name_or_path);
 }
 
 Profile load_profile(const std::string& name_or_path) {
-    Profile profile = ProfileCatalog::from_environment().load(name_or_path);
+    Profile profile = load_profile_quietly(name_or_path);
     if (profile.legacy) {
         warn(legacy_warning(profile));
     }
     return profile;
 }
 
-Profile load_profile_or_common(const std::string& profile, const std::string& profiles) {
+IssueTarget load_target(const std::string& profile, const std::string& profiles) {
     if (profile.empty() == profiles.empty()) {
         throw UsageError("give exactly one of --profile P and --profiles A,B,C");
     }
-    if (!profile.empty()) {
-        return load_profile(profile);
-    }
+    const auto catalog = ProfileCatalog::from_environment();
     std::vector<Profile> loaded;
-    for (const auto& name : split(profiles, ',')) {
-        loaded.push_back(load_profile(name));
+    for (const auto& name : profile.empty() ? split(profiles, ',') : std::vector{profile}) {
+        loaded.push_back(catalog.load(name));
     }
-    return common_ground(loaded);
+    return IssueTarget::of(std::move(loaded));
+}
+
+std::string cli_hint(const RefusedError& refused, HintStyle style) {
+    const std::string& profile = refused.profile();
+    const std::string new_ca = fmt::format(
+        "make a CA for it (certforge ca init --profile {} --name NAME --out NEW-DIR) and give "
+        "--ca NEW-DIR",
+        profile);
+    if (style == HintStyle::ca_sign) {
+        switch (refused.hint()) {
+        case FixHint::ca_for_profile:
+            return new_ca + " to ca sign";
+        case FixHint::ca_renewal:
+            return "make a new CA (certforge ca init) and sign with it";
+        case FixHint::days:
+            return fmt::format("profile '{}' sets the days; sign with a profile that allows "
+                               "them",
+                               profile);
+        default:
+            return fmt::format("ask the requester for a new request (CSR) that profile '{}' "
+                               "accepts",
+                               profile);
+        }
+    }
+    switch (refused.hint()) {
+    case FixHint::common_name:
+        return style == HintStyle::ca_init
+                   ? "give the CA a name with --name, e.g. \"Print CA\""
+                   : "give the host name or IP address devices use with --cn";
+    case FixHint::names:
+        return "give every name devices use as --san dns:NAME or --san ip:ADDRESS";
+    case FixHint::ip_san:
+        return "add the address devices use with --san ip:ADDRESS";
+    case FixHint::subject:
+        return "correct --org, --org-unit, --locality, --state or --country";
+    case FixHint::days:
+        return "give --days within the profile's maximum (certforge profiles show " + profile + ")";
+    case FixHint::key:
+        return "give --rsa-bits with a size the profile allows, or a --key of that size";
+    case FixHint::hash:
+        return "give --hash with a hash the profile allows";
+    case FixHint::password:
+        return "give a non-empty password (--password-file or --password-env), or leave both "
+               "out to have one generated";
+    case FixHint::ca_for_profile:
+        return new_ca;
+    case FixHint::ca_renewal:
+        return fmt::format("make a new CA (certforge ca init --profile {} --name NAME --out "
+                           "NEW-DIR) and give --ca NEW-DIR",
+                           profile);
+    case FixHint::device_names:
+        return "leave out --device-cn and --device-san for this profile";
+    case FixHint::request:
+    case FixHint::none:
+        break;
+    }
+    return fmt::format("see certforge profiles show {}", profile);
+}
+
+std::string refusal_message(const RefusedError& refused, const std::string& hint) {
+    return fmt::format("{} (profile {}, rule {}); fix: {}", refused.what(), refused.profile(),
+                       refused.rule(), hint);
+}
+
+void print_notices(const std::vector<IssueNotice>& notices) {
+    for (const auto& notice : notices) {
+        if (notice.warning) {
+            warn(notice.text);
+        } else {
+            note(notice.text);
+        }
+    }
+}
+
+std::string printable(std::string_view text) {
+    return escape_control(text);
 }
 
 Pkcs12Encryption server_pfx_encryption(const std::string& server_os, const std::string& requested) {
@@ -178,36 +262,71 @@ void note(std::string_view message) {
 }
 
 void print_json(const nlohmann::json& json) {
-    std::cout << json.dump(2) << '\n';
+    // Text from foreign certificates may hold any bytes: invalid UTF-8 is
+    // written as U+FFFD rather than failing the whole document.
+    std::cout << json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
 }
 
 } // namespace certforge::cli
 
 namespace certforge::cli {
 
-nlohmann::json issued_json(std::string_view schema, const Profile& profile,
-                           std::string_view backend,
-                           const std::vector<std::filesystem::path>& files, const CertInfo& info) {
+nlohmann::json certificate_json(const CertInfo& info) {
     nlohmann::json sans = nlohmann::json::array();
     for (const auto& san : info.subject_alt_names) {
         sans.push_back(to_string(san));
     }
+    return {{"subject", info.subject.to_string()},
+            {"issuer", info.issuer.to_string()},
+            {"serial", to_hex(info.serial)},
+            {"sha256", to_hex(info.sha256_fingerprint, ":")},
+            {"not_before", format_utc(info.not_before)},
+            {"not_after", format_utc(info.not_after)},
+            {"signature_hash", std::string(to_string(info.signature_hash))},
+            {"key", fmt::format("{} {}", to_string(info.key_algorithm), info.key_bits)},
+            {"subject_alt_names", sans}};
+}
+
+nlohmann::json issued_json(std::string_view schema, const Profile& profile,
+                           std::string_view backend,
+                           const std::vector<std::filesystem::path>& files, const CertInfo& info) {
     nlohmann::json written = nlohmann::json::array();
     for (const auto& file : files) {
         written.push_back(file.string());
     }
-    nlohmann::json certificate{
-        {"subject", info.subject.to_string()},
-        {"issuer", info.issuer.to_string()},
-        {"serial", to_hex(info.serial)},
-        {"sha256", to_hex(info.sha256_fingerprint, ":")},
-        {"not_before", format_utc(info.not_before)},
-        {"not_after", format_utc(info.not_after)},
-        {"signature_hash", std::string(to_string(info.signature_hash))},
-        {"key", fmt::format("{} {}", to_string(info.key_algorithm), info.key_bits)},
-        {"subject_alt_names", sans}};
-    return {{"schema", schema},         {"profile", profile.id}, {"backend", backend},
-            {"legacy", profile.legacy}, {"files", written},      {"certificate", certificate}};
+    return {{"schema", schema},   {"profile", profile.id},
+            {"backend", backend}, {"legacy", profile.legacy},
+            {"files", written},   {"certificate", certificate_json(info)}};
+}
+
+CertInfo read_ca_certificate(const std::filesystem::path& ca_dir) {
+    const std::filesystem::path file = ca_dir / kCaCertFile;
+    if (!std::filesystem::exists(file)) {
+        throw InputError(fmt::format("{} is not a CA folder (no {}); make one with 'certforge ca "
+                                     "init'",
+                                     ca_dir.string(), kCaCertFile));
+    }
+    return make_backend("")->parse_certificate(read_certificate_file(file).front(), file.string());
+}
+
+std::string ca_state(const CertInfo& ca, UnixTime at) {
+    if (at < ca.not_before) {
+        return "not-yet-valid";
+    }
+    if (at > ca.not_after) {
+        return "expired";
+    }
+    if (ca.not_after - at < static_cast<UnixTime>(kMinimumCaDaysLeft) * 86400) {
+        return "expiring";
+    }
+    return "valid";
+}
+
+nlohmann::json ca_certificate_json(const CertInfo& ca, UnixTime at) {
+    nlohmann::json json = certificate_json(ca);
+    json["days_left"] = ca.not_after > at ? (ca.not_after - at) / 86400 : 0;
+    json["state"] = ca_state(ca, at);
+    return json;
 }
 
 void print_written(const std::vector<std::filesystem::path>& files) {

@@ -3,6 +3,9 @@
 #pragma once
 
 #include "certforge/backend.hpp"
+#include "certforge/errors.hpp"
+#include "certforge/issue.hpp"
+#include "certforge/passwords.hpp"
 #include "certforge/profile.hpp"
 #include "certforge/request.hpp"
 
@@ -37,6 +40,8 @@ void add_csr_command(CLI::App& app, Action& selected);
 void add_ca_command(CLI::App& app, Action& selected);
 // ca list, ca revoke, ca crl under the `ca` command.
 void add_ca_ledger_commands(CLI::App* ca, Action& selected);
+// ca status under the `ca` command.
+void add_ca_status_command(CLI::App* ca, Action& selected);
 void add_batch_command(CLI::App& app, Action& selected);
 void add_verify_command(CLI::App& app, Action& selected);
 void add_profiles_command(CLI::App& app, Action& selected);
@@ -99,16 +104,54 @@ void add_password_options(CLI::App* command, PasswordOptions& options, const std
 // A password for reading an existing file: file, env, else a prompt; throws
 // InputError when none can be had.
 SecureString existing_password(const PasswordOptions& options, const std::string& what);
-// A password for a new file: file, env, else a confirmed prompt on a
-// terminal, else a generated one (`generated` set).
-SecureString new_password(const PasswordOptions& options, Backend& backend, bool& generated);
+// A password for the new `file`: --password-file, --password-env, else a
+// confirmed prompt naming the file on a terminal, else a generated one
+// (`generated` set).
+SecureString new_password(const PasswordOptions& options, const std::string& file, Backend& backend,
+                          bool& generated);
+// The same as a source for the library: the prompt (naming `file`) is set
+// only when standard input is a terminal.
+PasswordSource password_source(const PasswordOptions& options, const std::string& file);
 
-// Loads a profile by name or path and, when it is legacy, says so on stderr.
+// Loads a profile by name or path and, when it is legacy, says so on stderr
+// (for commands that read; issuing commands name the weak crypto they use).
 Profile load_profile(const std::string& name_or_path);
+// Loads a profile by name or path without a word.
+Profile load_profile_quietly(const std::string& name_or_path);
 
-// --profile P, or --profiles A,B,C (exactly one of them): the profile, or
-// the common ground of the listed ones. Each legacy profile is announced.
-Profile load_profile_or_common(const std::string& profile, const std::string& profiles);
+// --profile P, or --profiles A,B,C (exactly one of them), for issuing: the
+// profiles and the one certificate they share. Legacy profiles are not
+// announced here: the issuer names the weak crypto it actually uses.
+IssueTarget load_target(const std::string& profile, const std::string& profiles);
+
+// How a command names what the user changes after a refusal.
+enum class HintStyle {
+    make,    // make, csr: --cn, --san, --days, ...
+    ca_init, // ca init: --name, --days, ...
+    ca_sign, // ca sign: the request is the requester's to change
+};
+// The CLI's words for a refusal's fix.
+std::string cli_hint(const RefusedError& refused, HintStyle style);
+// "MESSAGE (profile P, rule R); fix: HINT"
+std::string refusal_message(const RefusedError& refused, const std::string& hint);
+
+// Runs `work`; a RefusedError comes out as an InputError whose one line
+// names the rule, the profile and the fix in this command's words.
+template <class Work> auto with_cli_hint(HintStyle style, Work&& work) -> decltype(work()) {
+    try {
+        return work();
+    } catch (const RefusedError& refused) {
+        throw InputError(refusal_message(refused, cli_hint(refused, style)));
+    }
+}
+
+// Prints the issuer's notices on stderr, as warnings and notes.
+void print_notices(const std::vector<IssueNotice>& notices);
+
+// Text from a certificate or a request, safe for a terminal: control
+// characters (NUL, ESC, CR, LF, ...) come out as \xNN (escape_control).
+// Library messages quote names as they are; the CLI escapes what it prints.
+std::string printable(std::string_view text);
 
 // The PFX encryption for the Terminal Server: `requested` ("aes", "3des",
 // "rc2"; empty: not given) checked against the host profile `server_os`
@@ -139,6 +182,18 @@ namespace certforge::cli {
 nlohmann::json issued_json(std::string_view schema, const Profile& profile,
                            std::string_view backend,
                            const std::vector<std::filesystem::path>& files, const CertInfo& info);
+
+// A certificate's subject, issuer, serial, fingerprint and validity.
+nlohmann::json certificate_json(const CertInfo& info);
+
+// The certificate of a CA folder (ca.crt), parsed by the default backend.
+// Throws InputError when the folder has none.
+CertInfo read_ca_certificate(const std::filesystem::path& ca_dir);
+// "valid", "expiring" (within kMinimumCaDaysLeft days), "expired" or
+// "not-yet-valid" at `at`.
+std::string ca_state(const CertInfo& ca, UnixTime at);
+// certificate_json of a CA certificate, with its days left and state.
+nlohmann::json ca_certificate_json(const CertInfo& ca, UnixTime at);
 
 // Prints the files written, one line each.
 void print_written(const std::vector<std::filesystem::path>& files);

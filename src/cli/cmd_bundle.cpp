@@ -45,12 +45,15 @@ int run_bundle(const BundleOptions& options) {
             chain.push_back(ca->certificate_der);
         }
     }
-    BundleInput bundle{ca ? ca->certificate_der : chain.front(),
-                       options.cert.empty() ? std::nullopt : std::optional(chain.front()),
-                       std::nullopt,
-                       "",
-                       "",
-                       static_cast<UnixTime>(std::time(nullptr))};
+    BundleInput bundle;
+    bundle.trust_certificate = ca ? ca->certificate_der : chain.front();
+    if (!options.cert.empty()) {
+        bundle.leaf_certificate = chain.front();
+    }
+    bundle.device_hint = "To get one, make the device its own key and certificate (certforge "
+                         "make --ca DIR --cn DEVICE-NAME) and run certforge bundle with its "
+                         "--cert and --key.";
+    bundle.created = static_cast<UnixTime>(std::time(nullptr));
     bool generated = false;
     SecureString password;
     if (profile.import.identity_pkcs12 && !options.key.empty() && !options.cert.empty()) {
@@ -60,14 +63,17 @@ int run_bundle(const BundleOptions& options) {
                 fmt::format("{}: the key does not belong to {}", options.key, options.cert));
         }
         if (!profile.import.empty_password) {
-            password = new_password(options.password, *backend, generated);
+            password = new_password(options.password, "device.p12", *backend, generated);
             if (password.empty()) {
                 throw InputError(fmt::format("profile '{}' does not say its devices need an "
                                              "empty password (import.empty_password)",
                                              profile.id));
             }
         }
-        add_device_pkcs12(bundle, profile, *make_container_codec(), contents, password, "certforge",
+        const std::string device_name = backend->parse_certificate(chain.front(), options.cert)
+                                            .subject.common_name()
+                                            .value_or("device");
+        add_device_pkcs12(bundle, profile, *make_container_codec(), contents, password, device_name,
                           generated ? fmt::format("in {}.pass", out.filename().string())
                                     : "the one given to certforge");
     } else if (profile.import.identity_pkcs12) {
@@ -77,13 +83,13 @@ int run_bundle(const BundleOptions& options) {
     }
     OutputSet output(dir, options.force);
     output.add(out.filename().string(), make_import_bundle(profile, bundle, *backend),
-               FileMode::public_file);
+               bundle.holds_keys() ? FileMode::private_file : FileMode::public_file);
     if (generated) {
         output.add(out.filename().string() + ".pass", password + "\n", FileMode::private_file);
     }
     const auto written = output.commit();
     fmt::print("{}: import bundle for {} ({}{})\n", out.string(), profile.id,
-               trust_file_name(profile), bundle.device_pkcs12 ? ", device.p12" : "");
+               trust_file_name(profile), bundle.holds_keys() ? ", device.p12" : "");
     print_written(written);
     return kExitOk;
 }

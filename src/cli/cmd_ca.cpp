@@ -3,6 +3,7 @@
 #include "certforge/ca_ledger.hpp"
 #include "certforge/ca_store.hpp"
 #include "certforge/errors.hpp"
+#include "certforge/issue.hpp"
 #include "certforge/output_set.hpp"
 #include "certforge/pem.hpp"
 #include "certforge/version.hpp"
@@ -19,7 +20,7 @@ struct CaInitOptions : IssueOptions {
 };
 
 int run_ca_init(const CaInitOptions& options) {
-    const Profile profile = load_profile(options.profile);
+    const Profile profile = load_profile_quietly(options.profile);
     const auto backend = make_backend(options.backend);
 
     CaRequest request;
@@ -40,8 +41,13 @@ int run_ca_init(const CaInitOptions& options) {
     }
 
     CertificateBuilder builder(*backend, profile);
-    const IssuedCertificate ca = builder.issue_ca(request);
+    const IssuedCertificate ca =
+        with_cli_hint(HintStyle::ca_init, [&] { return builder.issue_ca(request); });
     const CertInfo info = backend->parse_certificate(ca.certificate_der, "new CA certificate");
+    if (const auto weak = weak_crypto_warning("the CA certificate", info.signature_hash,
+                                              info.key_bits, fmt::format("'{}'", profile.id))) {
+        warn(*weak);
+    }
 
     CaMetadata metadata{options.name,
                         profile.id,
@@ -80,7 +86,8 @@ struct CaSignOptions {
 };
 
 int run_ca_sign(const CaSignOptions& options) {
-    const Profile profile = load_profile(options.profile);
+    const IssueTarget target = load_target(options.profile, "");
+    const Profile& profile = target.effective;
     const auto backend = make_backend(options.backend);
     const std::filesystem::path out(options.out);
     const std::filesystem::path dir = folder_of(out);
@@ -102,13 +109,19 @@ int run_ca_sign(const CaSignOptions& options) {
     }
     const CsrInfo csr = backend->parse_csr(der, options.request);
     const CertificateAuthority ca = load_ca(options.ca_dir, *backend);
+    const UnixTime now = static_cast<UnixTime>(std::time(nullptr));
+    const Bytes cert = with_cli_hint(HintStyle::ca_sign, [&] {
+        try {
+            CertificateIssuer issuer(*backend, target, &ca, now);
+            Bytes signed_der = issuer.issue_for_csr(csr);
+            print_notices(issuer.take_notices());
+            return signed_der;
+        } catch (const RefusedError& e) {
+            throw RefusedError(e.rule(), e.profile(),
+                               fmt::format("{}: refused: {}", options.request, e.what()), e.hint());
+        }
+    });
     CaLedger ledger(options.ca_dir);
-    Bytes cert;
-    try {
-        cert = CertificateBuilder(*backend, profile).issue_for_csr(csr, ca.credentials());
-    } catch (const InputError& e) {
-        throw InputError(fmt::format("{}: refused: {}", options.request, e.what()));
-    }
     const CertInfo info = backend->parse_certificate(cert, "new certificate");
     OutputSet output(dir, options.force);
     output.add(out.filename().string(), pem_encode("CERTIFICATE", cert), FileMode::public_file);
@@ -122,7 +135,7 @@ int run_ca_sign(const CaSignOptions& options) {
         return kExitOk;
     }
     fmt::print("signed {} for {} (profile {}), valid until {}\n", options.request,
-               info.subject.to_string(), profile.id, format_utc(info.not_after));
+               printable(info.subject.to_string()), profile.id, format_utc(info.not_after));
     print_written(written);
     return kExitOk;
 }
@@ -163,6 +176,7 @@ void add_ca_command(CLI::App& app, Action& selected) {
     on_run(sign, selected, sign_options, run_ca_sign);
 
     add_ca_ledger_commands(ca, selected);
+    add_ca_status_command(ca, selected);
 }
 
 } // namespace certforge::cli

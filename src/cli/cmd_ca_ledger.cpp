@@ -53,13 +53,17 @@ nlohmann::json entry_json(const LedgerEntry& entry, UnixTime at) {
 int run_ca_list(const CaListOptions& options) {
     CaLedger ledger(options.ca_dir);
     const UnixTime at = now();
+    const CertInfo ca = read_ca_certificate(options.ca_dir);
+    const std::int64_t window =
+        options.expiring.empty() ? 0 : parse_duration(options.expiring, "--expiring");
+    const bool ca_expiring = !options.expiring.empty() && ca.not_after <= at + window;
     LedgerFilter filter;
     filter.site = options.site;
     if (!options.status.empty()) {
         filter.status = ledger_status_from_name(options.status);
     }
     if (!options.expiring.empty()) {
-        filter.not_after_before = at + parse_duration(options.expiring, "--expiring");
+        filter.not_after_before = at + window;
         if (!filter.status) {
             filter.status = LedgerStatus::valid;
         }
@@ -70,13 +74,22 @@ int run_ca_list(const CaListOptions& options) {
         for (const auto& entry : entries) {
             list.push_back(entry_json(entry, at));
         }
+        nlohmann::json ca_json = ca_certificate_json(ca, at);
+        ca_json["expiring"] = ca_expiring;
         print_json({{"schema", "certforge.ca-list/1"},
                     {"ca", options.ca_dir},
                     {"now", format_utc(at)},
+                    {"ca_certificate", ca_json},
                     {"certificates", list}});
         return kExitOk;
     }
-    if (entries.empty()) {
+    if (ca_expiring) {
+        warn(fmt::format("the CA certificate itself {} {}: certificates it issued stop working "
+                         "then; make a new CA (certforge ca init) and renew them",
+                         ca.not_after < at ? "expired on" : "expires on",
+                         format_utc(ca.not_after)));
+    }
+    if (entries.empty() && !ca_expiring) {
         fmt::print("no certificates{}\n",
                    options.expiring.empty() ? ""
                                             : fmt::format(" expiring within {}", options.expiring));
@@ -84,6 +97,11 @@ int run_ca_list(const CaListOptions& options) {
     }
     fmt::print("{:<34} {:<10} {:<20} {:<16} {}\n", "SERIAL", "STATUS", "NOT AFTER", "SITE",
                "COMMON NAME");
+    if (ca_expiring) {
+        fmt::print("{:<34} {:<10} {:<20} {:<16} {}\n", normalize_serial(to_hex(ca.serial)),
+                   ca.not_after < at ? "ca-expired" : "ca", format_utc(ca.not_after), "(the CA)",
+                   printable(ca.subject.common_name().value_or("")));
+    }
     for (const auto& entry : entries) {
         std::string status(to_string(entry.status));
         if (entry.status == LedgerStatus::valid && entry.not_after < at) {
@@ -91,7 +109,7 @@ int run_ca_list(const CaListOptions& options) {
         }
         fmt::print("{:<34} {:<10} {:<20} {:<16} {}\n", entry.serial, status,
                    format_utc(entry.not_after), entry.site.empty() ? "-" : entry.site,
-                   entry.common_name);
+                   printable(entry.common_name));
     }
     return kExitOk;
 }
@@ -191,7 +209,8 @@ void add_ca_ledger_commands(CLI::App* ca, Action& selected) {
     list->add_option("--ca", list_options->ca_dir, "CA folder")->required();
     list->add_option("--expiring", list_options->expiring,
                      "only valid certificates that expire within this time: 30d, 12h, 2w "
-                     "(a bare number is days); expired ones included");
+                     "(a bare number is days); expired ones included, and the CA certificate "
+                     "itself when it ends within that time");
     list->add_option("--status", list_options->status,
                      "only this status: pending, valid, superseded, revoked, abandoned");
     list->add_option("--site", list_options->site, "only this batch site");

@@ -21,14 +21,15 @@ int run_csr(const CsrOptions& options) {
     const Profile profile = load_profile(options.profile);
     const auto backend = make_backend(options.backend);
     const CertRequest request = server_request(options, options.cn, options.sans);
-    validate_request(profile, request);
+    with_cli_hint(HintStyle::make, [&] { validate_request(profile, request); });
     OutputSet::refuse_existing(options.out, {"server.key", "server.csr"}, options.force);
     std::optional<PrivateKey> existing_key;
     if (!options.key_file.empty()) {
         existing_key.emplace(read_private_key_file(options.key_file));
     }
-    const IssuedRequest issued =
-        CertificateBuilder(*backend, profile).make_csr(request, std::move(existing_key));
+    const IssuedRequest issued = with_cli_hint(HintStyle::make, [&] {
+        return CertificateBuilder(*backend, profile).make_csr(request, std::move(existing_key));
+    });
     const CsrInfo info = backend->parse_csr(issued.csr_der, "new request");
     OutputSet output(options.out, options.force);
     output.add("server.key", pem_encode_secret("PRIVATE KEY", issued.key.pkcs8_der()),

@@ -184,7 +184,7 @@ int run_export(const ExportOptions& options) {
     SecureString password;
     bool generated = false;
     if (info.needs_password) {
-        password = new_password(options.password, *backend, generated);
+        password = new_password(options.password, out.filename().string(), *backend, generated);
         if (password.empty() && !(profile && profile->import.empty_password)) {
             throw InputError("an empty password is allowed only with --profile for a device "
                              "whose profile says it needs one (import.empty_password)");

@@ -17,8 +17,13 @@ struct VerifyOptions {
     std::vector<std::string> files;
     PasswordOptions password;
     std::string backend;
+    std::string role = "server";
     bool json = false;
 };
+
+ChainOptions chain_options(const VerifyOptions& options, const Backend& backend) {
+    return {options.role == "ca" ? CertificateRole::ca : CertificateRole::leaf, &backend};
+}
 
 std::string status_label(const Finding& finding) {
     if (finding.outcome == Outcome::pass) {
@@ -29,7 +34,8 @@ std::string status_label(const Finding& finding) {
 
 void print_findings(const std::vector<Finding>& findings) {
     for (const auto& finding : findings) {
-        fmt::print("    {:<5} {:<30} {}{}\n", status_label(finding), finding.rule, finding.message,
+        fmt::print("    {:<5} {:<30} {}{}\n", status_label(finding), finding.rule,
+                   printable(finding.message),
                    finding.outcome == Outcome::fail && !finding.profile_key.empty()
                        ? fmt::format("  [{}]", finding.profile_key)
                        : std::string());
@@ -40,7 +46,7 @@ void print_report(const Report& report) {
     fmt::print("{}: profile {}\n", report.source, report.profile_id);
     for (const auto& cert : report.certificates) {
         fmt::print("  certificate #{} ({}) {}\n    sha256 {}\n", cert.index, to_string(cert.role),
-                   cert.subject, cert.sha256_fingerprint);
+                   printable(cert.subject), cert.sha256_fingerprint);
         print_findings(cert.findings);
     }
     if (!report.chain_findings.empty()) {
@@ -94,25 +100,12 @@ int run_all_profiles(const VerifyOptions& options, const Backend& backend) {
             fmt::print("{}\n  {:<22} {:<7} {}\n", file, "PROFILE", "RESULT", "FIRST REASON");
         }
         for (const auto& profile : profiles) {
-            Report report = verify_chain(opened.chain, profile, now);
+            Report report =
+                verify_chain(opened.chain, profile, now, chain_options(options, backend));
             if (opened.facts) {
                 report.container_findings = check_container(*opened.facts, opened.chain, profile);
             }
-            std::optional<Finding> reason;
-            for (const auto* findings : {&report.chain_findings, &report.container_findings}) {
-                for (const auto& f : *findings) {
-                    if (!reason && f.outcome == Outcome::fail && f.severity == Severity::error) {
-                        reason = f;
-                    }
-                }
-            }
-            for (const auto& cert : report.certificates) {
-                for (const auto& f : cert.findings) {
-                    if (!reason && f.outcome == Outcome::fail && f.severity == Severity::error) {
-                        reason = f;
-                    }
-                }
-            }
+            const std::optional<Finding> reason = first_error(report);
             any_refused = any_refused || reason.has_value();
             rows.push_back({{"profile", profile.id},
                             {"vendor", profile.vendor},
@@ -122,7 +115,8 @@ int run_all_profiles(const VerifyOptions& options, const Backend& backend) {
                             {"reason", reason ? reason->message : ""}});
             if (!options.json) {
                 fmt::print("  {:<22} {:<7} {}\n", profile.id, reason ? "refuses" : "accepts",
-                           reason ? fmt::format("{}: {}", reason->rule, reason->message) : "");
+                           reason ? printable(fmt::format("{}: {}", reason->rule, reason->message))
+                                  : "");
             }
         }
         files.push_back({{"file", file}, {"profiles", rows}});
@@ -156,7 +150,7 @@ int run_verify(const VerifyOptions& options) {
     for (const auto& file : options.files) {
         const OpenedChain opened = open_chain(file, options, *backend);
         const auto& chain = opened.chain;
-        Report report = verify_chain(chain, profile, now);
+        Report report = verify_chain(chain, profile, now, chain_options(options, *backend));
         report.source = file;
         if (opened.facts) {
             report.container_findings = check_container(*opened.facts, chain, profile);
@@ -197,6 +191,12 @@ void add_verify_command(CLI::App& app, Action& selected) {
         ->required();
     add_password_options(command, options->password, "",
                          "PFX or JKS (default: prompt on a terminal)");
+    command
+        ->add_option("--role", options->role,
+                     "what the first certificate is: server (default: the server certificate, "
+                     "even when it is self-signed with CA:TRUE) or ca (check a CA certificate "
+                     "with the profile's CA rules)")
+        ->check(CLI::IsMember({"server", "ca"}));
     add_backend_option(command, options->backend);
     command->add_flag("--json", options->json, "print JSON (schema certforge.verify/1)");
     on_run(command, selected, options, run_verify);

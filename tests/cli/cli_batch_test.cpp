@@ -37,10 +37,15 @@ struct Batch {
     fs::path profile = dir / "test-fast.toml";
     std::string backend;
 
-    explicit Batch(std::string backend_name) : backend(std::move(backend_name)) {
+    // A CA made for the sites' profile (test-fast unless `ca_profile` says).
+    explicit Batch(std::string backend_name, std::string ca_profile = "")
+        : backend(std::move(backend_name)) {
         write_text(profile, kFastProfile);
-        const auto made = run_certforge({"ca", "init", "--profile", "default", "--name", "Batch CA",
-                                         "--out", ca.string(), "--backend", backend});
+        if (ca_profile.empty()) {
+            ca_profile = profile.string();
+        }
+        const auto made = run_certforge({"ca", "init", "--profile", ca_profile, "--name",
+                                         "Batch CA", "--out", ca.string(), "--backend", backend});
         INFO(made.err);
         REQUIRE(made.exit_code == 0);
     }
@@ -331,7 +336,7 @@ id = "e"
               "certforge: error: " + file + " has 4 problems; no site was touched:\n" + file +
                   ":1: unknown column 'colour' (known: id, cn, sans, profiles, profile, "
                   "server_os, formats, pkcs12, password_env, password_file, organization, "
-                  "organizational_unit, locality, state, country, days)\n" +
+                  "organizational_unit, locality, state, country, days, devices)\n" +
                   file + ":3: site 'b': SAN 'ip:300.1.1.1' is not a valid IPv4 or IPv6 address\n" +
                   file + ":5: site 'c' has no cn\n" + file +
                   ":6: site 'd' has no profile (set profiles, or profiles in [defaults])\n\n");
@@ -454,7 +459,7 @@ TEST_CASE("batch: a dry run says what it would do and writes nothing", "[batch]"
 }
 
 TEST_CASE("batch: the shipped examples work", "[batch]") {
-    Batch batch(certforge::test::backend_names().back());
+    Batch batch(certforge::test::backend_names().back(), "default");
     for (const char* name : {"sites.toml", "sites.csv"}) {
         INFO(name);
         batch.sites = fs::path(CERTFORGE_SOURCE_DIR) / "examples" / name;

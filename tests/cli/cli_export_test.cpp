@@ -490,8 +490,10 @@ steps = ["Settings > Management > Certificate Settings > Register CA Certificate
     const std::string readme = read_text(issued.path("b/README.txt"));
     CHECK_THAT(readme, Catch::Contains("1. Settings > Management > Certificate Settings > Register "
                                        "CA Certificate: choose ca.cer\r\n2. Key and Certificate"));
-    CHECK_THAT(readme, Catch::Contains("device.p12: the device's own key and certificate, PKCS#12 "
-                                       "(3des); password: the one given to certforge"));
+    CHECK_THAT(readme,
+               Catch::Contains(
+                   "device.p12: the device's own key and certificate (print.corp.local), PKCS#12 "
+                   "(3des); password: the one given to certforge"));
 }
 #endif
 
@@ -593,7 +595,7 @@ TEST_CASE("export: on a terminal the password is asked twice, without echo", "[e
     const auto asked = typed("typed-secret", "typed-secret", "tty.out");
     INFO(asked.out << asked.err);
     CHECK(asked.exit_code == 0);
-    CHECK_THAT(asked.out, Catch::Contains("new password: "));
+    CHECK_THAT(asked.out, Catch::Contains("Password for tty.out: "));
     CHECK_THAT(asked.out, Catch::Contains("again: "));
     CHECK(asked.out.find("typed-secret") == std::string::npos);
     CHECK_FALSE(fs::exists(issued.path("tty.out.pass")));

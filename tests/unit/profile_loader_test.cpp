@@ -193,13 +193,33 @@ TEST_CASE("profile: extends cycles and unknown parents are errors", "[profile]")
 
 TEST_CASE("profile: the weak check applies to inherited settings", "[profile]") {
     TempDir dir;
-    write_text(dir / "old.toml",
-               "id = \"old\"\nlegacy = true\n" + kBody + "[signature]\nhashes = [\"sha1\"]\n");
+    write_text(dir / "old.toml", "id = \"old\"\n" + kBody + "[signature]\nhashes = [\"sha1\"]\n");
     CHECK(load_error(dir, "new",
                      "id = \"new\"\nname = \"New\"\nextends = \"old\"\nlegacy = false\n") ==
           (dir / "old.toml").string() +
-              ":6:1: signature.hashes: sha1 is weak and allowed only in a profile marked legacy "
+              ":5:1: signature.hashes: sha1 is weak and allowed only in a profile marked legacy "
               "= true");
+}
+
+TEST_CASE("profile: a profile below a legacy one says legacy = true itself", "[profile]") {
+    TempDir dir;
+    write_text(dir / "old.toml",
+               "id = \"old\"\nlegacy = true\n" + kBody + "[signature]\nhashes = [\"sha1\"]\n");
+    write_text(dir / "middle.toml", "id = \"middle\"\nname = \"Middle\"\nextends = \"old\"\n"
+                                    "legacy = true\nsources = [\"x\"]\n");
+    const std::string expected =
+        ":3:1: extends legacy profile 'old': a profile that extends a legacy profile must say "
+        "legacy = true itself";
+    CHECK(load_error(dir, "new",
+                     "id = \"new\"\nname = \"New\"\nextends = \"old\"\nlegacy = false\n") ==
+          (dir / "new.toml").string() + expected);
+    CHECK(load_error(dir, "quiet", "id = \"quiet\"\nname = \"Quiet\"\nextends = \"old\"\n") ==
+          (dir / "quiet.toml").string() + expected);
+    CHECK(load_error(dir, "deep", "id = \"deep\"\nname = \"Deep\"\nextends = \"middle\"\n") ==
+          (dir / "deep.toml").string() +
+              ":3:1: extends legacy profile 'middle': a profile that extends a legacy profile "
+              "must say legacy = true itself");
+    CHECK(ProfileCatalog({dir.path()}).load("middle").legacy);
 }
 
 TEST_CASE("profile: names are found along the search path, first folder first", "[profile]") {
@@ -249,7 +269,7 @@ TEST_CASE("profile: $CERTFORGE_PROFILE_PATH comes before the shipped folder", "[
 TEST_CASE("profile: a path loads a file directly", "[profile]") {
     TempDir dir;
     write_text(dir / "site.toml", "id = \"site\"\nname = \"Site\"\nsources = [\"x\"]\n"
-                                  "extends = \"konica-legacy\"\n");
+                                  "extends = \"konica-legacy\"\nlegacy = true\n");
     const ProfileCatalog catalog({certforge::test::shipped_profiles()});
     const Profile p = catalog.load((dir / "site.toml").string());
     CHECK(p.id == "site");

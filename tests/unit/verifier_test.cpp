@@ -83,7 +83,8 @@ TEST_CASE("verify: a good openssl certificate passes every leaf rule", "[verify]
                                             "extensions.key-usage",
                                             "extensions.extended-key-usage",
                                             "extensions.basic-constraints",
-                                            "serial.size"};
+                                            "serial.size",
+                                            "names.characters"};
     REQUIRE(result.findings.size() == expected.size());
     for (std::size_t i = 0; i < expected.size(); ++i) {
         CHECK(result.findings[i].rule == expected[i]);
@@ -328,10 +329,20 @@ TEST_CASE("verify: chains are checked in order, with roles", "[verify]") {
     CHECK(good.chain_findings[1].rule == "chain.links");
     CHECK(good.chain_findings[1].outcome == Outcome::pass);
 
+    // The first certificate is the server's, even a CA:TRUE one; a finding says so.
     const Report reversed = verify_chain({ca, leaf}, modern(), now);
     CHECK(reversed.has_errors());
-    CHECK(reversed.certificates[0].role == CertificateRole::ca);
+    CHECK(reversed.certificates[0].role == CertificateRole::leaf);
     CHECK(reversed.chain_findings[1].outcome == Outcome::fail);
+    const auto& role = reversed.certificates[0].findings.back();
+    CHECK(role.rule == "certificate.role");
+    CHECK(role.severity == Severity::warning);
+    CHECK(role.message ==
+          "'CN=Test Print CA' is self-signed and marked CA:TRUE, as `openssl req -x509` makes "
+          "certificates by default: it is checked as the server certificate it is used as");
+    const Report as_ca = verify_chain({ca}, modern(), now, {CertificateRole::ca, nullptr});
+    CHECK(as_ca.certificates[0].role == CertificateRole::ca);
+    CHECK_FALSE(as_ca.has_errors());
 
     const CertInfo stranger = f.make("stranger", {});
     const Report unrelated = verify_chain({leaf, stranger}, modern(), now);
@@ -364,9 +375,9 @@ TEST_CASE("verify: the JSON report has the documented shape", "[verify]") {
     CHECK(json["result"] == "fail");
     CHECK(json["summary"]["errors"] == 2);
     CHECK(json["summary"]["warnings"] == 0);
-    CHECK(json["summary"]["passed"] == 11);
+    CHECK(json["summary"]["passed"] == 12);
     const auto& findings = json["certificates"][0]["findings"];
-    REQUIRE(findings.size() == 13);
+    REQUIRE(findings.size() == 14);
     CHECK(findings[1]["rule"] == "signature.hash");
     CHECK(findings[1]["status"] == "fail");
     CHECK(findings[1]["severity"] == "error");

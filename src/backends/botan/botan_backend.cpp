@@ -9,6 +9,7 @@
 #include <botan/pkcs8.h>
 #include <botan/rsa.h>
 #include <botan/version.h>
+#include <botan/x509cert.h>
 #include <fmt/format.h>
 
 namespace certforge {
@@ -107,6 +108,27 @@ bool BotanBackend::key_matches_certificate(const PrivateKey& key, ByteView certi
     const Botan::X509_Certificate cert = load_certificate(certificate_der, "certificate");
     return loaded->algorithm_identifier().get_oid() == cert.subject_public_key_algo().get_oid() &&
            loaded->public_key_bits() == cert.subject_public_key_bitstring();
+}
+
+std::optional<bool> BotanBackend::certificate_signed_by(ByteView certificate_der,
+                                                        ByteView issuer_der,
+                                                        std::string& why) const {
+    const Botan::X509_Certificate cert = load_certificate(certificate_der, "certificate");
+    const Botan::X509_Certificate issuer = load_certificate(issuer_der, "issuer certificate");
+    try {
+        const std::unique_ptr<Botan::Public_Key> key(issuer.subject_public_key());
+        const Botan::Certificate_Status_Code status = cert.verify_signature(*key);
+        if (status == Botan::Certificate_Status_Code::VERIFIED) {
+            return true;
+        }
+        if (status == Botan::Certificate_Status_Code::SIGNATURE_ERROR) {
+            return false;
+        }
+        why = fmt::format("Botan cannot check this signature: {}", Botan::to_string(status));
+    } catch (const Botan::Exception& e) {
+        why = fmt::format("Botan cannot check this signature: {}", e.what());
+    }
+    return std::nullopt;
 }
 
 std::unique_ptr<Botan::Private_Key> load_private_key(const PrivateKey& key) {

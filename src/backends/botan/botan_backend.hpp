@@ -32,6 +32,8 @@ public:
                            const std::optional<IssuerCredentials>& issuer) override;
     CertInfo parse_certificate(ByteView der, std::string_view source) const override;
     bool key_matches_certificate(const PrivateKey& key, ByteView certificate_der) const override;
+    std::optional<bool> certificate_signed_by(ByteView certificate_der, ByteView issuer_der,
+                                              std::string& why) const override;
     Bytes sign_public_key(const CertificateTemplate& tmpl, ByteView public_key_info,
                           const IssuerCredentials& issuer) override;
     Bytes create_csr(const CertificateTemplate& tmpl, const PrivateKey& key) override;

@@ -1,4 +1,5 @@
 #include "botan_backend.hpp"
+#include "certforge/dn_text.hpp"
 #include "certforge/errors.hpp"
 #include "certforge/oids.hpp"
 
@@ -12,30 +13,27 @@
 namespace certforge::botan {
 namespace {
 
-DnStringType string_type(Botan::ASN1_Tag tag) {
-    switch (tag) {
-    case Botan::UTF8_STRING:
-        return DnStringType::utf8;
-    case Botan::PRINTABLE_STRING:
-        return DnStringType::printable;
-    case Botan::IA5_STRING:
-        return DnStringType::ia5;
-    case Botan::T61_STRING:
-        return DnStringType::teletex;
-    case Botan::BMP_STRING:
-        return DnStringType::bmp;
-    case Botan::UNIVERSAL_STRING:
-        return DnStringType::universal;
-    default:
-        return DnStringType::other;
-    }
-}
-
-DistinguishedName read_dn(const Botan::X509_DN& dn) {
+// Each attribute's text through dn_text, from the string type and content
+// bytes as encoded (Botan 2 copies the bytes of 8-bit string types as they
+// are, whatever they hold). get_bits() is the content of the Name SEQUENCE.
+DistinguishedName read_dn(const Botan::X509_DN& dn, NamePolicy policy, std::string_view source,
+                          std::string_view whose) {
     DistinguishedName out;
-    for (const auto& [oid, value] : dn.dn_info()) {
-        out.attributes.push_back(
-            {dn_attribute_name(oid.to_string()), value.value(), string_type(value.tagging())});
+    Botan::BER_Decoder rdns(dn.get_bits());
+    while (rdns.more_items()) {
+        Botan::BER_Decoder rdn = rdns.start_cons(Botan::SET);
+        while (rdn.more_items()) {
+            Botan::OID oid;
+            Botan::BER_Decoder attribute = rdn.start_cons(Botan::SEQUENCE);
+            attribute.decode(oid);
+            const Botan::BER_Object value = attribute.get_next_object();
+            attribute.verify_end();
+            const int tag =
+                value.get_class() == Botan::UNIVERSAL ? static_cast<int>(value.type()) : -1;
+            out.attributes.push_back(read_dn_attribute(oid.to_string(), tag,
+                                                       ByteView(value.bits(), value.length()),
+                                                       policy, source, whose));
+        }
     }
     return out;
 }
@@ -66,14 +64,16 @@ KeyUsageSet key_usage_bits(Botan::Key_Constraints constraints) {
     return bits;
 }
 
-void read_subject_alt_names(const std::vector<uint8_t>& contents, CertInfo& info) {
+void read_subject_alt_names(const std::vector<uint8_t>& contents, CertInfo& info, NamePolicy policy,
+                            std::string_view source) {
     Botan::BER_Decoder decoder(contents);
     Botan::BER_Decoder names = decoder.start_cons(Botan::SEQUENCE);
     while (names.more_items()) {
         const Botan::BER_Object name = names.get_next_object();
-        const std::string bytes(reinterpret_cast<const char*>(name.bits()), name.length());
         if (name.is_a(2, Botan::CONTEXT_SPECIFIC)) {
-            info.subject_alt_names.push_back({SanType::dns, bytes});
+            info.subject_alt_names.push_back(
+                {SanType::dns,
+                 read_dns_name(ByteView(name.bits(), name.length()), policy, source)});
         } else if (name.is_a(7, Botan::CONTEXT_SPECIFIC) &&
                    !format_ip_address(ByteView(name.bits(), name.length())).empty()) {
             info.subject_alt_names.push_back(
@@ -85,7 +85,7 @@ void read_subject_alt_names(const std::vector<uint8_t>& contents, CertInfo& info
     names.verify_end();
 }
 
-void read_extensions(const Botan::X509_Certificate& cert, CertInfo& info) {
+void read_extensions(const Botan::X509_Certificate& cert, CertInfo& info, std::string_view source) {
     namespace ext = Botan::Cert_Extension;
     const Botan::Extensions& extensions = cert.v3_extensions();
     auto critical = [&](const char* oid) {
@@ -113,7 +113,7 @@ void read_extensions(const Botan::X509_Certificate& cert, CertInfo& info) {
     if (const auto san = raw.find(Botan::OID::from_string("2.5.29.17")); san != raw.end()) {
         info.has_subject_alt_name = true;
         info.subject_alt_name_critical = san->second.second;
-        read_subject_alt_names(san->second.first, info);
+        read_subject_alt_names(san->second.first, info, NamePolicy::certificate, source);
     }
     if (const auto* ski = extensions.get_extension_object_as<ext::Subject_Key_ID>()) {
         info.subject_key_id = ski->get_key_id();
@@ -144,6 +144,7 @@ void read_public_key(const Botan::X509_Certificate& cert, CertInfo& info) {
 } // namespace
 
 CsrInfo read_csr(ByteView der, std::string_view source) {
+    check_names_before_decoding(der, NamePolicy::request, source);
     std::optional<Botan::PKCS10_Request> request;
     try {
         if (der.empty()) {
@@ -163,7 +164,7 @@ CsrInfo read_csr(ByteView der, std::string_view source) {
     try {
         CsrInfo info;
         info.der.assign(der.begin(), der.end());
-        info.subject = read_dn(request->subject_dn());
+        info.subject = read_dn(request->subject_dn(), NamePolicy::request, source, "subject");
         set_signature_algorithm(info, request->signature_algorithm().get_oid().to_string());
         const std::unique_ptr<Botan::Public_Key> key(request->subject_public_key());
         info.key_algorithm = key->algo_name() == "RSA"     ? KeyAlgorithm::rsa
@@ -175,7 +176,7 @@ CsrInfo read_csr(ByteView der, std::string_view source) {
         const auto raw = request->extensions().extensions_raw();
         if (const auto san = raw.find(Botan::OID::from_string("2.5.29.17")); san != raw.end()) {
             CertInfo names;
-            read_subject_alt_names(san->second.first, names);
+            read_subject_alt_names(san->second.first, names, NamePolicy::request, source);
             info.subject_alt_names = names.subject_alt_names;
             info.other_subject_alt_names = names.other_subject_alt_names;
         }
@@ -187,6 +188,7 @@ CsrInfo read_csr(ByteView der, std::string_view source) {
 }
 
 CertInfo read_certificate(ByteView der, std::string_view source) {
+    check_names_before_decoding(der, NamePolicy::certificate, source);
     const Botan::X509_Certificate cert = load_certificate(der, source);
     try {
         CertInfo info;
@@ -196,14 +198,14 @@ CertInfo read_certificate(ByteView der, std::string_view source) {
         auto first = std::find_if(serial.begin(), serial.end(), [](uint8_t b) { return b != 0; });
         info.serial.assign(first, serial.end());
         info.serial_negative = cert.is_serial_negative();
-        info.subject = read_dn(cert.subject_dn());
-        info.issuer = read_dn(cert.issuer_dn());
+        info.subject = read_dn(cert.subject_dn(), NamePolicy::certificate, source, "subject");
+        info.issuer = read_dn(cert.issuer_dn(), NamePolicy::certificate, source, "issuer");
         info.not_before = static_cast<UnixTime>(cert.not_before().time_since_epoch());
         info.not_after = static_cast<UnixTime>(cert.not_after().time_since_epoch());
 
         set_signature_algorithm(info, cert.signature_algorithm().get_oid().to_string());
         read_public_key(cert, info);
-        read_extensions(cert, info);
+        read_extensions(cert, info, source);
         const auto sha256 = Botan::HashFunction::create_or_throw("SHA-256");
         info.sha256_fingerprint = Botan::unlock(sha256->process(der.data(), der.size()));
         return info;

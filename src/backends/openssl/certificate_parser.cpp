@@ -1,3 +1,4 @@
+#include "certforge/dn_text.hpp"
 #include "certforge/errors.hpp"
 #include "certforge/oids.hpp"
 #include "openssl_backend.hpp"
@@ -9,48 +10,28 @@
 namespace certforge::openssl {
 namespace {
 
-DnStringType string_type(int type) {
-    switch (type) {
-    case V_ASN1_UTF8STRING:
-        return DnStringType::utf8;
-    case V_ASN1_PRINTABLESTRING:
-        return DnStringType::printable;
-    case V_ASN1_IA5STRING:
-        return DnStringType::ia5;
-    case V_ASN1_T61STRING:
-        return DnStringType::teletex;
-    case V_ASN1_BMPSTRING:
-        return DnStringType::bmp;
-    case V_ASN1_UNIVERSALSTRING:
-        return DnStringType::universal;
-    default:
-        return DnStringType::other;
-    }
-}
-
 std::string dotted_oid(const ASN1_OBJECT* object) {
     char buffer[128];
     OBJ_obj2txt(buffer, sizeof buffer, object, 1);
     return buffer;
 }
 
-DistinguishedName read_name(const X509_NAME* name, std::string_view source) {
+ByteView content_of(const ASN1_STRING* string) {
+    return {ASN1_STRING_get0_data(string), static_cast<std::size_t>(ASN1_STRING_length(string))};
+}
+
+// Each attribute's text through dn_text, from the string type and content
+// bytes as encoded (not OpenSSL's own conversion).
+DistinguishedName read_name(const X509_NAME* name, NamePolicy policy, std::string_view source,
+                            std::string_view whose) {
     DistinguishedName dn;
     const int count = X509_NAME_entry_count(name);
     for (int i = 0; i < count; ++i) {
         const X509_NAME_ENTRY* entry = X509_NAME_get_entry(name, i);
         const ASN1_STRING* data = X509_NAME_ENTRY_get_data(entry);
-        unsigned char* utf8 = nullptr;
-        const int length = ASN1_STRING_to_UTF8(&utf8, data);
-        if (length < 0) {
-            drain_error_queue();
-            throw InputError(fmt::format("{}: a name attribute is not valid text", source));
-        }
-        const OpenSslBytesPtr owner(utf8);
-        dn.attributes.push_back(
-            {dn_attribute_name(dotted_oid(X509_NAME_ENTRY_get_object(entry))),
-             std::string(reinterpret_cast<char*>(utf8), static_cast<std::size_t>(length)),
-             string_type(ASN1_STRING_type(data))});
+        dn.attributes.push_back(read_dn_attribute(dotted_oid(X509_NAME_ENTRY_get_object(entry)),
+                                                  ASN1_STRING_type(data), content_of(data), policy,
+                                                  source, whose));
     }
     return dn;
 }
@@ -171,14 +152,12 @@ void read_general_names(const GENERAL_NAMES* names, std::vector<SubjectAltName>&
     for (int i = 0; i < sk_GENERAL_NAME_num(names); ++i) {
         const GENERAL_NAME* name = sk_GENERAL_NAME_value(names, i);
         if (name->type == GEN_DNS) {
-            const ASN1_IA5STRING* dns = name->d.dNSName;
-            out.push_back({SanType::dns,
-                           std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(dns)),
-                                       static_cast<std::size_t>(ASN1_STRING_length(dns)))});
+            // The certificate policy never throws for a dNSName; the CSR reader
+            // checks them under the request policy before it gets here.
+            out.push_back({SanType::dns, read_dns_name(content_of(name->d.dNSName),
+                                                       NamePolicy::certificate, "")});
         } else if (name->type == GEN_IPADD) {
-            const ASN1_OCTET_STRING* ip = name->d.iPAddress;
-            const std::string text = format_ip_address(ByteView(
-                ASN1_STRING_get0_data(ip), static_cast<std::size_t>(ASN1_STRING_length(ip))));
+            const std::string text = format_ip_address(content_of(name->d.iPAddress));
             if (text.empty()) {
                 ++others;
             } else {
@@ -190,12 +169,14 @@ void read_general_names(const GENERAL_NAMES* names, std::vector<SubjectAltName>&
     }
 }
 
+// The subject of a request, read under the request policy (dn_text.hpp).
 DistinguishedName read_x509_name(const X509_NAME* name, std::string_view source) {
-    return read_name(name, source);
+    return read_name(name, NamePolicy::request, source, "subject");
 }
 
 CertInfo read_certificate(OSSL_LIB_CTX* ctx, ByteView der, std::string_view source) {
     ERR_clear_error();
+    check_names_before_decoding(der, NamePolicy::certificate, source);
     const X509Ptr cert = load_certificate(ctx, der, source);
     CertInfo info;
     info.der.assign(der.begin(), der.end());
@@ -207,8 +188,10 @@ CertInfo read_certificate(OSSL_LIB_CTX* ctx, ByteView der, std::string_view sour
     info.serial.resize(static_cast<std::size_t>(BN_num_bytes(serial.get())));
     BN_bn2bin(serial.get(), info.serial.data());
 
-    info.subject = read_name(X509_get_subject_name(cert.get()), source);
-    info.issuer = read_name(X509_get_issuer_name(cert.get()), source);
+    info.subject =
+        read_name(X509_get_subject_name(cert.get()), NamePolicy::certificate, source, "subject");
+    info.issuer =
+        read_name(X509_get_issuer_name(cert.get()), NamePolicy::certificate, source, "issuer");
     info.not_before = read_time(X509_get0_notBefore(cert.get()), source);
     info.not_after = read_time(X509_get0_notAfter(cert.get()), source);
 

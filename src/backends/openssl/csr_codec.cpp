@@ -1,3 +1,4 @@
+#include "certforge/dn_text.hpp"
 #include "certforge/errors.hpp"
 #include "certforge/oids.hpp"
 #include "openssl_backend.hpp"
@@ -18,6 +19,20 @@ std::string dotted(const ASN1_OBJECT* object) {
     char buffer[128];
     OBJ_obj2txt(buffer, sizeof buffer, object, 1);
     return buffer;
+}
+
+// Each dNSName read under the request policy: throws for bytes above 0x7F
+// and for control characters.
+void check_dns_names(const GENERAL_NAMES* names, std::string_view source) {
+    for (int i = 0; i < sk_GENERAL_NAME_num(names); ++i) {
+        const GENERAL_NAME* name = sk_GENERAL_NAME_value(names, i);
+        if (name->type == GEN_DNS) {
+            const ASN1_IA5STRING* dns = name->d.dNSName;
+            read_dns_name(ByteView(ASN1_STRING_get0_data(dns),
+                                   static_cast<std::size_t>(ASN1_STRING_length(dns))),
+                          NamePolicy::request, source);
+        }
+    }
 }
 
 } // namespace
@@ -51,11 +66,16 @@ Bytes write_csr(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl, const Privat
 
 CsrInfo read_csr(OSSL_LIB_CTX* ctx, ByteView der, std::string_view source) {
     ERR_clear_error();
+    check_names_before_decoding(der, NamePolicy::request, source);
     X509ReqPtr req(X509_REQ_new_ex(ctx, nullptr));
     X509_REQ* raw = req.get();
     const unsigned char* p = der.data();
     if (der.empty() || d2i_X509_REQ(&raw, &p, static_cast<long>(der.size())) == nullptr ||
         p != der.data() + der.size()) {
+        if (raw == nullptr) {
+            // A failed d2i_X509_REQ has freed the request it was handed.
+            static_cast<void>(req.release());
+        }
         drain_error_queue();
         throw InputError(fmt::format("{}: not a PKCS#10 certificate request", source));
     }
@@ -84,6 +104,7 @@ CsrInfo read_csr(OSSL_LIB_CTX* ctx, ByteView der, std::string_view source) {
         if (OBJ_obj2nid(X509_EXTENSION_get_object(extension)) == NID_subject_alt_name) {
             const GeneralNamesPtr names(static_cast<GENERAL_NAMES*>(X509V3_EXT_d2i(extension)));
             if (names) {
+                check_dns_names(names.get(), source);
                 read_general_names(names.get(), info.subject_alt_names,
                                    info.other_subject_alt_names);
             }

@@ -123,6 +123,29 @@ bool OpenSslBackend::key_matches_certificate(const PrivateKey& key,
     return EVP_PKEY_eq(X509_get0_pubkey(cert.get()), pkey.get()) == 1;
 }
 
+std::optional<bool> OpenSslBackend::certificate_signed_by(ByteView certificate_der,
+                                                          ByteView issuer_der,
+                                                          std::string& why) const {
+    const X509Ptr cert = load_certificate(ctx_.get(), certificate_der, "certificate");
+    const X509Ptr issuer = load_certificate(ctx_.get(), issuer_der, "issuer certificate");
+    EVP_PKEY* issuer_key = X509_get0_pubkey(issuer.get());
+    if (issuer_key == nullptr) {
+        why = fmt::format("the issuer's public key cannot be read: {}", drain_error_queue());
+        return std::nullopt;
+    }
+    const int result = X509_verify(cert.get(), issuer_key);
+    if (result == 1) {
+        return true;
+    }
+    const std::string reason = drain_error_queue();
+    if (result == 0 || reason.find("bad signature") != std::string::npos ||
+        reason.find("wrong signature length") != std::string::npos) {
+        return false;
+    }
+    why = fmt::format("OpenSSL cannot check this signature: {}", reason);
+    return std::nullopt;
+}
+
 PkeyPtr load_private_key(OSSL_LIB_CTX* ctx, const PrivateKey& key) {
     const auto der = key.pkcs8_der();
     const unsigned char* p = der.data();
@@ -151,6 +174,10 @@ X509Ptr load_certificate(OSSL_LIB_CTX* ctx, ByteView der, std::string_view sourc
     X509* raw = cert.get();
     const unsigned char* p = der.data();
     if (der.empty() || d2i_X509(&raw, &p, static_cast<long>(der.size())) == nullptr) {
+        // A failed d2i_X509 has freed the object it was given.
+        if (raw == nullptr) {
+            static_cast<void>(cert.release());
+        }
         const std::string reason = drain_error_queue();
         throw InputError(fmt::format("{}: not a valid X.509 certificate{}", source,
                                      reason.empty() ? "" : fmt::format(" ({})", reason)));

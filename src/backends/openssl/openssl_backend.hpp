@@ -29,6 +29,8 @@ public:
                            const std::optional<IssuerCredentials>& issuer) override;
     CertInfo parse_certificate(ByteView der, std::string_view source) const override;
     bool key_matches_certificate(const PrivateKey& key, ByteView certificate_der) const override;
+    std::optional<bool> certificate_signed_by(ByteView certificate_der, ByteView issuer_der,
+                                              std::string& why) const override;
     Bytes sign_public_key(const CertificateTemplate& tmpl, ByteView public_key_info,
                           const IssuerCredentials& issuer) override;
     Bytes create_csr(const CertificateTemplate& tmpl, const PrivateKey& key) override;
@@ -69,6 +71,9 @@ GeneralNamesPtr make_general_names(const std::vector<SubjectAltName>& sans);
 // Shared with the CSR reader: DNS and IP names out of a GENERAL_NAMES.
 void read_general_names(const GENERAL_NAMES* names, std::vector<SubjectAltName>& out,
                         unsigned& others);
+// The subject of a request, read under NamePolicy::request (dn_text.hpp):
+// undecodable strings and control characters are refused with InputError.
+// Used only by the CSR reader.
 DistinguishedName read_x509_name(const X509_NAME* name, std::string_view source);
 CertInfo read_certificate(OSSL_LIB_CTX* ctx, ByteView der, std::string_view source);
 

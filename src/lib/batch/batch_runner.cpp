@@ -11,6 +11,7 @@
 #include "certforge/profile_catalog.hpp"
 #include "certforge/profile_merge.hpp"
 #include "certforge/server_files.hpp"
+#include "certforge/server_issue.hpp"
 #include "certforge/sites.hpp"
 #include "certforge/verify.hpp"
 #include "site_planner.hpp"
@@ -47,9 +48,9 @@ std::unique_ptr<ContainerCodec> try_container_codec() {
     }
 }
 
-// The profile (or common ground) and PFX encryption of a site.
+// The profiles (and their common ground) and PFX encryption of a site.
 struct SiteProfile {
-    std::shared_ptr<const Profile> profile;
+    std::shared_ptr<const IssueTarget> target;
     Pkcs12Encryption encryption = Pkcs12Encryption::triple_des;
 };
 
@@ -59,14 +60,15 @@ struct SiteJob {
     SiteProfile resolved;
     std::string setup_error;
     std::string ledger_sha256;
+    std::vector<std::string> ledger_devices;
     bool interrupted = false; // an earlier write of the folder was killed
     UnixTime now = 0;
 };
 
 struct Prepared {
     SiteResult result;
-    std::unique_ptr<OutputSet> output;
-    std::optional<LedgerEntry> entry;
+    std::optional<PreparedServerFiles> files;
+    std::vector<IssueNotice> notices;
 };
 
 // What every job reads and nobody changes while the pool runs.
@@ -121,22 +123,50 @@ private:
     unsigned long recorded_ = 0;
 };
 
-SecureString site_password(const SiteSpec& site, Backend& backend, bool& generated) {
-    generated = false;
-    if (!site.password_env.empty()) {
-        return read_password_env(site.password_env);
-    }
-    if (!site.password_file.empty()) {
-        return read_password_file(site.password_file);
-    }
-    generated = true;
-    return generate_password(backend);
-}
-
 void fill_certificate(SiteResult& result, const CertInfo& info) {
     result.serial = normalize_serial(to_hex(info.serial));
     result.sha256 = to_hex(info.sha256_fingerprint);
     result.not_after = info.not_after;
+}
+
+constexpr const char* kDeviceHint =
+    "To get one, list the device in the site's devices in the sites file (devices = "
+    "[\"NAME=ip:ADDRESS\"]) and run the batch again.";
+
+// A batch user edits a sites file, not command line options.
+std::string sites_file_hint(const RefusedError& refused) {
+    switch (refused.hint()) {
+    case FixHint::common_name:
+        return "correct the site's cn";
+    case FixHint::names:
+        return "correct the site's sans (dns:NAME or ip:ADDRESS)";
+    case FixHint::ip_san:
+        return "add the address devices use to the site's sans (ip:ADDRESS)";
+    case FixHint::subject:
+        return "correct the site's organization, organizational_unit, locality, state or country";
+    case FixHint::days:
+        return fmt::format("set the site's days within what profile '{}' allows",
+                           refused.profile());
+    case FixHint::key:
+    case FixHint::hash:
+        return fmt::format("choose profiles that share a key size and hash ('{}' sets them)",
+                           refused.profile());
+    case FixHint::password:
+        return "give a non-empty password in password_env or password_file, or neither to have "
+               "one generated";
+    case FixHint::ca_for_profile:
+        return fmt::format("issue this site from a CA made for it (certforge ca init --profile "
+                           "{}) in a batch of its own",
+                           refused.profile());
+    case FixHint::ca_renewal:
+        return "make a new CA (certforge ca init) and run the batch with it";
+    case FixHint::device_names:
+        return "remove the site's devices: this profile's devices import only the CA";
+    case FixHint::request:
+    case FixHint::none:
+        break;
+    }
+    return fmt::format("see certforge profiles show {}", refused.profile());
 }
 
 Prepared prepare(const BatchContext& context, const SiteJob& job, Worker& worker) {
@@ -150,19 +180,30 @@ Prepared prepare(const BatchContext& context, const SiteJob& job, Worker& worker
         if (!job.setup_error.empty()) {
             throw InputError(job.setup_error);
         }
-        const Profile& profile = *job.resolved.profile;
+        const IssueTarget& target = *job.resolved.target;
+        const Profile& profile = target.effective;
         result.profile = profile.id;
+        CertificateIssuer issuer(*worker.backend, target, &context.ca, job.now);
         const CertRequest request = detail::site_request(job.spec, profile);
         const ServerFormats formats = server_formats_from_names(job.spec.formats);
-        const bool needs_password =
-            formats.jks || (context.with_codec &&
-                            (formats.pfx || (formats.bundle && profile.import.identity_pkcs12)));
+        const bool devices_in_bundle = formats.bundle && context.with_codec &&
+                                       profile.import.identity_pkcs12 && !job.spec.devices.empty();
         const bool will_generate =
-            needs_password && job.spec.password_env.empty() && job.spec.password_file.empty();
+            server_files_need_password(formats, context.with_codec, devices_in_bundle) &&
+            job.spec.password_env.empty() && job.spec.password_file.empty();
         const detail::SitePlan plan = detail::plan_site(
-            {job.spec, request, profile, context.ca_info, job.folder,
-             server_file_names(formats, true, context.with_codec, will_generate), job.ledger_sha256,
-             job.interrupted, job.now, context.options.renew_within},
+            {.site = job.spec,
+             .request = request,
+             .target = target,
+             .ca = context.ca_info,
+             .folder = job.folder,
+             .expected_files = server_file_names(formats, true, context.with_codec, will_generate),
+             .ledger_sha256 = job.ledger_sha256,
+             .ledger_devices = job.ledger_devices,
+             .devices_in_bundle = devices_in_bundle,
+             .interrupted = job.interrupted,
+             .now = job.now,
+             .renew_within = context.options.renew_within},
             *worker.backend);
         result.reason = plan.reason;
         if (plan.current) {
@@ -175,48 +216,38 @@ Prepared prepare(const BatchContext& context, const SiteJob& job, Worker& worker
         result.status =
             plan.action == SiteAction::create ? SiteStatus::created : SiteStatus::renewed;
         if (context.options.dry_run) {
+            issuer.plan(request);
             return out;
         }
 
-        bool generated = false;
-        SecureString password;
-        if (needs_password) {
-            password = site_password(job.spec, *worker.backend, generated);
-            if (password.empty() && !profile.import.empty_password) {
-                throw InputError(fmt::format("the PFX password is empty, and profile '{}' does "
-                                             "not allow that (import.empty_password)",
-                                             profile.id));
-            }
+        ServerOrder order;
+        order.request = request;
+        for (const auto& device : job.spec.devices) {
+            order.devices.push_back(parse_device_entry(device));
         }
-        CertificateBuilder builder(*worker.backend, profile);
-        const IssuedCertificate issued = builder.issue_leaf(request, context.ca.credentials());
-        const CertInfo info =
-            worker.backend->parse_certificate(issued.certificate_der, "new certificate");
-        require_new_leaf_fits(info, profile, job.now);
-        ServerFilesInput files{profile, issued};
-        files.ca_certificate = &context.ca.certificate_der;
-        files.codec = worker.codec.get();
-        files.password = std::move(password);
-        files.password_generated = generated;
-        files.server_encryption = job.resolved.encryption;
-        files.device_name = job.spec.cn;
-        files.formats = formats;
-        files.now = job.now;
-        out.output = std::make_unique<OutputSet>(job.folder, true);
-        add_server_files(*out.output, files, *worker.backend);
-        out.entry = make_ledger_entry(info, profile.id, "batch", job.spec.id,
-                                      ledger_location(job.folder), job.now);
-        fill_certificate(result, info);
+        order.formats = formats;
+        order.server_encryption = job.resolved.encryption;
+        order.password = PasswordSource{job.spec.password_file, job.spec.password_env, {}};
+        order.device_hint = kDeviceHint;
+        order.source = "batch";
+        order.site = job.spec.id;
+        out.files =
+            prepare_server_files(issuer, worker.codec.get(), std::move(order), job.folder, true);
+        out.notices = issuer.take_notices();
+        fill_certificate(result, out.files->certificate);
+    } catch (const RefusedError& e) {
+        result.status = SiteStatus::failed;
+        result.reason = fmt::format("{} (profile {}, rule {}); fix: {}", e.what(), e.profile(),
+                                    e.rule(), sites_file_hint(e));
+        out.files.reset();
     } catch (const Error& e) {
         result.status = SiteStatus::failed;
         result.reason = e.what();
-        out.output.reset();
-        out.entry.reset();
+        out.files.reset();
     } catch (const std::exception& e) {
         result.status = SiteStatus::failed;
         result.reason = fmt::format("internal error: {}", e.what());
-        out.output.reset();
-        out.entry.reset();
+        out.files.reset();
     }
     return out;
 }
@@ -236,10 +267,9 @@ std::string current_sha256(const fs::path& folder, const Backend& backend) {
     }
 }
 
+// Each set of profiles is loaded (and merged) once per run.
 class ProfileCache {
 public:
-    ProfileCache(BatchObserver& observer) : observer_(observer) {}
-
     SiteProfile resolve(const SiteSpec& site) {
         const std::string key =
             fmt::format("{}|{}|{}", fmt::join(site.profiles, ","), site.server_os, site.pkcs12);
@@ -249,23 +279,17 @@ public:
         std::vector<Profile> loaded;
         for (const auto& name : site.profiles) {
             loaded.push_back(catalog_.load(name));
-            if (loaded.back().legacy && announced_.insert(loaded.back().id).second) {
-                observer_.on_notice(legacy_warning(loaded.back()));
-            }
         }
         SiteProfile resolved;
-        resolved.profile = std::make_shared<const Profile>(
-            loaded.size() == 1 ? std::move(loaded.front()) : common_ground(loaded));
+        resolved.target = std::make_shared<const IssueTarget>(IssueTarget::of(std::move(loaded)));
         resolved.encryption = server_pfx_encryption(catalog_, site.server_os, site.pkcs12);
         cache_.emplace(key, resolved);
         return resolved;
     }
 
 private:
-    BatchObserver& observer_;
     ProfileCatalog catalog_ = ProfileCatalog::from_environment();
     std::map<std::string, SiteProfile> cache_;
-    std::set<std::string> announced_;
 };
 
 } // namespace
@@ -315,7 +339,8 @@ BatchSummary run_batch(const BatchOptions& options, BatchObserver& observer) {
     summary.jobs =
         options.jobs != 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
     const BatchContext context{options, ca, ca_info, try_container_codec() != nullptr};
-    ProfileCache profiles(observer);
+    ProfileCache profiles;
+    std::set<std::string> announced;
     FaultInjection fault;
     observer.on_start(check.sites, summary.jobs);
 
@@ -352,6 +377,12 @@ BatchSummary run_batch(const BatchOptions& options, BatchObserver& observer) {
             if (!valid.empty() && job.ledger_sha256.empty()) {
                 job.ledger_sha256 = valid.back().sha256;
             }
+            LedgerFilter devices;
+            devices.status = LedgerStatus::valid;
+            devices.companions_of = filter.location;
+            for (const auto& entry : ledger->entries(devices)) {
+                job.ledger_devices.push_back(entry.common_name);
+            }
         }
     };
 
@@ -381,10 +412,15 @@ BatchSummary run_batch(const BatchOptions& options, BatchObserver& observer) {
 
     const auto finish = [&](Prepared prepared) {
         SiteResult& result = prepared.result;
-        if (prepared.output) {
+        for (const auto& notice : prepared.notices) {
+            if (announced.insert(notice.text).second) {
+                observer.on_notice(notice.text);
+            }
+        }
+        if (prepared.files) {
             try {
-                result.files = deliver_recorded(*ledger, *prepared.entry, *prepared.output,
-                                                [&fault] { fault.after_record(); });
+                result.files =
+                    deliver(*prepared.files, &*ledger, [&fault] { fault.after_record(); });
             } catch (const Error& e) {
                 result.status = SiteStatus::failed;
                 result.reason = fmt::format("cannot write its files: {}", e.what());

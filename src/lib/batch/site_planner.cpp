@@ -76,7 +76,7 @@ SitePlan plan_site(const PlanInput& input, const Backend& backend) {
     if (to_hex(current.sha256_fingerprint) != input.ledger_sha256) {
         return renew("server.crt is not the site's certificate in the CA ledger", current);
     }
-    const auto expected = leaf_template(input.profile, input.request, Bytes{1}, input.now);
+    const auto expected = leaf_template(input.target.effective, input.request, Bytes{1}, input.now);
     const std::string current_cn = current.subject.common_name().value_or("");
     const auto wanted_sans = san_texts(expected.subject_alt_names);
     const auto current_sans = san_texts(current.subject_alt_names);
@@ -86,11 +86,23 @@ SitePlan plan_site(const PlanInput& input, const Backend& backend) {
                                  join(wanted_sans)),
                      current);
     }
-    for (const auto& finding :
-         check_certificate(current, CertificateRole::leaf, input.profile, input.now)) {
-        if (finding.outcome == Outcome::fail && finding.severity == Severity::error) {
-            return renew(fmt::format("does not fit profile {}: {}: {}", input.profile.id,
-                                     finding.rule, finding.message),
+    std::set<std::string> wanted_devices;
+    for (const auto& device : input.site.devices) {
+        wanted_devices.insert(parse_device_entry(device).subject.common_name);
+    }
+    const std::set<std::string> current_devices(input.ledger_devices.begin(),
+                                                input.ledger_devices.end());
+    if (input.devices_in_bundle && wanted_devices != current_devices) {
+        return renew(
+            fmt::format("devices changed: {} -> {}", join(current_devices), join(wanted_devices)),
+            current);
+    }
+    for (const auto& profile : input.target.profiles) {
+        const Report report = verify_chain({current, input.ca}, profile, input.now,
+                                           {CertificateRole::leaf, &backend});
+        if (const auto error = first_error(report)) {
+            return renew(fmt::format("does not pass profile {} with its CA: {}: {}", profile.id,
+                                     error->rule, error->message),
                          current);
         }
     }

@@ -33,7 +33,7 @@ struct SiteField {
     void (*set)(SiteSpec&, FieldValue&&, const fs::path& base);
 };
 
-constexpr std::array<SiteField, 16> kFields{{
+constexpr std::array<SiteField, 17> kFields{{
     {"id", FieldKind::text, true,
      [](SiteSpec& s, FieldValue&& v, const fs::path&) {
          s.id = std::move(v.text);
@@ -98,6 +98,10 @@ constexpr std::array<SiteField, 16> kFields{{
      [](SiteSpec& s, FieldValue&& v, const fs::path&) {
          s.days = static_cast<unsigned>(v.number);
      }},
+    {"devices", FieldKind::list, true,
+     [](SiteSpec& s, FieldValue&& v, const fs::path&) {
+         s.devices = std::move(v.list);
+     }},
 }};
 
 const SiteField* find_field(std::string_view name) {
@@ -157,6 +161,13 @@ void validate_site(const SiteSpec& site, std::vector<SitesProblem>& problems) {
             static_cast<void>(parse_san(san));
         } catch (const Error& e) {
             problem(fmt::format("{}: {}", name, e.what()));
+        }
+    }
+    for (const auto& device : site.devices) {
+        try {
+            static_cast<void>(parse_device_entry(device));
+        } catch (const Error& e) {
+            problem(fmt::format("{}: device '{}': {}", name, device, e.what()));
         }
     }
     try {
@@ -556,6 +567,21 @@ private:
 };
 
 } // namespace
+
+CertRequest parse_device_entry(std::string_view entry) {
+    CertRequest request;
+    const auto equals = entry.find('=');
+    request.subject.common_name = std::string(entry.substr(0, equals));
+    if (request.subject.common_name.empty()) {
+        throw InputError("a device entry starts with the device's name: NAME or NAME=SAN,SAN");
+    }
+    if (equals != std::string_view::npos) {
+        for (const auto& san : split(entry.substr(equals + 1), ',')) {
+            request.subject_alt_names.push_back(parse_san(san));
+        }
+    }
+    return request;
+}
 
 std::unique_ptr<SitesReader> SitesReader::open(const fs::path& path) {
     const std::string extension = to_lower(path.extension().string());

@@ -1,4 +1,5 @@
 #include "certforge/builder.hpp"
+#include "certforge/dn_text.hpp"
 #include "certforge/errors.hpp"
 
 #include <algorithm>
@@ -22,9 +23,11 @@ void check_subject(const Profile& profile, const SubjectFields& subject) {
                                  std::all_of(subject.country.begin(), subject.country.end(),
                                              [](char c) { return c >= 'A' && c <= 'Z'; });
         if (!two_letters) {
-            throw InputError(
+            throw RefusedError(
+                "subject.country", profile.id,
                 fmt::format("country '{}' must be a two-letter upper-case ISO 3166 code (e.g. DE)",
-                            subject.country));
+                            subject.country),
+                FixHint::subject);
         }
     }
     const std::pair<const char*, const std::string*> fields[] = {
@@ -35,27 +38,29 @@ void check_subject(const Profile& profile, const SubjectFields& subject) {
         {"ST", &subject.state},
     };
     for (const auto& [label, value] : fields) {
+        const FixHint hint =
+            value == &subject.common_name ? FixHint::common_name : FixHint::subject;
+        if (std::any_of(value->begin(), value->end(),
+                        [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
+            throw RefusedError(
+                "names.characters", profile.id,
+                fmt::format("{} '{}' has control characters", label, escape_control(*value)), hint);
+        }
         if (value->size() > 64) {
-            throw InputError(
-                fmt::format("{} '{}' is longer than 64 characters (RFC 5280)", label, *value));
+            throw RefusedError(
+                "subject.length", profile.id,
+                fmt::format("{} '{}' is longer than 64 characters (RFC 5280)", label, *value),
+                hint);
         }
         if (profile.subject.dn_encoding == DnEncoding::printable && !is_printable_string(*value)) {
-            throw InputError(fmt::format(
-                "{} '{}' has characters outside PrintableString, which profile '{}' requires "
-                "(subject.dn_encoding = \"printable\")",
-                label, *value, profile.id));
+            throw RefusedError(
+                "subject.dn_encoding", profile.id,
+                fmt::format("{} '{}' has characters outside PrintableString, which profile '{}' "
+                            "requires (subject.dn_encoding = \"printable\")",
+                            label, *value, profile.id),
+                hint);
         }
     }
-}
-
-template <class Request> unsigned chosen_bits(const Profile& profile, const Request& request) {
-    const unsigned bits = request.rsa_bits.value_or(profile.key.default_rsa_bits);
-    if (std::find(profile.key.rsa_bits.begin(), profile.key.rsa_bits.end(), bits) ==
-        profile.key.rsa_bits.end()) {
-        throw InputError(fmt::format("RSA {} bits is not allowed by profile '{}' (allowed: {})",
-                                     bits, profile.id, fmt::join(profile.key.rsa_bits, ", ")));
-    }
-    return bits;
 }
 
 template <class Request> HashAlgorithm chosen_hash(const Profile& profile, const Request& request) {
@@ -66,8 +71,10 @@ template <class Request> HashAlgorithm chosen_hash(const Profile& profile, const
         for (auto h : profile.signature.hashes) {
             names.push_back(to_string(h));
         }
-        throw InputError(fmt::format("hash {} is not allowed by profile '{}' (allowed: {})",
-                                     to_string(hash), profile.id, fmt::join(names, ", ")));
+        throw RefusedError("signature.hash", profile.id,
+                           fmt::format("hash {} is not allowed by profile '{}' (allowed: {})",
+                                       to_string(hash), profile.id, fmt::join(names, ", ")),
+                           FixHint::hash);
     }
     return hash;
 }
@@ -113,39 +120,66 @@ void set_validity(CertificateTemplate& tmpl, const Profile& profile, unsigned da
 
 } // namespace
 
+unsigned chosen_rsa_bits(const Profile& profile, std::optional<unsigned> requested) {
+    const unsigned bits = requested.value_or(profile.key.default_rsa_bits);
+    if (std::find(profile.key.rsa_bits.begin(), profile.key.rsa_bits.end(), bits) ==
+        profile.key.rsa_bits.end()) {
+        throw RefusedError("key.size", profile.id,
+                           fmt::format("RSA {} bits is not allowed by profile '{}' (allowed: {})",
+                                       bits, profile.id, fmt::join(profile.key.rsa_bits, ", ")),
+                           FixHint::key);
+    }
+    return bits;
+}
+
 void validate_request(const Profile& profile, const CertRequest& request) {
     if (request.subject.common_name.empty()) {
-        throw InputError("a common name is required (--cn)");
+        throw RefusedError("subject.cn", profile.id, "a common name is required",
+                           FixHint::common_name);
     }
-    san_for_common_name(request.subject.common_name);
+    try {
+        san_for_common_name(request.subject.common_name);
+    } catch (const InputError& e) {
+        throw RefusedError("subject.cn", profile.id, e.what(), FixHint::common_name);
+    }
     check_subject(profile, request.subject);
     for (const auto& san : request.subject_alt_names) {
         if (san.type == SanType::dns) {
             if (auto problem = hostname_problem(san.value)) {
-                throw InputError(fmt::format("SAN 'dns:{}' is not valid: {}", san.value, *problem));
+                throw RefusedError(
+                    "san.syntax", profile.id,
+                    fmt::format("SAN 'dns:{}' is not valid: {}", san.value, *problem),
+                    FixHint::names);
             }
         } else if (!parse_ip_address(san.value)) {
-            throw InputError(fmt::format("SAN 'ip:{}' is not a valid address", san.value));
+            throw RefusedError("san.syntax", profile.id,
+                               fmt::format("SAN 'ip:{}' is not a valid address", san.value),
+                               FixHint::names);
         }
     }
     const auto sans = collect_sans(profile, request);
     if (profile.subject.require_san && sans.empty()) {
-        throw InputError(fmt::format(
-            "profile '{}' requires a subjectAltName: add --san dns:NAME or --san ip:ADDRESS",
-            profile.id));
+        throw RefusedError("san.present", profile.id,
+                           fmt::format("profile '{}' requires a subjectAltName (a DNS name or an "
+                                       "IP address)",
+                                       profile.id),
+                           FixHint::names);
     }
     if (profile.subject.require_ip_san &&
         std::none_of(sans.begin(), sans.end(),
                      [](const SubjectAltName& s) { return s.type == SanType::ip; })) {
-        throw InputError(fmt::format(
-            "profile '{}' requires an IP address SAN: add --san ip:ADDRESS", profile.id));
+        throw RefusedError("san.ip", profile.id,
+                           fmt::format("profile '{}' requires an IP address SAN", profile.id),
+                           FixHint::ip_san);
     }
     const unsigned days = request.days.value_or(profile.validity.default_days);
     if (days == 0 || days > profile.validity.max_days) {
-        throw InputError(fmt::format("{} days is outside what profile '{}' allows (1..{})", days,
-                                     profile.id, profile.validity.max_days));
+        throw RefusedError("validity.length", profile.id,
+                           fmt::format("{} days is outside what profile '{}' allows (1..{})", days,
+                                       profile.id, profile.validity.max_days),
+                           FixHint::days);
     }
-    chosen_bits(profile, request);
+    chosen_rsa_bits(profile, request.rsa_bits);
     chosen_hash(profile, request);
 }
 
@@ -178,13 +212,16 @@ CertificateTemplate leaf_template(const Profile& profile, const CertRequest& req
 CertificateTemplate ca_template(const Profile& profile, const CaRequest& request, Bytes serial,
                                 UnixTime now) {
     if (request.subject.common_name.empty()) {
-        throw InputError("a CA name is required (--name)");
+        throw RefusedError("subject.cn", profile.id, "a CA name is required", FixHint::common_name);
     }
     check_subject(profile, request.subject);
     const unsigned days = request.days.value_or(profile.ca.days);
     if (days == 0 || days > profile.ca.max_days) {
-        throw InputError(fmt::format("{} days is outside what profile '{}' allows for a CA (1..{})",
-                                     days, profile.id, profile.ca.max_days));
+        throw RefusedError(
+            "validity.length", profile.id,
+            fmt::format("{} days is outside what profile '{}' allows for a CA (1..{})", days,
+                        profile.id, profile.ca.max_days),
+            FixHint::days);
     }
     CertificateTemplate tmpl;
     tmpl.subject = make_dn(profile, request.subject);
@@ -204,47 +241,66 @@ Bytes random_serial(Backend& backend, unsigned bytes) {
     return serial;
 }
 
-PrivateKey CertificateBuilder::key_for(std::optional<unsigned> requested_bits,
+void require_existing_key_fits(const Profile& profile, const KeyDescription& key,
+                               std::string_view whose) {
+    const auto& allowed = profile.key.rsa_bits;
+    if (key.algorithm != KeyAlgorithm::rsa ||
+        std::find(allowed.begin(), allowed.end(), key.bits) == allowed.end()) {
+        throw RefusedError("key.size", profile.id,
+                           fmt::format("{} ({} {}) does not fit profile '{}' (RSA {})", whose,
+                                       to_string(key.algorithm), key.bits, profile.id,
+                                       fmt::join(allowed, ", ")),
+                           FixHint::key);
+    }
+}
+
+PrivateKey CertificateBuilder::key_for(unsigned requested_bits,
                                        std::optional<PrivateKey> existing_key) {
     if (!existing_key) {
-        return backend_.generate_key({KeyAlgorithm::rsa, *requested_bits});
+        return backend_.generate_key({KeyAlgorithm::rsa, requested_bits});
     }
-    const KeyDescription description = backend_.describe_key(*existing_key);
-    const auto& allowed = profile_.key.rsa_bits;
-    if (description.algorithm != KeyAlgorithm::rsa ||
-        std::find(allowed.begin(), allowed.end(), description.bits) == allowed.end()) {
-        throw InputError(fmt::format("the given key ({} {}) does not fit profile '{}' (RSA {})",
-                                     to_string(description.algorithm), description.bits,
-                                     profile_.id, fmt::join(allowed, ", ")));
-    }
+    require_existing_key_fits(profile_, backend_.describe_key(*existing_key), "the given key");
     return std::move(*existing_key);
+}
+
+IssuedCertificate CertificateBuilder::sign_template(const CertificateTemplate& tmpl,
+                                                    const CertRequest& request,
+                                                    const std::optional<IssuerCredentials>& issuer,
+                                                    std::optional<PrivateKey> existing_key) {
+    PrivateKey key = key_for(chosen_rsa_bits(profile_, request.rsa_bits), std::move(existing_key));
+    Bytes der = backend_.sign_certificate(tmpl, key, issuer);
+    return {std::move(key), std::move(der)};
 }
 
 IssuedCertificate CertificateBuilder::issue_leaf(const CertRequest& request,
                                                  const std::optional<IssuerCredentials>& issuer,
                                                  std::optional<PrivateKey> existing_key) {
     const UnixTime now = static_cast<UnixTime>(std::time(nullptr));
-    CertificateTemplate tmpl =
+    const CertificateTemplate tmpl =
         leaf_template(profile_, request, random_serial(backend_, profile_.serial.bytes), now);
-    PrivateKey key = key_for(chosen_bits(profile_, request), std::move(existing_key));
-    Bytes der = backend_.sign_certificate(tmpl, key, issuer);
-    return {std::move(key), std::move(der)};
+    return sign_template(tmpl, request, issuer, std::move(existing_key));
 }
 
 CertRequest request_from_csr(const Profile& profile, const CsrInfo& csr) {
     if (!csr.signature_valid) {
-        throw InputError("the request's signature does not verify: it is damaged or was not "
-                         "signed by its own key");
+        throw RefusedError("request.signature", profile.id,
+                           "the request's signature does not verify: it is damaged or was not "
+                           "signed by its own key",
+                           FixHint::request);
     }
-    const auto& allowed = profile.key.rsa_bits;
-    if (csr.key_algorithm != KeyAlgorithm::rsa ||
-        std::find(allowed.begin(), allowed.end(), csr.key_bits) == allowed.end()) {
-        throw InputError(fmt::format("the request's key ({} {}) does not fit profile '{}' (RSA {})",
-                                     to_string(csr.key_algorithm), csr.key_bits, profile.id,
-                                     fmt::join(allowed, ", ")));
-    }
+    require_existing_key_fits(profile, {csr.key_algorithm, csr.key_bits}, "the request's key");
     CertRequest request;
+    bool have_cn = false;
     for (const auto& attribute : csr.subject.attributes) {
+        if (attribute.type == "CN") {
+            if (have_cn) {
+                throw RefusedError("subject.cn", profile.id,
+                                   "the request's subject has more than one CN; certforge issues "
+                                   "a certificate for exactly one name in the CN",
+                                   FixHint::request);
+            }
+            have_cn = true;
+        }
         std::string* field = attribute.type == "CN"   ? &request.subject.common_name
                              : attribute.type == "O"  ? &request.subject.organization
                              : attribute.type == "OU" ? &request.subject.organizational_unit
@@ -253,35 +309,37 @@ CertRequest request_from_csr(const Profile& profile, const CsrInfo& csr) {
                              : attribute.type == "C"  ? &request.subject.country
                                                       : nullptr;
         if (field == nullptr) {
-            throw InputError(fmt::format("the request's subject has a {} attribute, which "
-                                         "certforge does not issue (CN, O, OU, L, ST, C)",
-                                         attribute.type));
+            throw RefusedError("subject.attributes", profile.id,
+                               fmt::format("the request's subject has a {} attribute, which "
+                                           "certforge does not issue (CN, O, OU, L, ST, C)",
+                                           attribute.type),
+                               FixHint::request);
+        }
+        if (!field->empty()) {
+            throw RefusedError(
+                "subject.attributes", profile.id,
+                fmt::format("the request's subject has more than one {}", attribute.type),
+                FixHint::request);
         }
         *field = attribute.value;
     }
     if (csr.other_subject_alt_names > 0) {
-        throw InputError("the request asks for subjectAltNames other than DNS names and IP "
-                         "addresses");
+        throw RefusedError("san.kinds", profile.id,
+                           "the request asks for subjectAltNames other than DNS names and IP "
+                           "addresses",
+                           FixHint::request);
     }
     request.subject_alt_names = csr.subject_alt_names;
-    validate_request(profile, request);
     request.rsa_bits = csr.key_bits;
+    validate_request(profile, request);
     return request;
-}
-
-Bytes CertificateBuilder::issue_for_csr(const CsrInfo& csr, const IssuerCredentials& issuer) {
-    const CertRequest request = request_from_csr(profile_, csr);
-    const UnixTime now = static_cast<UnixTime>(std::time(nullptr));
-    const CertificateTemplate tmpl =
-        leaf_template(profile_, request, random_serial(backend_, profile_.serial.bytes), now);
-    return backend_.sign_public_key(tmpl, csr.public_key_info, issuer);
 }
 
 IssuedRequest CertificateBuilder::make_csr(const CertRequest& request,
                                            std::optional<PrivateKey> existing_key) {
     const CertificateTemplate tmpl =
         leaf_template(profile_, request, {}, static_cast<UnixTime>(std::time(nullptr)));
-    PrivateKey key = key_for(chosen_bits(profile_, request), std::move(existing_key));
+    PrivateKey key = key_for(chosen_rsa_bits(profile_, request.rsa_bits), std::move(existing_key));
     Bytes der = backend_.create_csr(tmpl, key);
     return {std::move(key), std::move(der)};
 }
@@ -290,7 +348,7 @@ IssuedCertificate CertificateBuilder::issue_ca(const CaRequest& request) {
     const UnixTime now = static_cast<UnixTime>(std::time(nullptr));
     CertificateTemplate tmpl =
         ca_template(profile_, request, random_serial(backend_, profile_.serial.bytes), now);
-    PrivateKey key = key_for(chosen_bits(profile_, request), std::nullopt);
+    PrivateKey key = key_for(chosen_rsa_bits(profile_, request.rsa_bits), std::nullopt);
     Bytes der = backend_.sign_certificate(tmpl, key, std::nullopt);
     return {std::move(key), std::move(der)};
 }

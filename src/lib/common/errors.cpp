@@ -11,4 +11,8 @@ ProfileError::ProfileError(std::string path, long line, long column, const std::
 ProfileError::ProfileError(std::string path, const std::string& message)
     : InputError(fmt::format("{}: {}", path, message)), path_(std::move(path)) {}
 
+RefusedError::RefusedError(std::string rule, std::string profile, const std::string& message,
+                           FixHint hint)
+    : InputError(message), rule_(std::move(rule)), profile_(std::move(profile)), hint_(hint) {}
+
 } // namespace certforge

@@ -102,4 +102,19 @@ SecureString generate_password(Backend& backend) {
     return password;
 }
 
+SecureString new_password(const PasswordSource& source, Backend& backend, bool& generated) {
+    generated = false;
+    if (!source.file.empty()) {
+        return read_password_file(source.file);
+    }
+    if (!source.env.empty()) {
+        return read_password_env(source.env);
+    }
+    if (source.prompt) {
+        return source.prompt();
+    }
+    generated = true;
+    return generate_password(backend);
+}
+
 } // namespace certforge

@@ -26,8 +26,14 @@ using ArchivePtr = std::unique_ptr<zip_t, ArchiveDiscard>;
     throw InternalError(fmt::format("cannot build the import bundle: {}: {}", what, reason));
 }
 
-// Builds a zip archive in memory from (name, content) pairs.
-Bytes zip_files(const std::vector<std::pair<std::string, Bytes>>& files, UnixTime created) {
+struct ZipEntry {
+    std::string name;
+    Bytes content;
+    unsigned mode = 0644;
+};
+
+// Builds a zip archive in memory; each entry gets its Unix mode.
+Bytes zip_files(const std::vector<ZipEntry>& files, UnixTime created) {
     zip_error_t error;
     zip_error_init(&error);
     SourcePtr buffer(zip_source_buffer_create(nullptr, 0, 0, &error));
@@ -39,7 +45,7 @@ Bytes zip_files(const std::vector<std::pair<std::string, Bytes>>& files, UnixTim
         zip_failure("open", &error);
     }
     zip_source_keep(buffer.get());
-    for (const auto& [name, content] : files) {
+    for (const auto& [name, content, mode] : files) {
         zip_source_t* source = zip_source_buffer(archive.get(), content.data(), content.size(), 0);
         if (source == nullptr) {
             zip_failure(name, zip_get_error(archive.get()));
@@ -52,6 +58,11 @@ Bytes zip_files(const std::vector<std::pair<std::string, Bytes>>& files, UnixTim
         }
         zip_file_set_mtime(archive.get(), static_cast<zip_uint64_t>(index),
                            static_cast<time_t>(created), 0);
+        constexpr zip_uint32_t kRegularFile = 0100000;
+        if (zip_file_set_external_attributes(archive.get(), static_cast<zip_uint64_t>(index), 0,
+                                             ZIP_OPSYS_UNIX, (kRegularFile | mode) << 16) != 0) {
+            zip_failure(name, zip_get_error(archive.get()));
+        }
     }
     if (zip_close(archive.get()) != 0) {
         zip_failure("close", zip_get_error(archive.get()));
@@ -88,18 +99,26 @@ std::string readme(const Profile& profile, const BundleInput& input, const std::
                         profile.import.ca_format == CaCertFormat::der ? "DER" : "PEM/Base64",
                         trust.subject.to_string());
     text += fmt::format("  SHA-256 {}\n", to_hex(trust.sha256_fingerprint, ":"));
-    if (input.device_pkcs12) {
-        text += fmt::format("device.p12: the device's own key and certificate, PKCS#12 ({}); "
+    for (const auto& device : input.devices) {
+        text += fmt::format("{}: the device's own key and certificate ({}), PKCS#12 ({}); "
                             "password: {}\n",
-                            input.pkcs12_encryption, input.password_hint);
+                            device.file_name, device.common_name, input.pkcs12_encryption,
+                            input.password_hint);
+    }
+    if (input.devices.empty() && profile.import.identity_pkcs12) {
+        text += "device.p12 is not in this bundle: these devices import a key and certificate of "
+                "their own, made for the device's own name, and certforge never hands out the "
+                "Terminal Server's key.";
+        text += input.device_hint.empty() ? "\n" : fmt::format(" {}\n", input.device_hint);
     }
     text += "manifest.json: what is in this bundle, with SHA-256 sums.\n\nSteps\n";
     if (profile.import.steps.empty()) {
         text += fmt::format("1. In the device's web UI, open its certificate management page.\n"
                             "2. Import {} as a trusted CA certificate.\n",
                             trust_file);
-        if (input.device_pkcs12) {
-            text += "3. Import device.p12 as the device certificate (key pair).\n";
+        for (const auto& device : input.devices) {
+            text += fmt::format("3. Import {} as the device certificate (key pair) of {}.\n",
+                                device.file_name, device.common_name);
         }
         text += "(The profile has no vendor-specific steps: these are the general ones.)\n";
     } else {
@@ -124,12 +143,15 @@ std::string readme(const Profile& profile, const BundleInput& input, const std::
 
 void add_device_pkcs12(BundleInput& bundle, const Profile& profile, ContainerCodec& codec,
                        const KeyAndChain& contents, const SecureString& password,
-                       const std::string& friendly_name, const std::string& where) {
+                       const std::string& friendly_name, const std::string& where,
+                       std::string file_name) {
     Pkcs12Options options;
     options.encryption = profile.import.pkcs12_encryption.front();
     options.friendly_name = friendly_name;
     const bool empty = profile.import.empty_password;
-    bundle.device_pkcs12 = codec.write_pkcs12(contents, empty ? SecureString() : password, options);
+    bundle.devices.push_back(
+        {std::move(file_name), friendly_name,
+         codec.write_pkcs12(contents, empty ? SecureString() : password, options)});
     bundle.pkcs12_encryption = std::string(to_string(options.encryption));
     bundle.password_hint = empty ? "empty (this device needs an empty password)" : where;
 }
@@ -141,21 +163,21 @@ std::string trust_file_name(const Profile& profile) {
 Bytes make_import_bundle(const Profile& profile, const BundleInput& input, const Backend& backend) {
     const std::string trust_file = trust_file_name(profile);
     const CertInfo trust = backend.parse_certificate(input.trust_certificate, "CA certificate");
-    std::vector<std::pair<std::string, Bytes>> files;
+    std::vector<ZipEntry> files;
     if (profile.import.ca_format == CaCertFormat::der) {
-        files.emplace_back(trust_file, input.trust_certificate);
+        files.push_back({trust_file, input.trust_certificate});
     } else {
         const std::string pem = pem_encode("CERTIFICATE", input.trust_certificate);
-        files.emplace_back(trust_file, Bytes(pem.begin(), pem.end()));
+        files.push_back({trust_file, Bytes(pem.begin(), pem.end())});
     }
-    if (input.device_pkcs12) {
-        files.emplace_back("device.p12", *input.device_pkcs12);
+    for (const auto& device : input.devices) {
+        files.push_back({device.file_name, device.pkcs12, 0600});
     }
     const std::string readme_text = readme(profile, input, trust_file, trust);
-    files.emplace_back("README.txt", Bytes(readme_text.begin(), readme_text.end()));
+    files.push_back({"README.txt", Bytes(readme_text.begin(), readme_text.end())});
 
     nlohmann::json listed = nlohmann::json::array();
-    for (const auto& [name, content] : files) {
+    for (const auto& [name, content, mode] : files) {
         listed.push_back({{"name", name},
                           {"size", content.size()},
                           {"sha256", to_hex(backend.digest(HashAlgorithm::sha256, content))}});
@@ -170,11 +192,11 @@ Bytes make_import_bundle(const Profile& profile, const BundleInput& input, const
         manifest["leaf_certificate"] =
             certificate_json(backend.parse_certificate(*input.leaf_certificate, "certificate"));
     }
-    if (input.device_pkcs12) {
+    if (!input.devices.empty()) {
         manifest["device_pkcs12_encryption"] = input.pkcs12_encryption;
     }
     const std::string manifest_text = manifest.dump(2) + "\n";
-    files.emplace_back("manifest.json", Bytes(manifest_text.begin(), manifest_text.end()));
+    files.push_back({"manifest.json", Bytes(manifest_text.begin(), manifest_text.end())});
     return zip_files(files, input.created);
 }
 

@@ -32,6 +32,10 @@ ServerFormats server_formats_from_names(const std::vector<std::string>& names) {
     return formats;
 }
 
+bool server_files_need_password(const ServerFormats& formats, bool with_codec, bool with_devices) {
+    return formats.jks || (with_codec && (formats.pfx || (formats.bundle && with_devices)));
+}
+
 std::vector<std::string> server_file_names(const ServerFormats& formats, bool with_ca,
                                            bool with_codec, bool password_generated) {
     std::vector<std::string> names{"server.key", "chain.pem"};
@@ -79,8 +83,11 @@ void add_server_files(OutputSet& output, const ServerFilesInput& input, Backend&
         const ByteView der = input.issued.key.pkcs8_der();
         return PrivateKey(SecureBytes(der.begin(), der.end()));
     };
-    BundleInput bundle{
-        input.ca_certificate ? *input.ca_certificate : leaf, leaf, std::nullopt, "", "", input.now};
+    BundleInput bundle;
+    bundle.trust_certificate = input.ca_certificate ? *input.ca_certificate : leaf;
+    bundle.leaf_certificate = leaf;
+    bundle.device_hint = input.device_hint;
+    bundle.created = input.now;
     const bool pfx = input.formats.pfx && input.codec != nullptr;
     if (input.codec != nullptr) {
         const KeyAndChain contents{copy_key(), chain};
@@ -94,8 +101,17 @@ void add_server_files(OutputSet& output, const ServerFilesInput& input, Backend&
             const std::string where =
                 input.password_generated ? std::string("the same as server.pfx, in server.pfx.pass")
                                          : std::string("the same as server.pfx");
-            add_device_pkcs12(bundle, input.profile, *input.codec, contents, input.password,
-                              input.device_name, where);
+            for (const auto& device : input.devices) {
+                std::vector<Bytes> device_chain{device.issued.certificate_der};
+                if (input.ca_certificate != nullptr) {
+                    device_chain.push_back(*input.ca_certificate);
+                }
+                const ByteView der = device.issued.key.pkcs8_der();
+                const KeyAndChain device_contents{PrivateKey(SecureBytes(der.begin(), der.end())),
+                                                  std::move(device_chain)};
+                add_device_pkcs12(bundle, input.profile, *input.codec, device_contents,
+                                  input.password, device.common_name, where, device.file_name);
+            }
         }
         if (input.formats.p7b) {
             output.add("chain.p7b", input.codec->write_pkcs7(chain), FileMode::public_file);
@@ -115,7 +131,7 @@ void add_server_files(OutputSet& output, const ServerFilesInput& input, Backend&
     }
     if (input.formats.bundle) {
         output.add(kImportBundleFile, make_import_bundle(input.profile, bundle, backend),
-                   FileMode::public_file);
+                   bundle.holds_keys() ? FileMode::private_file : FileMode::public_file);
     }
     // Renamed into place last: a server.crt means the whole set landed.
     output.add("server.crt", leaf_pem, FileMode::public_file);

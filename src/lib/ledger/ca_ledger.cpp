@@ -165,11 +165,26 @@ struct CaLedger::Impl {
             .run();
     }
 
+    std::int64_t insert_pending(const LedgerEntry& entry);
+
+    std::string location_of(std::string_view serial) {
+        Statement query(db.get(), "SELECT location FROM certificates WHERE serial = ?1");
+        query.bind(1, serial);
+        return query.step() ? query.text(0) : std::string();
+    }
+
+    // A folder's new certificate supersedes the folder's older one and the
+    // companions that came with it (its files were all replaced).
     void deliver(std::string_view serial) {
         Statement(db.get(), "UPDATE certificates SET status = 'superseded' WHERE status = 'valid' "
                             "AND serial <> ?1 AND location = (SELECT location FROM certificates "
                             "WHERE serial = ?1)")
             .bind(1, serial)
+            .run();
+        Statement(db.get(), "UPDATE certificates SET status = 'superseded' WHERE status = 'valid' "
+                            "AND serial <> ?1 AND substr(location, 1, length(?2) + 1) = ?2 || '#'")
+            .bind(1, serial)
+            .bind(2, location_of(serial))
             .run();
         settle(serial, LedgerStatus::valid);
     }
@@ -217,8 +232,22 @@ const fs::path& CaLedger::path() const noexcept {
 }
 
 std::int64_t CaLedger::record_pending(const LedgerEntry& entry) {
-    sqlite3* db = impl_->db.get();
-    Transaction transaction(db);
+    Transaction transaction(impl_->db.get());
+    const std::int64_t sequence = impl_->insert_pending(entry);
+    transaction.commit();
+    return sequence;
+}
+
+void CaLedger::record_pending(const std::vector<LedgerEntry>& entries) {
+    Transaction transaction(impl_->db.get());
+    for (const auto& entry : entries) {
+        impl_->insert_pending(entry);
+    }
+    transaction.commit();
+}
+
+std::int64_t CaLedger::Impl::insert_pending(const LedgerEntry& entry) {
+    sqlite3* const db = this->db.get();
     Statement existing(db, "SELECT sequence FROM certificates WHERE serial = ?1");
     existing.bind(1, entry.serial);
     if (existing.step()) {
@@ -242,20 +271,30 @@ std::int64_t CaLedger::record_pending(const LedgerEntry& entry) {
         .bind(12, entry.sha256)
         .bind(13, ByteView(entry.certificate_der))
         .run();
-    const std::int64_t sequence = sqlite3_last_insert_rowid(db);
-    transaction.commit();
-    return sequence;
+    return sqlite3_last_insert_rowid(db);
 }
 
 void CaLedger::mark_delivered(std::string_view serial) {
+    mark_delivered(std::vector<std::string>{std::string(serial)});
+}
+
+void CaLedger::mark_delivered(const std::vector<std::string>& serials) {
     Transaction transaction(impl_->db.get());
-    impl_->deliver(serial);
+    for (const auto& serial : serials) {
+        impl_->deliver(serial);
+    }
     transaction.commit();
 }
 
 void CaLedger::mark_abandoned(std::string_view serial) {
+    mark_abandoned(std::vector<std::string>{std::string(serial)});
+}
+
+void CaLedger::mark_abandoned(const std::vector<std::string>& serials) {
     Transaction transaction(impl_->db.get());
-    impl_->settle(serial, LedgerStatus::abandoned);
+    for (const auto& serial : serials) {
+        impl_->settle(serial, LedgerStatus::abandoned);
+    }
     transaction.commit();
 }
 
@@ -263,20 +302,46 @@ ReconcileResult CaLedger::reconcile_pending(const std::string& location,
                                             std::string_view current_sha256) {
     sqlite3* db = impl_->db.get();
     Transaction transaction(db);
-    Statement pending(db, "SELECT serial, sha256 FROM certificates WHERE location = ?1 AND "
-                          "status = 'pending' ORDER BY sequence");
+    Statement pending(db, "SELECT serial, sha256, issued_at FROM certificates WHERE location = ?1 "
+                          "AND status = 'pending' ORDER BY sequence");
     pending.bind(1, location);
-    std::vector<std::pair<std::string, std::string>> found;
+    struct Found {
+        std::string serial;
+        std::string sha256;
+        std::int64_t issued_at;
+    };
+    std::vector<Found> found;
     while (pending.step()) {
-        found.emplace_back(pending.text(0), pending.text(1));
+        found.push_back({pending.text(0), pending.text(1), pending.integer(2)});
     }
+    // Certificates recorded with the folder's server certificate (the
+    // devices' own, inside the bundle) share its fate: they were in the
+    // same set of files.
+    const auto companions = [&](std::int64_t issued_at) {
+        Statement query(db, "SELECT serial FROM certificates WHERE status = 'pending' AND "
+                            "issued_at = ?2 AND substr(location, 1, length(?1) + 1) = ?1 || '#'");
+        query.bind(1, location).bind(2, issued_at);
+        std::vector<std::string> serials;
+        while (query.step()) {
+            serials.push_back(query.text(0));
+        }
+        return serials;
+    };
     ReconcileResult result;
-    for (const auto& [serial, sha256] : found) {
-        if (!current_sha256.empty() && sha256 == current_sha256) {
-            impl_->deliver(serial);
+    for (const auto& entry : found) {
+        const bool landed = !current_sha256.empty() && entry.sha256 == current_sha256;
+        for (const auto& serial : companions(entry.issued_at)) {
+            if (landed) {
+                impl_->deliver(serial);
+            } else {
+                impl_->settle(serial, LedgerStatus::abandoned);
+            }
+        }
+        if (landed) {
+            impl_->deliver(entry.serial);
             ++result.delivered;
         } else {
-            impl_->settle(serial, LedgerStatus::abandoned);
+            impl_->settle(entry.serial, LedgerStatus::abandoned);
             ++result.abandoned;
         }
     }
@@ -298,6 +363,9 @@ std::vector<LedgerEntry> CaLedger::entries(const LedgerFilter& filter) const {
     if (!filter.location.empty()) {
         sql += " AND location = ?4";
     }
+    if (!filter.companions_of.empty()) {
+        sql += " AND substr(location, 1, length(?5) + 1) = ?5 || '#'";
+    }
     sql += " ORDER BY sequence";
     Statement query(impl_->db.get(), sql);
     if (filter.status) {
@@ -311,6 +379,9 @@ std::vector<LedgerEntry> CaLedger::entries(const LedgerFilter& filter) const {
     }
     if (!filter.location.empty()) {
         query.bind(4, filter.location);
+    }
+    if (!filter.companions_of.empty()) {
+        query.bind(5, filter.companions_of);
     }
     std::vector<LedgerEntry> out;
     while (query.step()) {
@@ -406,7 +477,17 @@ CrlTemplate make_crl_template(const std::vector<LedgerEntry>& revoked, std::uint
 std::vector<fs::path> deliver_recorded(CaLedger& ledger, const LedgerEntry& entry,
                                        OutputSet& output,
                                        const std::function<void()>& after_record) {
-    ledger.record_pending(entry);
+    return deliver_recorded(ledger, std::vector<LedgerEntry>{entry}, output, after_record);
+}
+
+std::vector<fs::path> deliver_recorded(CaLedger& ledger, const std::vector<LedgerEntry>& entries,
+                                       OutputSet& output,
+                                       const std::function<void()>& after_record) {
+    std::vector<std::string> serials;
+    for (const auto& entry : entries) {
+        serials.push_back(entry.serial);
+    }
+    ledger.record_pending(entries);
     if (after_record) {
         after_record();
     }
@@ -414,11 +495,15 @@ std::vector<fs::path> deliver_recorded(CaLedger& ledger, const LedgerEntry& entr
     try {
         written = output.commit();
     } catch (...) {
-        ledger.mark_abandoned(entry.serial);
+        ledger.mark_abandoned(serials);
         throw;
     }
-    ledger.mark_delivered(entry.serial);
+    ledger.mark_delivered(serials);
     return written;
+}
+
+std::string ledger_companion_location(const fs::path& folder, std::string_view part) {
+    return fmt::format("{}#{}", ledger_location(folder), part);
 }
 
 } // namespace certforge

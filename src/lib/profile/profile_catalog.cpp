@@ -202,6 +202,27 @@ Profile ProfileCatalog::load_file(const fs::path& file) const {
         layers.push_back(detail::parse_profile_layer(parent_file));
         current = parent_file;
     }
+    // Legacy is never inherited silently: each profile below a legacy one
+    // says legacy = true itself.
+    for (std::size_t child = 0; child + 1 < layers.size(); ++child) {
+        const auto says_legacy = [](const detail::ProfileLayer& layer) {
+            const auto it = layer.find("legacy");
+            return it != layer.end() && std::get<bool>(it->second.value);
+        };
+        if (says_legacy(layers[child])) {
+            continue;
+        }
+        for (std::size_t ancestor = child + 1; ancestor < layers.size(); ++ancestor) {
+            if (says_legacy(layers[ancestor])) {
+                const auto& pos = layers[child].at("extends").pos;
+                throw ProfileError(pos.file, pos.line, pos.column,
+                                   fmt::format("extends legacy profile '{}': a profile that "
+                                               "extends a legacy profile must say legacy = true "
+                                               "itself",
+                                               chain[ancestor - 1]));
+            }
+        }
+    }
     detail::ProfileLayer merged;
     for (auto it = layers.rbegin(); it != layers.rend(); ++it) {
         for (auto& [key, value] : *it) {

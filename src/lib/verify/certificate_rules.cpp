@@ -1,3 +1,5 @@
+#include "certforge/backend.hpp"
+#include "certforge/dn_text.hpp"
 #include "certforge/text.hpp"
 #include "rules.hpp"
 
@@ -299,6 +301,28 @@ Finding check_serial(const RuleContext& c) {
     return pass(id, key, fmt::format("serial number of {} bytes", size));
 }
 
+// Control characters in the subject or a subjectAltName, and bytes that a
+// 7-bit string type could not carry (U+FFFD after parsing, see dn_text.hpp).
+Finding check_name_characters(const RuleContext& c) {
+    constexpr std::string_view id = "names.characters", key = "";
+    std::vector<std::string> problems;
+    for (const auto& attribute : c.cert.subject.attributes) {
+        if (const auto problem = parsed_name_problem(attribute.value, attribute.string_type)) {
+            problems.push_back(
+                fmt::format("the subject's {} '{}' {}", attribute.type, attribute.value, *problem));
+        }
+    }
+    for (const auto& san : c.cert.subject_alt_names) {
+        if (const auto problem = parsed_name_problem(san.value, DnStringType::ia5)) {
+            problems.push_back(fmt::format("the SAN '{}' {}", to_string(san), *problem));
+        }
+    }
+    if (problems.empty()) {
+        return pass(id, key, "the subject and the subjectAltNames are plain text");
+    }
+    return fail(id, key, Severity::error, fmt::format("{}", fmt::join(problems, "; ")));
+}
+
 } // namespace
 
 const std::vector<Rule>& certificate_rules() {
@@ -316,13 +340,72 @@ const std::vector<Rule>& certificate_rules() {
         {"extensions.extended-key-usage", true, false, check_extended_key_usage},
         {"extensions.basic-constraints", true, true, check_basic_constraints},
         {"serial.size", true, true, check_serial},
+        {"names.characters", true, true, check_name_characters},
     };
     return rules;
 }
 
-std::vector<Finding> chain_findings(const std::vector<CertInfo>& chain, const Profile& profile) {
+namespace {
+
+// "#0 'CN=print' was not signed by #1's key" for each broken signature.
+Finding signature_finding(const std::vector<CertInfo>& chain, const Backend& backend) {
+    constexpr std::string_view id = "chain.signatures";
+    std::vector<std::string> forged;
+    std::vector<std::string> unchecked;
+    const auto check = [&](std::size_t child, std::size_t parent) {
+        std::string why;
+        const auto signed_by =
+            backend.certificate_signed_by(chain[child].der, chain[parent].der, why);
+        if (!signed_by) {
+            unchecked.push_back(fmt::format("#{}: {}", child, why));
+        } else if (!*signed_by) {
+            forged.push_back(
+                child == parent
+                    ? fmt::format("#{} '{}' names itself as issuer but its self-signature does "
+                                  "not verify",
+                                  child, chain[child].subject.to_string())
+                    : fmt::format("#{} '{}' names #{} '{}' as issuer but was not signed by its "
+                                  "key",
+                                  child, chain[child].subject.to_string(), parent,
+                                  chain[parent].subject.to_string()));
+        }
+    };
+    for (std::size_t i = 0; i + 1 < chain.size(); ++i) {
+        if (chain[i].issuer == chain[i + 1].subject) {
+            check(i, i + 1);
+        }
+    }
+    if (chain.back().self_issued()) {
+        check(chain.size() - 1, chain.size() - 1);
+    }
+    if (!forged.empty()) {
+        return fail(id, "", Severity::error,
+                    fmt::format("forged or damaged signature: {}", fmt::join(forged, "; ")));
+    }
+    if (!unchecked.empty()) {
+        return fail(id, "", Severity::warning,
+                    fmt::format("not checked: {}", fmt::join(unchecked, "; ")));
+    }
+    return pass(id, "", "each signature verifies with its issuer's key");
+}
+
+} // namespace
+
+Finding server_role_finding(const CertInfo& cert) {
+    return fail("certificate.role", "", Severity::warning,
+                fmt::format("'{}' is {}marked CA:TRUE, as `openssl req -x509` makes certificates "
+                            "by default: it is checked as the server certificate it is used as",
+                            cert.subject.to_string(),
+                            cert.self_issued() ? "self-signed and " : ""));
+}
+
+std::vector<Finding> chain_findings(const std::vector<CertInfo>& chain, const Profile& profile,
+                                    const Backend* signatures) {
     std::vector<Finding> out;
     if (chain.size() < 2) {
+        if (signatures != nullptr && !chain.empty() && chain.front().self_issued()) {
+            out.push_back(signature_finding(chain, *signatures));
+        }
         return out;
     }
     if (chain.size() <= profile.certificate.max_chain_length) {
@@ -354,6 +437,9 @@ std::vector<Finding> chain_findings(const std::vector<CertInfo>& chain, const Pr
         out.push_back(
             fail("chain.links", "", Severity::error,
                  fmt::format("chain out of order or incomplete: {}", fmt::join(broken, "; "))));
+    }
+    if (signatures != nullptr) {
+        out.push_back(signature_finding(chain, *signatures));
     }
     return out;
 }

@@ -23,6 +23,12 @@ struct Rule {
 
 const std::vector<Rule>& certificate_rules();
 
-std::vector<Finding> chain_findings(const std::vector<CertInfo>& chain, const Profile& profile);
+// Length, links and, with a backend, signatures of a chain (leaf first).
+std::vector<Finding> chain_findings(const std::vector<CertInfo>& chain, const Profile& profile,
+                                    const Backend* signatures);
+
+// The finding that says a self-signed CA:TRUE certificate is judged as the
+// server certificate it is used as.
+Finding server_role_finding(const CertInfo& cert);
 
 } // namespace certforge::detail

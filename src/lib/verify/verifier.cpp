@@ -58,26 +58,40 @@ std::vector<Finding> check_certificate(const CertInfo& cert, CertificateRole rol
     return findings;
 }
 
-void require_new_leaf_fits(const CertInfo& leaf, const Profile& profile, UnixTime now) {
-    for (const auto& finding : check_certificate(leaf, CertificateRole::leaf, profile, now)) {
-        if (finding.outcome == Outcome::fail && finding.severity == Severity::error) {
-            throw InternalError(fmt::format("the new certificate fails its profile: {}: {}",
-                                            finding.rule, finding.message));
-        }
-    }
-}
-
-Report verify_chain(const std::vector<CertInfo>& chain, const Profile& profile, UnixTime now) {
+Report verify_chain(const std::vector<CertInfo>& chain, const Profile& profile, UnixTime now,
+                    const ChainOptions& options) {
     Report report;
     report.profile_id = profile.id;
     for (std::size_t i = 0; i < chain.size(); ++i) {
-        const auto role = i == 0 && !chain[i].is_ca() ? CertificateRole::leaf : CertificateRole::ca;
+        const auto role = i == 0 ? options.first_role : CertificateRole::ca;
         report.certificates.push_back({i, role, chain[i].subject.to_string(),
                                        to_hex(chain[i].sha256_fingerprint, ":"),
                                        check_certificate(chain[i], role, profile, now)});
     }
-    report.chain_findings = detail::chain_findings(chain, profile);
+    if (!chain.empty() && options.first_role == CertificateRole::leaf && chain[0].is_ca()) {
+        report.certificates[0].findings.push_back(detail::server_role_finding(chain[0]));
+    }
+    report.chain_findings = detail::chain_findings(chain, profile, options.signatures);
     return report;
+}
+
+std::optional<Finding> first_error(const Report& report) {
+    const auto error = [](const Finding& f) {
+        return f.outcome == Outcome::fail && f.severity == Severity::error;
+    };
+    for (const auto* findings : {&report.chain_findings, &report.container_findings}) {
+        const auto found = std::find_if(findings->begin(), findings->end(), error);
+        if (found != findings->end()) {
+            return *found;
+        }
+    }
+    for (const auto& cert : report.certificates) {
+        const auto found = std::find_if(cert.findings.begin(), cert.findings.end(), error);
+        if (found != cert.findings.end()) {
+            return *found;
+        }
+    }
+    return std::nullopt;
 }
 
 namespace {

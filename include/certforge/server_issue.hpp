@@ -1,0 +1,67 @@
+// A server certificate with the files of `certforge make`, through the one
+// issuing path (issue.hpp): what make and batch both ask for, checked,
+// made, self-checked, then written and recorded.
+#pragma once
+
+#include "certforge/ca_ledger.hpp"
+#include "certforge/containers.hpp"
+#include "certforge/issue.hpp"
+#include "certforge/output_set.hpp"
+#include "certforge/passwords.hpp"
+#include "certforge/server_files.hpp"
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace certforge {
+
+// What a server certificate and its files are asked for with.
+struct ServerOrder {
+    CertRequest request;
+    std::optional<PrivateKey> existing_key; // reuse this key instead of a new one
+    // Devices that get a key and certificate of their own in the bundle
+    // (profiles with import.identity_pkcs12): their CN and SANs. The other
+    // subject fields and the days come from `request`.
+    std::vector<CertRequest> devices;
+    ServerFormats formats;
+    Pkcs12Encryption server_encryption = Pkcs12Encryption::triple_des;
+    PasswordSource password;
+    // README.txt, when the profile imports a device certificate and no
+    // device is named: how the user names one, in the caller's words.
+    std::string device_hint;
+    std::string source; // for the ledger: "make", "batch"
+    std::string site;   // batch site id; empty otherwise
+};
+
+// The files and ledger entries of one server certificate, made and checked
+// but not yet on disk.
+struct PreparedServerFiles {
+    std::unique_ptr<OutputSet> output;
+    std::vector<LedgerEntry> ledger_entries; // the server's first, then the devices'
+    CertInfo certificate;
+    std::vector<CertInfo> device_certificates;
+    bool password_generated = false;
+};
+
+// The file name of the i-th of `count` device PKCS#12 files in the bundle:
+// "device.p12" for one, "device-CN.p12" for several.
+std::string device_pkcs12_name(const CertRequest& device, std::size_t count);
+
+// Checks everything first (requests, device names, the password against
+// the profile; RefusedError before any key is made), then makes the keys
+// and certificates through `issuer` and puts the file set in memory for
+// `folder`. `codec` null: no PKCS#12 or PKCS#7 files.
+PreparedServerFiles prepare_server_files(CertificateIssuer& issuer, ContainerCodec* codec,
+                                         ServerOrder order, const std::filesystem::path& folder,
+                                         bool force);
+
+// Writes the prepared files; with a ledger, every certificate is recorded
+// pending first and valid once the files are in place (deliver_recorded).
+std::vector<std::filesystem::path> deliver(PreparedServerFiles& prepared, CaLedger* ledger,
+                                           const std::function<void()>& after_record = {});
+
+} // namespace certforge

@@ -1,0 +1,92 @@
+// certforge ca status: the CA certificate's own validity, whether it may
+// still issue for its profile, and the ledger's counts.
+#include "certforge/ca_ledger.hpp"
+#include "certforge/ca_store.hpp"
+#include "certforge/errors.hpp"
+#include "certforge/issue.hpp"
+#include "certforge/output_set.hpp"
+#include "certforge/profile_catalog.hpp"
+#include "cli_support.hpp"
+
+#include <ctime>
+#include <fmt/format.h>
+#include <map>
+#include <nlohmann/json.hpp>
+
+namespace certforge::cli {
+namespace {
+
+struct CaStatusOptions {
+    std::string ca_dir;
+    bool json = false;
+};
+
+int run_ca_status(const CaStatusOptions& options) {
+    const UnixTime at = static_cast<UnixTime>(std::time(nullptr));
+    const std::filesystem::path dir(options.ca_dir);
+    const CertInfo ca = read_ca_certificate(dir);
+    CaMetadata metadata;
+    if (std::filesystem::exists(dir / kCaMetadataFile)) {
+        metadata =
+            metadata_from_json(read_file(dir / kCaMetadataFile), (dir / kCaMetadataFile).string());
+    }
+    std::string refusal;
+    if (!metadata.profile_id.empty()) {
+        try {
+            const IssueTarget target =
+                IssueTarget::of({ProfileCatalog::from_environment().load(metadata.profile_id)});
+            require_ca_fits(ca, target, at, (dir / kCaCertFile).string());
+        } catch (const RefusedError& e) {
+            refusal = fmt::format("{} (rule {})", e.what(), e.rule());
+        }
+    }
+    std::map<std::string, std::size_t> counts;
+    for (const auto& entry : CaLedger(dir).entries()) {
+        ++counts[std::string(to_string(entry.status))];
+    }
+    const bool can_issue = refusal.empty() && ca_state(ca, at) == "valid";
+    if (options.json) {
+        print_json({{"schema", "certforge.ca-status/1"},
+                    {"ca", options.ca_dir},
+                    {"name", metadata.name},
+                    {"profile", metadata.profile_id},
+                    {"now", format_utc(at)},
+                    {"certificate", ca_certificate_json(ca, at)},
+                    {"can_issue", can_issue},
+                    {"refusal", refusal},
+                    {"ledger", counts}});
+        return can_issue ? kExitOk : kExitFindings;
+    }
+    fmt::print("CA '{}' ({}), profile {}\n", printable(metadata.name),
+               printable(ca.subject.to_string()),
+               metadata.profile_id.empty() ? "unknown" : metadata.profile_id);
+    fmt::print("  valid {} .. {}: {}, {} days left\n", format_utc(ca.not_before),
+               format_utc(ca.not_after), ca_state(ca, at),
+               ca.not_after > at ? (ca.not_after - at) / 86400 : 0);
+    fmt::print("  {} {} bits, signed with {}\n", to_string(ca.key_algorithm), ca.key_bits,
+               to_string(ca.signature_hash));
+    fmt::print("  sha256 {}\n", to_hex(ca.sha256_fingerprint, ":"));
+    std::vector<std::string> ledger;
+    for (const auto& [status, count] : counts) {
+        ledger.push_back(fmt::format("{} {}", count, status));
+    }
+    fmt::print("  ledger: {}\n", ledger.empty() ? std::string("no certificates")
+                                                : fmt::format("{}", fmt::join(ledger, ", ")));
+    fmt::print("  can issue: {}\n", can_issue ? std::string("yes") : "no: " + refusal);
+    return can_issue ? kExitOk : kExitFindings;
+}
+
+} // namespace
+
+void add_ca_status_command(CLI::App* ca, Action& selected) {
+    auto options = std::make_shared<CaStatusOptions>();
+    auto* status = ca->add_subcommand(
+        "status", "Show the CA certificate's validity, whether it can still issue for its "
+                  "profile (at least 30 days left, fits the profile) and the ledger's counts; "
+                  "exit 1 when it cannot issue");
+    status->add_option("--ca", options->ca_dir, "CA folder")->required();
+    status->add_flag("--json", options->json, "print JSON (certforge.ca-status/1)");
+    on_run(status, selected, options, run_ca_status);
+}
+
+} // namespace certforge::cli

@@ -1,0 +1,117 @@
+#include "certforge/server_issue.hpp"
+
+#include "certforge/errors.hpp"
+#include "certforge/import_bundle.hpp"
+
+#include <fmt/format.h>
+
+namespace certforge {
+namespace {
+
+// The device's request: its own CN and SANs, the server's other subject
+// fields and days.
+CertRequest device_request(const CertRequest& server, const CertRequest& device) {
+    CertRequest request = server;
+    request.subject.common_name = device.subject.common_name;
+    request.subject_alt_names = device.subject_alt_names;
+    request.rsa_bits.reset();
+    return request;
+}
+
+} // namespace
+
+std::string device_pkcs12_name(const CertRequest& device, std::size_t count) {
+    if (count == 1) {
+        return "device.p12";
+    }
+    std::string name;
+    for (const char c : device.subject.common_name) {
+        const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                           (c >= '0' && c <= '9') || c == '.' || c == '-';
+        name += plain ? c : '_';
+    }
+    return fmt::format("device-{}.p12", name);
+}
+
+PreparedServerFiles prepare_server_files(CertificateIssuer& issuer, ContainerCodec* codec,
+                                         ServerOrder order, const std::filesystem::path& folder,
+                                         bool force) {
+    const Profile& profile = issuer.target().effective;
+    issuer.plan(order.request);
+    const bool with_devices = order.formats.bundle && codec != nullptr && !order.devices.empty();
+    if (!order.devices.empty() && !profile.import.identity_pkcs12) {
+        throw RefusedError("import.identity_pkcs12", profile.id,
+                           fmt::format("profile '{}' says its devices import only the CA "
+                                       "certificate, not a key and certificate of their own",
+                                       profile.id),
+                           FixHint::device_names);
+    }
+    std::vector<CertRequest> devices;
+    for (const auto& device : order.devices) {
+        devices.push_back(device_request(order.request, device));
+        issuer.plan(devices.back());
+    }
+
+    PreparedServerFiles prepared;
+    SecureString password;
+    if (server_files_need_password(order.formats, codec != nullptr, with_devices)) {
+        password = new_password(order.password, issuer.backend(), prepared.password_generated);
+        if (password.empty() && !profile.import.empty_password) {
+            throw RefusedError("import.empty_password", profile.id,
+                               fmt::format("an empty password is allowed only for devices that "
+                                           "need one, and profile '{}' does not say so "
+                                           "(import.empty_password)",
+                                           profile.id),
+                               FixHint::password);
+        }
+    }
+
+    Backend& backend = issuer.backend();
+    const IssuedCertificate issued = issuer.issue(order.request, std::move(order.existing_key));
+    prepared.certificate = backend.parse_certificate(issued.certificate_der, "the new certificate");
+
+    ServerFilesInput files{profile, issued};
+    files.ca_certificate = issuer.ca() ? &issuer.ca()->certificate_der : nullptr;
+    files.codec = codec;
+    files.password = std::move(password);
+    files.password_generated = prepared.password_generated;
+    files.server_encryption = order.server_encryption;
+    files.device_hint = order.device_hint;
+    files.formats = order.formats;
+    files.now = issuer.now();
+    if (with_devices) {
+        for (const auto& device : devices) {
+            files.devices.push_back({device.subject.common_name,
+                                     device_pkcs12_name(device, devices.size()),
+                                     issuer.issue(device)});
+            prepared.device_certificates.push_back(backend.parse_certificate(
+                files.devices.back().issued.certificate_der, "the new device certificate"));
+        }
+    }
+    prepared.output = std::make_unique<OutputSet>(folder, force);
+    add_server_files(*prepared.output, files, backend);
+
+    if (issuer.ca() != nullptr) {
+        prepared.ledger_entries.push_back(make_ledger_entry(prepared.certificate, profile.id,
+                                                            order.source, order.site,
+                                                            ledger_location(folder), issuer.now()));
+        for (std::size_t i = 0; i < files.devices.size(); ++i) {
+            prepared.ledger_entries.push_back(make_ledger_entry(
+                prepared.device_certificates[i], profile.id, order.source, order.site,
+                ledger_companion_location(
+                    folder, fmt::format("{}/{}", kImportBundleFile, files.devices[i].file_name)),
+                issuer.now()));
+        }
+    }
+    return prepared;
+}
+
+std::vector<std::filesystem::path> deliver(PreparedServerFiles& prepared, CaLedger* ledger,
+                                           const std::function<void()>& after_record) {
+    if (ledger == nullptr || prepared.ledger_entries.empty()) {
+        return prepared.output->commit();
+    }
+    return deliver_recorded(*ledger, prepared.ledger_entries, *prepared.output, after_record);
+}
+
+} // namespace certforge
