@@ -60,8 +60,9 @@ public:
     // Before the first site; `sites` is the number in the file.
     virtual void on_start(std::size_t sites, unsigned jobs) = 0;
     virtual void on_site(const SiteResult& result) = 0;
-    // A notice for stderr (legacy profiles, generated passwords).
-    virtual void on_notice(std::string_view message) = 0;
+    // A notice for stderr: a warning (weak crypto used) or a note (a
+    // certificate cut back to its CA's end), each said once per run.
+    virtual void on_notice(std::string_view message, bool warning) = 0;
 };
 
 // Runs the batch. Throws InputError when the sites file has problems

@@ -61,9 +61,13 @@ public:
         draw_progress();
     }
 
-    void on_notice(std::string_view message) override {
+    void on_notice(std::string_view message, bool warning) override {
         clear_progress();
-        warn(message);
+        if (warning) {
+            warn(message);
+        } else {
+            note(message);
+        }
     }
 
     int finish(const BatchSummary& summary) {

@@ -47,10 +47,11 @@ int run_make(const MakeOptions& options) {
     order.device_hint = kDeviceHint;
     order.source = "make";
     std::unique_ptr<ContainerCodec> codec;
+    std::string no_codec;
     try {
         codec = make_container_codec();
     } catch (const UsageError& e) {
-        warn(fmt::format("server.pfx and the bundle's device.p12 are not written: {}", e.what()));
+        no_codec = e.what();
     }
     order.formats = ServerFormats{};
     const bool generated =
@@ -81,6 +82,9 @@ int run_make(const MakeOptions& options) {
         ledger.emplace(options.ca_dir);
     }
     const auto written = deliver(prepared, ledger ? &*ledger : nullptr);
+    if (!no_codec.empty()) {
+        warn(fmt::format("server.pfx and the bundle's device.p12 are not written: {}", no_codec));
+    }
     const CertInfo& leaf = prepared.certificate;
     if (prepared.password_generated) {
         note(fmt::format("generated the PFX password: it is in {}/server.pfx.pass (0600)",

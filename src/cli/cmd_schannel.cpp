@@ -45,6 +45,11 @@ SchannelChange change_from_probe(const std::string& path) {
     const std::string text = read_file(path);
     try {
         const auto json = nlohmann::json::parse(text);
+        if (json.is_object() && json.contains("diagnosis") && !json.contains("schannel_fix")) {
+            throw InputError(fmt::format("{}: the probe found nothing to change in SChannel for "
+                                         "this device (the report has no schannel_fix)",
+                                         path));
+        }
         const auto& fix = json.at("schannel_fix");
         SchannelChange change;
         change.enable = versions(fix.value("enable", std::vector<std::string>{}));

@@ -79,9 +79,7 @@ struct Batch {
                  std::string(CERTFORGE_SOURCE_DIR) + "/tests/support/ledger_matches_files.py",
                  ca.string(), out.string()});
         INFO(checked.out << checked.err);
-        if (checked.err.find("No module named 'cryptography'") != std::string::npos) {
-            FAIL("python3-cryptography is missing: apt-get install python3-cryptography");
-        }
+        certforge::test::require_python_cryptography(checked);
         REQUIRE(checked.exit_code == 0);
     }
 

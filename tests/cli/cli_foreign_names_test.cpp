@@ -104,12 +104,6 @@ for oid in (NameOID.COMMON_NAME, NameOID.ORGANIZATION_NAME):
         sys.stdout.buffer.write(attribute.value.encode('utf-8') + b'\n')
 )py";
 
-void require_python_cryptography(const certforge::test::RunResult& result) {
-    if (result.err.find("No module named 'cryptography'") != std::string::npos) {
-        FAIL("python3-cryptography is missing: apt-get install python3-cryptography");
-    }
-}
-
 fs::path python_der(const TempDir& dir, const std::string& name, const std::string& kind,
                     const std::vector<std::string>& items) {
     certforge::test::require_tool("/usr/bin/python3", "python3");
@@ -120,7 +114,7 @@ fs::path python_der(const TempDir& dir, const std::string& name, const std::stri
     argv.insert(argv.end(), items.begin(), items.end());
     const auto made = run(argv);
     INFO(made.err);
-    require_python_cryptography(made);
+    certforge::test::require_python_cryptography(made);
     REQUIRE(made.exit_code == 0);
     return out;
 }
@@ -229,7 +223,7 @@ TEST_CASE("foreign names: Teletex, BMP and Universal subjects are signed as exac
 
         const auto python = run({"/usr/bin/python3", "-c", kReadNames, out});
         INFO(python.err);
-        require_python_cryptography(python);
+        certforge::test::require_python_cryptography(python);
         REQUIRE(python.exit_code == 0);
         CHECK(python.out == "print.corp.local\n" + c.organization + "\n");
 

@@ -14,6 +14,7 @@ using certforge::test::fixture_key;
 using certforge::test::listing;
 using certforge::test::mode_of;
 using certforge::test::read_text;
+using certforge::test::require_python_cryptography;
 using certforge::test::run;
 using certforge::test::run_certforge;
 using certforge::test::TempDir;
@@ -40,13 +41,6 @@ std::string utc(std::int64_t unix) {
 
 std::string python_certs() {
     return std::string(CERTFORGE_SOURCE_DIR) + "/tests/support/make_test_certs.py";
-}
-
-void require_python_cryptography() {
-    certforge::test::require_tool("/usr/bin/python3", "python3");
-    if (run({"/usr/bin/python3", "-c", "import cryptography"}).exit_code != 0) {
-        FAIL("python3-cryptography is missing: apt-get install python3-cryptography");
-    }
 }
 
 // A CA folder whose certificate python3-cryptography made with the given
@@ -98,6 +92,7 @@ std::string sites_file(const TempDir& dir, const std::string& body) {
     return file.string();
 }
 
+#if CERTFORGE_TEST_WITH_OPENSSL
 std::string pubkey_of(const std::vector<std::string>& openssl_args) {
     const auto key = run(openssl_args);
     INFO(key.err);
@@ -129,6 +124,7 @@ std::string zip_member(const fs::path& zip, const std::string& name, const fs::p
     REQUIRE(got.exit_code == 0);
     return to.string();
 }
+#endif
 
 } // namespace
 
@@ -501,6 +497,26 @@ TEST_CASE("batch: devices get their own certificates, and a change of devices re
     REQUIRE(entries.size() == 3);
     CHECK(entries[1]["common_name"] == "mfd-1.corp.local");
     CHECK(entries[2]["common_name"] == "mfd-2.corp.local");
+
+    // Killed after the ledger took the site and its device, before the files
+    // landed: the re-run abandons both entries and issues again.
+    const std::string moved = sites("\"mfd-3.corp.local\"");
+    const auto killed = run_certforge({"batch", moved, "--ca", ca.string(), "--out",
+                                       (dir / "sites").string(), "--backend", backend},
+                                      {{"CERTFORGE_FAULT_KILL_AFTER_RECORD", "1"}});
+    CHECK(killed.exit_code == 128 + 9);
+    const auto repaired = batch(moved);
+    INFO(repaired.err);
+    CHECK(nlohmann::json::parse(repaired.out)["sites"][0]["status"] == "renewed");
+    const auto abandoned =
+        run_certforge({"ca", "list", "--ca", ca.string(), "--status", "abandoned", "--json"});
+    CHECK(nlohmann::json::parse(abandoned.out)["certificates"].size() == 2);
+    const auto checked =
+        run({"/usr/bin/python3",
+             std::string(CERTFORGE_SOURCE_DIR) + "/tests/support/ledger_matches_files.py",
+             ca.string(), (dir / "sites").string()});
+    INFO(checked.out << checked.err);
+    CHECK(checked.exit_code == 0);
 }
 #endif
 
@@ -580,4 +596,33 @@ TEST_CASE("make: the weak-crypto warning names what was used", "[issue]") {
         run({"openssl", "x509", "-in", (dir / "out" / "server.crt").string(), "-noout", "-text"})
             .out,
         Catch::Contains("Signature Algorithm: md5WithRSAEncryption"));
+}
+
+TEST_CASE("ca list: JSON and text survive whatever bytes a ledger entry holds", "[issue]") {
+    const std::string backend = certforge::test::backend_names().front();
+    TempDir dir;
+    const fs::path ca = dated_ca(dir, "ca", now() - kDay, now() + 3000 * kDay);
+    const auto made = run_certforge({"make", "--profile", "default", "--cn", "print.corp.local",
+                                     "--ca", ca.string(), "--key", fixture_key("rsa2048").string(),
+                                     "--out", (dir / "out").string(), "--backend", backend});
+    REQUIRE(made.exit_code == 0);
+    // A ledger written by an older certforge may hold raw bytes: invalid
+    // UTF-8 (\xff) and control characters (ESC, NUL) in a name.
+    const auto patched = run({"/usr/bin/python3", "-c",
+                              "import sqlite3, sys\n"
+                              "db = sqlite3.connect(sys.argv[1])\n"
+                              "db.execute(\"UPDATE certificates SET common_name = "
+                              "CAST(X'7072696e74ff1b5b33316d00' AS TEXT)\")\n"
+                              "db.commit()\n",
+                              (ca / "ca.db").string()});
+    REQUIRE(patched.exit_code == 0);
+    const auto json = run_certforge({"ca", "list", "--ca", ca.string(), "--json"});
+    INFO(json.err);
+    REQUIRE(json.exit_code == 0);
+    const auto parsed = nlohmann::json::parse(json.out);
+    CHECK(parsed["certificates"][0]["common_name"] ==
+          std::string("print\xEF\xBF\xBD\x1b[31m\0", 14));
+    const auto text = run_certforge({"ca", "list", "--ca", ca.string()});
+    REQUIRE(text.exit_code == 0);
+    CHECK_THAT(text.out, Catch::Contains("print\xff\\x1b[31m\\x00\n"));
 }

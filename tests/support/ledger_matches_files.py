@@ -3,7 +3,10 @@ and python3-cryptography (code certforge did not write).
 
 usage: ledger_matches_files.py CA_DIR OUT_DIR
 Prints each problem and exits 1, or prints "ok N sites" and exits 0.
+A device certificate in a site's bundle is recorded at FOLDER#BUNDLE/MEMBER;
+its entry must name a member that the bundle holds.
 """
+import zipfile
 import os
 import sqlite3
 import sys
@@ -47,7 +50,8 @@ for name in sorted(os.listdir(out_dir)):
     except Exception:  # noqa: BLE001
         problems.append(f"{name}: server.crt is not signed by the CA")
     location = os.path.realpath(folder)
-    valid = [r for r in rows if os.path.realpath(r[2]) == location and r[3] == "valid"]
+    valid = [r for r in rows if "#" not in r[2] and os.path.realpath(r[2]) == location
+             and r[3] == "valid"]
     fingerprint = cert.fingerprint(hashes.SHA256()).hex()
     if len(valid) != 1:
         problems.append(f"{name}: {len(valid)} valid ledger entries, want 1")
@@ -55,8 +59,20 @@ for name in sorted(os.listdir(out_dir)):
         problems.append(f"{name}: the ledger's valid entry is not server.crt")
 
 for serial, site, location, status, sha256 in rows:
-    if status == "valid" and not os.path.isdir(location):
-        problems.append(f"{serial} ({site}) is valid but {location} does not exist")
+    folder, _, part = location.partition("#")
+    if status != "valid":
+        continue
+    if not os.path.isdir(folder):
+        problems.append(f"{serial} ({site}) is valid but {folder} does not exist")
+    elif part:
+        bundle, _, member = part.partition("/")
+        try:
+            names = zipfile.ZipFile(os.path.join(folder, bundle)).namelist()
+        except Exception as e:  # noqa: BLE001
+            names = []
+            problems.append(f"{serial} ({site}): {e}")
+        if member not in names:
+            problems.append(f"{serial} ({site}) is valid but {location} is not in the bundle")
 
 for problem in problems:
     print(problem)

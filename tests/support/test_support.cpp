@@ -117,6 +117,17 @@ void require_tool(const std::string& tool, const std::string& package) {
     }
 }
 
+void require_python_cryptography(const RunResult& result) {
+    if (result.err.find("No module named 'cryptography'") != std::string::npos) {
+        FAIL("python3-cryptography is missing: apt-get install python3-cryptography");
+    }
+}
+
+void require_python_cryptography() {
+    require_tool("/usr/bin/python3", "python3");
+    require_python_cryptography(run({"/usr/bin/python3", "-c", "import cryptography"}));
+}
+
 fs::path fixture_key(const std::string& name) {
     const fs::path dir = CERTFORGE_TEST_FIXTURES_DIR;
     const fs::path key = dir / (name + ".pem");

@@ -44,6 +44,11 @@ RunResult run_certforge(const std::vector<std::string>& args,
 // Fails the current test, naming the Debian package, when `tool` is missing.
 void require_tool(const std::string& tool, const std::string& package);
 
+// Fails the current test when python3 or its cryptography module is missing
+// (naming python3-cryptography): up front, or judged from a python3 run.
+void require_python_cryptography();
+void require_python_cryptography(const RunResult& result);
+
 // Path of a fixture key made by the openssl CLI (PKCS#8 PEM): "rsa1024",
 // "rsa2048", "rsa4096" or "ec256". Made on first use if the ctest fixture has
 // not made it.

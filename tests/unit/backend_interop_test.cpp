@@ -95,9 +95,7 @@ print("ok")
 )";
     const auto result = run({"/usr/bin/python3", "-c", script, leaf.string(), ca.string()});
     INFO(result.err);
-    if (result.err.find("No module named 'cryptography'") != std::string::npos) {
-        FAIL("python3-cryptography is missing: apt-get install python3-cryptography");
-    }
+    certforge::test::require_python_cryptography(result);
     CHECK(result.out == "ok\n");
 }
 

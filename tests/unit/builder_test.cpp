@@ -113,9 +113,7 @@ print(leaf.signature_hash_algorithm.name, leaf.public_key().key_size)
 )";
     const auto result = run({"/usr/bin/python3", "-c", script, leaf.string(), ca.string()});
     INFO(result.err);
-    if (result.err.find("No module named 'cryptography'") != std::string::npos) {
-        FAIL("python3-cryptography is missing: apt-get install python3-cryptography");
-    }
+    certforge::test::require_python_cryptography(result);
     REQUIRE(result.exit_code == 0);
     CHECK(result.out.substr(0, hash.size()) == hash);
 }

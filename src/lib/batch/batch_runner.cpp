@@ -414,7 +414,7 @@ BatchSummary run_batch(const BatchOptions& options, BatchObserver& observer) {
         SiteResult& result = prepared.result;
         for (const auto& notice : prepared.notices) {
             if (announced.insert(notice.text).second) {
-                observer.on_notice(notice.text);
+                observer.on_notice(notice.text, notice.warning);
             }
         }
         if (prepared.files) {

@@ -247,16 +247,17 @@ void CaLedger::record_pending(const std::vector<LedgerEntry>& entries) {
 }
 
 std::int64_t CaLedger::Impl::insert_pending(const LedgerEntry& entry) {
-    sqlite3* const db = this->db.get();
-    Statement existing(db, "SELECT sequence FROM certificates WHERE serial = ?1");
+    sqlite3* const handle = db.get();
+    Statement existing(handle, "SELECT sequence FROM certificates WHERE serial = ?1");
     existing.bind(1, entry.serial);
     if (existing.step()) {
         throw InputError(fmt::format("serial {} is in the CA ledger already", entry.serial));
     }
-    Statement insert(db, "INSERT INTO certificates (serial, subject, common_name, "
-                         "subject_alt_names, site, profile, source, location, not_before, "
-                         "not_after, issued_at, sha256, status, certificate) VALUES (?1, ?2, ?3, "
-                         "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'pending', ?13)");
+    Statement insert(handle,
+                     "INSERT INTO certificates (serial, subject, common_name, "
+                     "subject_alt_names, site, profile, source, location, not_before, "
+                     "not_after, issued_at, sha256, status, certificate) VALUES (?1, ?2, ?3, "
+                     "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'pending', ?13)");
     insert.bind(1, entry.serial)
         .bind(2, entry.subject)
         .bind(3, entry.common_name)
@@ -271,7 +272,7 @@ std::int64_t CaLedger::Impl::insert_pending(const LedgerEntry& entry) {
         .bind(12, entry.sha256)
         .bind(13, ByteView(entry.certificate_der))
         .run();
-    return sqlite3_last_insert_rowid(db);
+    return sqlite3_last_insert_rowid(handle);
 }
 
 void CaLedger::mark_delivered(std::string_view serial) {
