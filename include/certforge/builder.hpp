@@ -19,6 +19,11 @@ struct IssuedRequest {
     Bytes csr_der;
 };
 
+// A CA must have at least this many days left to issue: a certificate with
+// less would be "expiring" from its first day (verify warns, batch renews it
+// on every run). ca init refuses shorter CAs.
+inline constexpr unsigned kMinimumCaDaysLeft = 30;
+
 // Checks the request against the profile before any key is made: CN syntax,
 // every SAN, subject string encoding, sizes and hashes the profile allows,
 // days within the profile's maximum. Throws RefusedError with the reason.

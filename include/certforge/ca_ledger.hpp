@@ -66,7 +66,7 @@ struct LedgerFilter {
     std::optional<UnixTime> not_after_before; // entries with notAfter <= this
     std::string site;                         // empty: every site
     std::string location;                     // empty: every folder
-    std::string companions_of; // the companions of this folder (ledger_companion_location)
+    std::string companions_of; // the bundle companions of this folder (ledger_bundle_location)
 };
 
 struct ReconcileResult {
@@ -106,7 +106,7 @@ public:
     // Resolves the pending entries of `location` against the certificate now
     // there (`current_sha256`, empty when there is none): the matching one is
     // delivered (mark_delivered), the others abandoned. Pending companions
-    // recorded with one of them (ledger_companion_location, same issue time)
+    // recorded with one of them (ledger_bundle_location, same issue time)
     // share its fate.
     ReconcileResult reconcile_pending(const std::string& location, std::string_view current_sha256);
 
@@ -149,10 +149,11 @@ CrlTemplate make_crl_template(const std::vector<LedgerEntry>& revoked, std::uint
 // links resolved, whatever spelling the user gave.
 std::string ledger_location(const std::filesystem::path& path);
 
-// Where the ledger says a certificate inside a folder's files went, for
-// certificates that travel with the folder's server certificate: the
-// folder's location, '#', and `part` ("import-bundle.zip/device.p12").
-std::string ledger_companion_location(const std::filesystem::path& folder, std::string_view part);
+// Where the ledger says a device certificate went: inside the folder's
+// import bundle, "FOLDER#import-bundle.zip/MEMBER" (MEMBER: "device.p12").
+// Such a companion travels with the folder's server certificate: recorded
+// and settled with it, superseded with it.
+std::string ledger_bundle_location(const std::filesystem::path& folder, std::string_view member);
 
 // A serial as the ledger spells it: upper-case hex without separators. Accepts
 // colons and either case. Throws UsageError when `text` is not hex.

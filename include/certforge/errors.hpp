@@ -60,7 +60,8 @@ enum class FixHint {
     password,       // give a non-empty password
     ca_for_profile, // a CA made for the profile (ca init with that profile)
     ca_renewal,     // a new CA: this one has expired or is about to
-    device_names,   // the device's own names, for its own certificate
+    device_names,   // no device names: the profile's devices import only the CA
+    device_entry,   // correct a device's names
     request,        // a new certificate request (CSR)
 };
 

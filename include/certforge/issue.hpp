@@ -34,11 +34,6 @@ struct IssueTarget {
     bool legacy() const;
 };
 
-// A CA must have at least this many days left to issue: a certificate with
-// less would be "expiring" from its first day (verify warns, batch renews it
-// on every run).
-inline constexpr unsigned kMinimumCaDaysLeft = 30;
-
 // Refuses (RefusedError) a CA that may not sign for the target at `now`:
 // not valid yet, expired, fewer than kMinimumCaDaysLeft days left, or
 // failing a CA rule of a target profile (hash, key size, validity length,

@@ -47,6 +47,13 @@ struct PreparedServerFiles {
     bool password_generated = false;
 };
 
+// A device's request: its own CN and SANs (from `device`), the server's
+// other subject fields and days.
+CertRequest device_request(const CertRequest& server, const CertRequest& device);
+
+// How a batch compares devices: "CN dns:a,ip:b" with the SANs sorted.
+std::string device_signature(std::string_view common_name, std::vector<std::string> sans);
+
 // The file name of the i-th of `count` device PKCS#12 files in the bundle:
 // "device.p12" for one, "device-CN.p12" for several.
 std::string device_pkcs12_name(const CertRequest& device, std::size_t count);

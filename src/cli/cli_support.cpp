@@ -144,6 +144,9 @@ IssueTarget load_target(const std::string& profile, const std::string& profiles)
 
 std::string cli_hint(const RefusedError& refused, HintStyle style) {
     const std::string& profile = refused.profile();
+    // Several profiles share one merged id ("a+b"), which names no file.
+    const std::string show = fmt::format(
+        "certforge profiles show {}", fmt::join(split(profile, '+'), "; certforge profiles show "));
     const std::string new_ca = fmt::format(
         "make a CA for it (certforge ca init --profile {} --name NAME --out NEW-DIR) and give "
         "--ca NEW-DIR",
@@ -176,7 +179,7 @@ std::string cli_hint(const RefusedError& refused, HintStyle style) {
     case FixHint::subject:
         return "correct --org, --org-unit, --locality, --state or --country";
     case FixHint::days:
-        return "give --days within the profile's maximum (certforge profiles show " + profile + ")";
+        return "give --days within the profiles' maximum (" + show + ")";
     case FixHint::key:
         return "give --rsa-bits with a size the profile allows, or a --key of that size";
     case FixHint::hash:
@@ -192,11 +195,13 @@ std::string cli_hint(const RefusedError& refused, HintStyle style) {
                            profile);
     case FixHint::device_names:
         return "leave out --device-cn and --device-san for this profile";
+    case FixHint::device_entry:
+        return "correct the device's --device-cn and --device-san";
     case FixHint::request:
     case FixHint::none:
         break;
     }
-    return fmt::format("see certforge profiles show {}", profile);
+    return "see " + show;
 }
 
 std::string refusal_message(const RefusedError& refused, const std::string& hint) {

@@ -38,13 +38,19 @@ int run_ca_status(const CaStatusOptions& options) {
             require_ca_fits(ca, target, at, (dir / kCaCertFile).string());
         } catch (const RefusedError& e) {
             refusal = fmt::format("{} (rule {})", e.what(), e.rule());
+        } catch (const InputError& e) {
+            refusal = fmt::format("its profile cannot be loaded: {}", e.what());
         }
+    }
+    if (refusal.empty() && ca_state(ca, at) != "valid") {
+        refusal = fmt::format("the CA certificate is {} (notAfter {})", ca_state(ca, at),
+                              format_utc(ca.not_after));
     }
     std::map<std::string, std::size_t> counts;
     for (const auto& entry : CaLedger(dir).entries()) {
         ++counts[std::string(to_string(entry.status))];
     }
-    const bool can_issue = refusal.empty() && ca_state(ca, at) == "valid";
+    const bool can_issue = refusal.empty();
     if (options.json) {
         print_json({{"schema", "certforge.ca-status/1"},
                     {"ca", options.ca_dir},

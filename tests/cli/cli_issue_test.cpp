@@ -257,8 +257,8 @@ TEST_CASE("issue: an expired CA and a CA near its end refuse, and a leaf ends wi
     CHECK_THAT(cut.err, Catch::Contains("certforge: note: the certificate for print.corp.local "
                                         "ends with its CA on " +
                                         utc(short_end) +
-                                        ", before the 825 days asked: a certificate never "
-                                        "outlives its CA\n"));
+                                        ", before the 825 days of its profile: a certificate "
+                                        "never outlives its CA\n"));
     const auto leaf_end = run(
         {"openssl", "x509", "-in", (dir / "cut" / "server.crt").string(), "-noout", "-enddate"});
     const auto ca_end =
@@ -483,11 +483,17 @@ TEST_CASE("batch: devices get their own certificates, and a change of devices re
     const auto again = batch(sites("\"mfd-1.corp.local=ip:10.1.2.50\""));
     CHECK(nlohmann::json::parse(again.out)["sites"][0]["status"] == "skipped");
 
+    const auto moved_san = batch(sites("\"mfd-1.corp.local=ip:10.1.2.51\""));
+    CHECK(nlohmann::json::parse(moved_san.out)["sites"][0]["status"] == "renewed");
+    const auto back = batch(sites("\"mfd-1.corp.local=ip:10.1.2.50\""));
+    CHECK(nlohmann::json::parse(back.out)["sites"][0]["status"] == "renewed");
     const auto changed = batch(sites("\"mfd-1.corp.local=ip:10.1.2.50\", \"mfd-2.corp.local\""));
     const auto site = nlohmann::json::parse(changed.out)["sites"][0];
     CHECK(site["status"] == "renewed");
-    CHECK(site["reason"] == "devices changed: mfd-1.corp.local -> mfd-1.corp.local "
-                            "mfd-2.corp.local");
+    CHECK(site["reason"] ==
+          "devices changed: mfd-1.corp.local dns:mfd-1.corp.local,ip:10.1.2.50 -> "
+          "mfd-1.corp.local dns:mfd-1.corp.local,ip:10.1.2.50; mfd-2.corp.local "
+          "dns:mfd-2.corp.local");
     CHECK(zip_modes(zip) == "ca.cer 0o644\ndevice-mfd-1.corp.local.p12 0o600\n"
                             "device-mfd-2.corp.local.p12 0o600\nREADME.txt 0o644\n"
                             "manifest.json 0o644\n");

@@ -162,6 +162,8 @@ std::string sites_file_hint(const RefusedError& refused) {
         return "make a new CA (certforge ca init) and run the batch with it";
     case FixHint::device_names:
         return "remove the site's devices: this profile's devices import only the CA";
+    case FixHint::device_entry:
+        return "correct the site's devices entry (NAME or NAME=dns:NAME,ip:ADDRESS)";
     case FixHint::request:
     case FixHint::none:
         break;
@@ -184,6 +186,13 @@ Prepared prepare(const BatchContext& context, const SiteJob& job, Worker& worker
         const Profile& profile = target.effective;
         result.profile = profile.id;
         CertificateIssuer issuer(*worker.backend, target, &context.ca, job.now);
+        if (!job.spec.devices.empty() && !profile.import.identity_pkcs12) {
+            throw RefusedError("import.identity_pkcs12", profile.id,
+                               fmt::format("profile '{}' says its devices import only the CA "
+                                           "certificate, not a key and certificate of their own",
+                                           profile.id),
+                               FixHint::device_names);
+        }
         const CertRequest request = detail::site_request(job.spec, profile);
         const ServerFormats formats = server_formats_from_names(job.spec.formats);
         const bool devices_in_bundle = formats.bundle && context.with_codec &&
@@ -381,7 +390,8 @@ BatchSummary run_batch(const BatchOptions& options, BatchObserver& observer) {
             devices.status = LedgerStatus::valid;
             devices.companions_of = filter.location;
             for (const auto& entry : ledger->entries(devices)) {
-                job.ledger_devices.push_back(entry.common_name);
+                job.ledger_devices.push_back(
+                    device_signature(entry.common_name, entry.subject_alt_names));
             }
         }
     };

@@ -5,6 +5,7 @@
 #include "certforge/errors.hpp"
 #include "certforge/output_set.hpp"
 #include "certforge/pem.hpp"
+#include "certforge/server_issue.hpp"
 #include "certforge/verify.hpp"
 
 #include <algorithm>
@@ -88,14 +89,25 @@ SitePlan plan_site(const PlanInput& input, const Backend& backend) {
     }
     std::set<std::string> wanted_devices;
     for (const auto& device : input.site.devices) {
-        wanted_devices.insert(parse_device_entry(device).subject.common_name);
+        const CertRequest request = device_request(input.request, parse_device_entry(device));
+        const auto sans =
+            leaf_template(input.target.effective, request, Bytes{1}, input.now).subject_alt_names;
+        std::vector<std::string> texts;
+        for (const auto& san : sans) {
+            texts.push_back(to_string(san));
+        }
+        wanted_devices.insert(device_signature(request.subject.common_name, texts));
     }
     const std::set<std::string> current_devices(input.ledger_devices.begin(),
                                                 input.ledger_devices.end());
     if (input.devices_in_bundle && wanted_devices != current_devices) {
-        return renew(
-            fmt::format("devices changed: {} -> {}", join(current_devices), join(wanted_devices)),
-            current);
+        const auto listed = [](const std::set<std::string>& devices) {
+            return devices.empty() ? std::string("none")
+                                   : fmt::format("{}", fmt::join(devices, "; "));
+        };
+        return renew(fmt::format("devices changed: {} -> {}", listed(current_devices),
+                                 listed(wanted_devices)),
+                     current);
     }
     for (const auto& profile : input.target.profiles) {
         const Report report = verify_chain({current, input.ca}, profile, input.now,
@@ -105,6 +117,13 @@ SitePlan plan_site(const PlanInput& input, const Backend& backend) {
                                      error->rule, error->message),
                          current);
         }
+    }
+    if (current.not_after >= input.ca.not_after) {
+        return {SiteAction::skip,
+                fmt::format("valid until {}, when its CA ends: a new CA (certforge ca init) "
+                            "takes it further",
+                            format_utc(current.not_after)),
+                current};
     }
     if (current.not_after - input.now <= input.renew_within) {
         return renew(

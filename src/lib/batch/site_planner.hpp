@@ -31,7 +31,8 @@ struct PlanInput {
     const std::filesystem::path& folder;
     std::vector<std::string> expected_files;
     std::string ledger_sha256; // the site's valid certificate in the ledger
-    // The CNs of the devices' valid certificates in the bundle, per the ledger.
+    // The devices' valid certificates in the bundle, per the ledger, as
+    // device_signature() spells them.
     std::vector<std::string> ledger_devices;
     bool devices_in_bundle = false; // the site's devices get certificates in its bundle
     bool interrupted = false;       // an earlier write of the folder was killed
@@ -49,8 +50,9 @@ CertRequest site_request(const SiteSpec& site, const Profile& profile);
 // together; it was issued by this CA and is the site's valid certificate in
 // the ledger; its CN and SANs are the ones asked for, and so are the
 // devices'; the whole chain (CA included, signatures checked) passes every
-// target profile today; it does not expire within the renewal window; every
-// expected file is there.
+// target profile today; it does not expire within the renewal window (or
+// it ends with its CA, which a renewal cannot move); every expected file is
+// there.
 SitePlan plan_site(const PlanInput& input, const Backend& backend);
 
 } // namespace certforge::detail

@@ -163,9 +163,12 @@ void validate_site(const SiteSpec& site, std::vector<SitesProblem>& problems) {
             problem(fmt::format("{}: {}", name, e.what()));
         }
     }
+    std::set<std::string> device_names;
     for (const auto& device : site.devices) {
         try {
-            static_cast<void>(parse_device_entry(device));
+            if (!device_names.insert(parse_device_entry(device).subject.common_name).second) {
+                problem(fmt::format("{}: device '{}' is listed twice", name, device));
+            }
         } catch (const Error& e) {
             problem(fmt::format("{}: device '{}': {}", name, device, e.what()));
         }

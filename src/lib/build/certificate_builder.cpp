@@ -216,6 +216,13 @@ CertificateTemplate ca_template(const Profile& profile, const CaRequest& request
     }
     check_subject(profile, request.subject);
     const unsigned days = request.days.value_or(profile.ca.days);
+    if (days < kMinimumCaDaysLeft) {
+        throw RefusedError("validity.length", profile.id,
+                           fmt::format("a CA of {} days could never issue: a CA needs at least "
+                                       "{} days left to issue",
+                                       days, kMinimumCaDaysLeft),
+                           FixHint::days);
+    }
     if (days == 0 || days > profile.ca.max_days) {
         throw RefusedError(
             "validity.length", profile.id,

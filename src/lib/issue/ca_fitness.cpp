@@ -34,6 +34,14 @@ void require_ca_fits(const CertInfo& ca, const IssueTarget& target, UnixTime now
                            FixHint::ca_renewal);
     }
     for (const auto& profile : target.profiles) {
+        if (profile.certificate.max_chain_length < 2) {
+            throw RefusedError("chain.length", profile.id,
+                               fmt::format("profile '{}' allows a chain of one certificate only "
+                                           "(certificate.max_chain_length): its devices take a "
+                                           "self-signed certificate, not one from a CA",
+                                           profile.id),
+                               FixHint::none);
+        }
         for (const auto& finding : check_certificate(ca, CertificateRole::ca, profile, now)) {
             if (finding.outcome == Outcome::fail && finding.severity == Severity::error) {
                 throw RefusedError(

@@ -27,9 +27,10 @@ CertificateTemplate CertificateIssuer::plan(const CertRequest& request) {
             tmpl.not_after = ca_info_->not_after;
             notices_.push_back(
                 {false, fmt::format("the certificate for {} ends with its CA on {}, before the "
-                                    "{} days asked: a certificate never outlives its CA",
+                                    "{} days {}: a certificate never outlives its CA",
                                     request.subject.common_name, format_utc(tmpl.not_after),
-                                    request.days.value_or(profile.validity.default_days))});
+                                    request.days.value_or(profile.validity.default_days),
+                                    request.days ? "asked" : "of its profile")});
         }
     }
     return tmpl;

@@ -3,13 +3,11 @@
 #include "certforge/errors.hpp"
 #include "certforge/import_bundle.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
+#include <set>
 
 namespace certforge {
-namespace {
-
-// The device's request: its own CN and SANs, the server's other subject
-// fields and days.
 CertRequest device_request(const CertRequest& server, const CertRequest& device) {
     CertRequest request = server;
     request.subject.common_name = device.subject.common_name;
@@ -18,7 +16,10 @@ CertRequest device_request(const CertRequest& server, const CertRequest& device)
     return request;
 }
 
-} // namespace
+std::string device_signature(std::string_view common_name, std::vector<std::string> sans) {
+    std::sort(sans.begin(), sans.end());
+    return fmt::format("{} {}", common_name, fmt::join(sans, ","));
+}
 
 std::string device_pkcs12_name(const CertRequest& device, std::size_t count) {
     if (count == 1) {
@@ -46,10 +47,30 @@ PreparedServerFiles prepare_server_files(CertificateIssuer& issuer, ContainerCod
                                        profile.id),
                            FixHint::device_names);
     }
+    if (!order.devices.empty() && issuer.ca() == nullptr) {
+        throw RefusedError("import.identity_pkcs12", profile.id,
+                           "a device's own certificate is signed by the CA its bundle makes the "
+                           "device trust, and there is none: the server certificate is "
+                           "self-signed",
+                           FixHint::ca_for_profile);
+    }
     std::vector<CertRequest> devices;
+    std::set<std::string> names;
     for (const auto& device : order.devices) {
+        const std::string& name = device.subject.common_name;
+        if (!names.insert(name).second) {
+            throw RefusedError("import.identity_pkcs12", profile.id,
+                               fmt::format("device '{}' is named twice", name),
+                               FixHint::device_entry);
+        }
         devices.push_back(device_request(order.request, device));
-        issuer.plan(devices.back());
+        try {
+            issuer.plan(devices.back());
+        } catch (const RefusedError& e) {
+            throw RefusedError(e.rule(), e.profile(),
+                               fmt::format("device '{}': {}", name, e.what()),
+                               FixHint::device_entry);
+        }
     }
 
     PreparedServerFiles prepared;
@@ -98,9 +119,7 @@ PreparedServerFiles prepare_server_files(CertificateIssuer& issuer, ContainerCod
         for (std::size_t i = 0; i < files.devices.size(); ++i) {
             prepared.ledger_entries.push_back(make_ledger_entry(
                 prepared.device_certificates[i], profile.id, order.source, order.site,
-                ledger_companion_location(
-                    folder, fmt::format("{}/{}", kImportBundleFile, files.devices[i].file_name)),
-                issuer.now()));
+                ledger_bundle_location(folder, files.devices[i].file_name), issuer.now()));
         }
     }
     return prepared;

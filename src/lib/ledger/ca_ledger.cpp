@@ -182,7 +182,8 @@ struct CaLedger::Impl {
             .bind(1, serial)
             .run();
         Statement(db.get(), "UPDATE certificates SET status = 'superseded' WHERE status = 'valid' "
-                            "AND serial <> ?1 AND substr(location, 1, length(?2) + 1) = ?2 || '#'")
+                            "AND serial <> ?1 AND substr(location, 1, length(?2) + 19) = ?2 || "
+                            "'#import-bundle.zip/'")
             .bind(1, serial)
             .bind(2, location_of(serial))
             .run();
@@ -320,7 +321,8 @@ ReconcileResult CaLedger::reconcile_pending(const std::string& location,
     // same set of files.
     const auto companions = [&](std::int64_t issued_at) {
         Statement query(db, "SELECT serial FROM certificates WHERE status = 'pending' AND "
-                            "issued_at = ?2 AND substr(location, 1, length(?1) + 1) = ?1 || '#'");
+                            "issued_at = ?2 AND substr(location, 1, length(?1) + 19) = ?1 || "
+                            "'#import-bundle.zip/'");
         query.bind(1, location).bind(2, issued_at);
         std::vector<std::string> serials;
         while (query.step()) {
@@ -331,19 +333,22 @@ ReconcileResult CaLedger::reconcile_pending(const std::string& location,
     ReconcileResult result;
     for (const auto& entry : found) {
         const bool landed = !current_sha256.empty() && entry.sha256 == current_sha256;
-        for (const auto& serial : companions(entry.issued_at)) {
-            if (landed) {
-                impl_->deliver(serial);
-            } else {
-                impl_->settle(serial, LedgerStatus::abandoned);
-            }
-        }
+        // The server certificate first: delivering it supersedes the
+        // folder's older companions, not these (they are still pending).
+        const auto serials = companions(entry.issued_at);
         if (landed) {
             impl_->deliver(entry.serial);
             ++result.delivered;
         } else {
             impl_->settle(entry.serial, LedgerStatus::abandoned);
             ++result.abandoned;
+        }
+        for (const auto& serial : serials) {
+            if (landed) {
+                impl_->deliver(serial);
+            } else {
+                impl_->settle(serial, LedgerStatus::abandoned);
+            }
         }
     }
     transaction.commit();
@@ -365,7 +370,7 @@ std::vector<LedgerEntry> CaLedger::entries(const LedgerFilter& filter) const {
         sql += " AND location = ?4";
     }
     if (!filter.companions_of.empty()) {
-        sql += " AND substr(location, 1, length(?5) + 1) = ?5 || '#'";
+        sql += " AND substr(location, 1, length(?5) + 19) = ?5 || '#import-bundle.zip/'";
     }
     sql += " ORDER BY sequence";
     Statement query(impl_->db.get(), sql);
@@ -503,8 +508,8 @@ std::vector<fs::path> deliver_recorded(CaLedger& ledger, const std::vector<Ledge
     return written;
 }
 
-std::string ledger_companion_location(const fs::path& folder, std::string_view part) {
-    return fmt::format("{}#{}", ledger_location(folder), part);
+std::string ledger_bundle_location(const fs::path& folder, std::string_view member) {
+    return fmt::format("{}#import-bundle.zip/{}", ledger_location(folder), member);
 }
 
 } // namespace certforge

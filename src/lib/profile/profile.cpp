@@ -109,9 +109,10 @@ std::optional<std::string> weak_crypto_warning(std::string_view what, HashAlgori
     if (weak.empty()) {
         return std::nullopt;
     }
-    return fmt::format("{} has weak crypto ({}), allowed by legacy profile {} for the old "
+    return fmt::format("{} has weak crypto ({}), allowed by legacy profile{} {} for the old "
                        "devices that need it",
-                       what, and_list(weak), profiles);
+                       what, and_list(weak),
+                       profiles.find(',') == std::string_view::npos ? "" : "s", profiles);
 }
 
 } // namespace certforge
