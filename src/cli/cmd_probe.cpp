@@ -165,7 +165,7 @@ int run_probe(const ProbeOptions& options) {
     const UnixTime now = static_cast<UnixTime>(std::time(nullptr));
     std::optional<Report> findings;
     if (device && !chain.empty()) {
-        findings = verify_chain(chain, *device, now);
+        findings = verify_chain(chain, *device, now, {CertificateRole::leaf, backend.get()});
     }
     nlohmann::json json = to_json(report);
     nlohmann::json certificates = nlohmann::json::array();
