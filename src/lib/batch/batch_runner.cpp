@@ -226,6 +226,9 @@ Prepared prepare(const BatchContext& context, const SiteJob& job, Worker& worker
             plan.action == SiteAction::create ? SiteStatus::created : SiteStatus::renewed;
         if (context.options.dry_run) {
             issuer.plan(request);
+            for (const auto& device : job.spec.devices) {
+                issuer.plan(device_request(request, parse_device_entry(device)));
+            }
             return out;
         }
 
