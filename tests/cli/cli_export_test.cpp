@@ -641,3 +641,40 @@ open(sys.argv[2], 'wb').write(bytes(data) + digest)
                                             "protector (JCEKS and PKCS#12 keystores are not "
                                             "JKS)\n"));
 }
+
+#if CERTFORGE_TEST_WITH_OPENSSL
+TEST_CASE("verify and export --in read RC2 PFX files with the right password", "[export]") {
+    const std::string backend = GENERATE(from_range(certforge::test::backend_names()));
+    INFO("backend " << backend);
+    Issued issued(backend);
+    REQUIRE(issued.export_as("pfx-rc2", "ours.pfx", backend).exit_code == 0);
+    const auto legacy = run({"openssl", "pkcs12", "-export", "-legacy", "-inkey", issued.key(),
+                             "-in", issued.cert(), "-certfile", issued.ca_cert(), "-passout",
+                             "file:" + issued.password_file, "-out", issued.path("legacy.pfx")});
+    REQUIRE(legacy.exit_code == 0);
+    for (const char* name : {"ours.pfx", "legacy.pfx"}) {
+        INFO(name);
+        const auto verified =
+            run_certforge({"verify", "--profile", "konica-legacy", issued.path(name),
+                           "--password-file", issued.password_file, "--backend", backend});
+        INFO(verified.out << verified.err);
+        // Read and decrypted: the key matches; konica-legacy itself imports no RC2.
+        CHECK(verified.exit_code == 1);
+        CHECK_THAT(verified.out, Catch::Contains("pass  container.key-matches"));
+        CHECK_THAT(verified.out, Catch::Contains("ERROR container.encryption           rc2 (key "
+                                                 "PBE-SHA1-3DES"));
+        const auto exported =
+            run_certforge({"export", "--in", issued.path(name), "--in-password-file",
+                           issued.password_file, "--format", "pem-bundle", "--out",
+                           issued.path(std::string(name) + ".pem"), "--backend", backend});
+        INFO(exported.err);
+        CHECK(exported.exit_code == 0);
+        write_text(issued.path("wrong"), "not-the-password\n");
+        const auto wrong =
+            run_certforge({"verify", "--profile", "konica-legacy", issued.path(name),
+                           "--password-file", issued.path("wrong"), "--backend", backend});
+        CHECK(wrong.exit_code == 3);
+        CHECK_THAT(wrong.err, Catch::Contains(": wrong password"));
+    }
+}
+#endif

@@ -249,7 +249,13 @@ KeyAndChain OpenSslContainerCodec::read_pkcs12(ByteView der,
             bags.reset(PKCS12_unpack_p7data(safe));
         } else if (type == NID_pkcs7_encrypted) {
             found.certificate_encryption = algorithm_text(safe->d.encrypted->enc_data->algorithm);
-            bags.reset(PKCS12_unpack_p7encdata(safe, pass, pass_length));
+            // Decrypted in this object's library context: RC2 is in its
+            // legacy provider, not in the default context that
+            // PKCS12_unpack_p7encdata would use.
+            const PKCS7_ENC_CONTENT* content = safe->d.encrypted->enc_data;
+            bags.reset(static_cast<STACK_OF(PKCS12_SAFEBAG)*>(PKCS12_item_decrypt_d2i_ex(
+                content->algorithm, ASN1_ITEM_rptr(PKCS12_SAFEBAGS), pass, pass_length,
+                content->enc_data, 1, ctx_.get(), nullptr)));
             if (bags == nullptr) {
                 wrong_password(source);
             }
