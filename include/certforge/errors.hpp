@@ -5,6 +5,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace certforge {
 
@@ -71,6 +72,10 @@ enum class FixHint {
 class RefusedError : public InputError {
 public:
     RefusedError(std::string rule, std::string profile, const std::string& message, FixHint hint);
+
+    // "MESSAGE (profile P, rule R); fix: FIX", the one-line form the CLI and
+    // batch print, with `fix` in their own words.
+    std::string with_fix(std::string_view fix) const;
 
     const std::string& rule() const noexcept { return rule_; }
     const std::string& profile() const noexcept { return profile_; }

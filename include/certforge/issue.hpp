@@ -61,10 +61,13 @@ public:
     // back to it (with a note). Throws RefusedError.
     CertificateTemplate plan(const CertRequest& request);
 
-    // A key (new, or `existing_key` checked against the profile) and a
-    // certificate for `request`, self-checked: the leaf and the chain to the
-    // CA pass every target profile, or InternalError (nothing is returned
-    // that verify would refuse).
+    // A key (new, or `existing_key` checked against the profile) and the
+    // certificate `planned` (from plan(request)) describes, self-checked: the
+    // leaf and the chain to the CA pass every target profile, or
+    // InternalError (nothing is returned that verify would refuse).
+    IssuedCertificate issue(const CertRequest& request, const CertificateTemplate& planned,
+                            std::optional<PrivateKey> existing_key = std::nullopt);
+    // plan(request), then issue it.
     IssuedCertificate issue(const CertRequest& request,
                             std::optional<PrivateKey> existing_key = std::nullopt);
 
@@ -80,8 +83,8 @@ public:
     const CertificateAuthority* ca() const noexcept { return ca_; }
     UnixTime now() const noexcept { return now_; }
 
-    // The notices gathered so far (weak crypto used, validity cut back),
-    // each said once; the list is emptied.
+    // The notices gathered so far (weak crypto used, validity cut back);
+    // the list is emptied.
     std::vector<IssueNotice> take_notices();
 
     // Throws InternalError when `certificate` (leaf first, with the CA when

@@ -51,6 +51,10 @@ struct PreparedServerFiles {
 // other subject fields and days.
 CertRequest device_request(const CertRequest& server, const CertRequest& device);
 
+// Throws RefusedError when devices are named for a profile whose devices
+// import only the CA certificate.
+void require_devices_allowed(const Profile& profile, bool devices_named);
+
 // How a batch compares devices: "CN dns:a,ip:b" with the SANs sorted.
 std::string device_signature(std::string_view common_name, std::vector<std::string> sans);
 

@@ -204,11 +204,6 @@ std::string cli_hint(const RefusedError& refused, HintStyle style) {
     return "see " + show;
 }
 
-std::string refusal_message(const RefusedError& refused, const std::string& hint) {
-    return fmt::format("{} (profile {}, rule {}); fix: {}", refused.what(), refused.profile(),
-                       refused.rule(), hint);
-}
-
 void print_notices(const std::vector<IssueNotice>& notices) {
     for (const auto& notice : notices) {
         if (notice.warning) {

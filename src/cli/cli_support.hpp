@@ -132,8 +132,6 @@ enum class HintStyle {
 };
 // The CLI's words for a refusal's fix.
 std::string cli_hint(const RefusedError& refused, HintStyle style);
-// "MESSAGE (profile P, rule R); fix: HINT"
-std::string refusal_message(const RefusedError& refused, const std::string& hint);
 
 // Runs `work`; a RefusedError comes out as an InputError whose one line
 // names the rule, the profile and the fix in this command's words.
@@ -141,7 +139,7 @@ template <class Work> auto with_cli_hint(HintStyle style, Work&& work) -> declty
     try {
         return work();
     } catch (const RefusedError& refused) {
-        throw InputError(refusal_message(refused, cli_hint(refused, style)));
+        throw InputError(refused.with_fix(cli_hint(refused, style)));
     }
 }
 

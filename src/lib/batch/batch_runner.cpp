@@ -186,13 +186,7 @@ Prepared prepare(const BatchContext& context, const SiteJob& job, Worker& worker
         const Profile& profile = target.effective;
         result.profile = profile.id;
         CertificateIssuer issuer(*worker.backend, target, &context.ca, job.now);
-        if (!job.spec.devices.empty() && !profile.import.identity_pkcs12) {
-            throw RefusedError("import.identity_pkcs12", profile.id,
-                               fmt::format("profile '{}' says its devices import only the CA "
-                                           "certificate, not a key and certificate of their own",
-                                           profile.id),
-                               FixHint::device_names);
-        }
+        require_devices_allowed(profile, !job.spec.devices.empty());
         const CertRequest request = detail::site_request(job.spec, profile);
         const ServerFormats formats = server_formats_from_names(job.spec.formats);
         const bool devices_in_bundle = formats.bundle && context.with_codec &&
@@ -249,8 +243,7 @@ Prepared prepare(const BatchContext& context, const SiteJob& job, Worker& worker
         fill_certificate(result, out.files->certificate);
     } catch (const RefusedError& e) {
         result.status = SiteStatus::failed;
-        result.reason = fmt::format("{} (profile {}, rule {}); fix: {}", e.what(), e.profile(),
-                                    e.rule(), sites_file_hint(e));
+        result.reason = e.with_fix(sites_file_hint(e));
         out.files.reset();
     } catch (const Error& e) {
         result.status = SiteStatus::failed;

@@ -15,4 +15,8 @@ RefusedError::RefusedError(std::string rule, std::string profile, const std::str
                            FixHint hint)
     : InputError(message), rule_(std::move(rule)), profile_(std::move(profile)), hint_(hint) {}
 
+std::string RefusedError::with_fix(std::string_view fix) const {
+    return fmt::format("{} (profile {}, rule {}); fix: {}", what(), profile_, rule_, fix);
+}
+
 } // namespace certforge

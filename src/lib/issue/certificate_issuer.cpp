@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <fmt/format.h>
+#include <utility>
 
 namespace certforge {
 
@@ -38,11 +39,16 @@ CertificateTemplate CertificateIssuer::plan(const CertRequest& request) {
 
 IssuedCertificate CertificateIssuer::issue(const CertRequest& request,
                                            std::optional<PrivateKey> existing_key) {
-    const CertificateTemplate tmpl = plan(request);
+    return issue(request, plan(request), std::move(existing_key));
+}
+
+IssuedCertificate CertificateIssuer::issue(const CertRequest& request,
+                                           const CertificateTemplate& planned,
+                                           std::optional<PrivateKey> existing_key) {
     CertificateBuilder builder(backend_, target_.effective);
-    IssuedCertificate issued =
-        builder.sign_template(tmpl, request, ca_ ? std::optional(ca_->credentials()) : std::nullopt,
-                              std::move(existing_key));
+    IssuedCertificate issued = builder.sign_template(
+        planned, request, ca_ ? std::optional(ca_->credentials()) : std::nullopt,
+        std::move(existing_key));
     const CertInfo info = backend_.parse_certificate(issued.certificate_der, "the new certificate");
     self_check(info);
     note_weak(info);
@@ -89,16 +95,7 @@ void CertificateIssuer::note_weak(const CertInfo& certificate) {
 }
 
 std::vector<IssueNotice> CertificateIssuer::take_notices() {
-    std::vector<IssueNotice> unique;
-    for (auto& notice : notices_) {
-        const bool seen = std::any_of(unique.begin(), unique.end(),
-                                      [&](const IssueNotice& n) { return n.text == notice.text; });
-        if (!seen) {
-            unique.push_back(std::move(notice));
-        }
-    }
-    notices_.clear();
-    return unique;
+    return std::exchange(notices_, {});
 }
 
 } // namespace certforge

@@ -16,6 +16,16 @@ CertRequest device_request(const CertRequest& server, const CertRequest& device)
     return request;
 }
 
+void require_devices_allowed(const Profile& profile, bool devices_named) {
+    if (devices_named && !profile.import.identity_pkcs12) {
+        throw RefusedError("import.identity_pkcs12", profile.id,
+                           fmt::format("profile '{}' says its devices import only the CA "
+                                       "certificate, not a key and certificate of their own",
+                                       profile.id),
+                           FixHint::device_names);
+    }
+}
+
 std::string device_signature(std::string_view common_name, std::vector<std::string> sans) {
     std::sort(sans.begin(), sans.end());
     return fmt::format("{} {}", common_name, fmt::join(sans, ","));
@@ -38,15 +48,9 @@ PreparedServerFiles prepare_server_files(CertificateIssuer& issuer, ContainerCod
                                          ServerOrder order, const std::filesystem::path& folder,
                                          bool force) {
     const Profile& profile = issuer.target().effective;
-    issuer.plan(order.request);
+    const CertificateTemplate server_plan = issuer.plan(order.request);
     const bool with_devices = order.formats.bundle && codec != nullptr && !order.devices.empty();
-    if (!order.devices.empty() && !profile.import.identity_pkcs12) {
-        throw RefusedError("import.identity_pkcs12", profile.id,
-                           fmt::format("profile '{}' says its devices import only the CA "
-                                       "certificate, not a key and certificate of their own",
-                                       profile.id),
-                           FixHint::device_names);
-    }
+    require_devices_allowed(profile, !order.devices.empty());
     if (!order.devices.empty() && issuer.ca() == nullptr) {
         throw RefusedError("import.identity_pkcs12", profile.id,
                            "a device's own certificate is signed by the CA its bundle makes the "
@@ -55,6 +59,7 @@ PreparedServerFiles prepare_server_files(CertificateIssuer& issuer, ContainerCod
                            FixHint::ca_for_profile);
     }
     std::vector<CertRequest> devices;
+    std::vector<CertificateTemplate> device_plans;
     std::set<std::string> names;
     for (const auto& device : order.devices) {
         const std::string& name = device.subject.common_name;
@@ -65,7 +70,7 @@ PreparedServerFiles prepare_server_files(CertificateIssuer& issuer, ContainerCod
         }
         devices.push_back(device_request(order.request, device));
         try {
-            issuer.plan(devices.back());
+            device_plans.push_back(issuer.plan(devices.back()));
         } catch (const RefusedError& e) {
             throw RefusedError(e.rule(), e.profile(),
                                fmt::format("device '{}': {}", name, e.what()),
@@ -88,7 +93,8 @@ PreparedServerFiles prepare_server_files(CertificateIssuer& issuer, ContainerCod
     }
 
     Backend& backend = issuer.backend();
-    const IssuedCertificate issued = issuer.issue(order.request, std::move(order.existing_key));
+    const IssuedCertificate issued =
+        issuer.issue(order.request, server_plan, std::move(order.existing_key));
     prepared.certificate = backend.parse_certificate(issued.certificate_der, "the new certificate");
 
     ServerFilesInput files{profile, issued};
@@ -101,10 +107,11 @@ PreparedServerFiles prepare_server_files(CertificateIssuer& issuer, ContainerCod
     files.formats = order.formats;
     files.now = issuer.now();
     if (with_devices) {
-        for (const auto& device : devices) {
+        for (std::size_t i = 0; i < devices.size(); ++i) {
+            const CertRequest& device = devices[i];
             files.devices.push_back({device.subject.common_name,
                                      device_pkcs12_name(device, devices.size()),
-                                     issuer.issue(device)});
+                                     issuer.issue(device, device_plans[i])});
             prepared.device_certificates.push_back(backend.parse_certificate(
                 files.devices.back().issued.certificate_der, "the new device certificate"));
         }
