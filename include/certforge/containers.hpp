@@ -6,6 +6,7 @@
 #include "certforge/backend.hpp"
 #include "certforge/profile.hpp"
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -21,6 +22,10 @@ struct KeyAndChain {
 };
 
 inline constexpr int kDefaultPkcs12Iterations = 2048;
+// The most key-derivation or MAC iterations a PKCS#12 file may ask for to be
+// read: Windows refuses more than this, and each one costs a hash, so a
+// file asking for 2^31 would hold a core for minutes.
+inline constexpr std::int64_t kMaxPkcs12Iterations = 600'000;
 
 struct Pkcs12Options {
     // aes: PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC) for key and certificates,
@@ -53,9 +58,12 @@ public:
     virtual Bytes write_pkcs12(const KeyAndChain& contents, const SecureString& password,
                                const Pkcs12Options& options) = 0;
     // The key and chain (leaf first) of a PFX, and how it is protected.
-    // `password` is asked only once the file has parsed as PKCS#12. Throws
-    // InputError "wrong password" (naming `source`) when the MAC or
-    // decryption fails, and InputError for a file that is not PKCS#12.
+    // `password` is asked only once the file has parsed as PKCS#12; an empty
+    // one is tried in both encodings other tools write (none at all, and an
+    // empty BMPString). Throws InputError "wrong password" (naming `source`)
+    // when the MAC or decryption fails, and InputError for a file that is
+    // not PKCS#12, whose iteration counts exceed kMaxPkcs12Iterations, or
+    // whose key cannot be loaded.
     virtual KeyAndChain read_pkcs12(ByteView der, const std::function<SecureString()>& password,
                                     std::string_view source, Pkcs12Protection* protection) = 0;
 

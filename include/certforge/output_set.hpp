@@ -59,7 +59,13 @@ std::size_t remove_stale_temporaries(const std::filesystem::path& dir);
 // The folder a file of that path is written into: "." for a bare name.
 std::filesystem::path folder_of(const std::filesystem::path& file);
 
-// Whole-file read. Throws InputError naming the path when it cannot be read.
+// The largest file certforge reads whole (a certificate with 100,000 names
+// is about 3 MiB), so that /dev/zero or a mistaken disk image cannot eat
+// memory.
+inline constexpr std::size_t kMaxInputFileBytes = std::size_t{64} << 20;
+
+// Whole-file read. Throws InputError naming the path when it cannot be read
+// or is larger than kMaxInputFileBytes.
 std::string read_file(const std::filesystem::path& path);
 SecureString read_secret_file(const std::filesystem::path& path);
 

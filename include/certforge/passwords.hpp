@@ -11,11 +11,18 @@
 
 namespace certforge {
 
-// The first line of the file, without its line ending. Throws InputError when
-// the file cannot be read.
+// The longest password certforge reads (from a file, the environment or a
+// prompt): longer is a mistake, such as a key file or /dev/zero given.
+inline constexpr std::size_t kMaxPasswordBytes = 1024;
+
+// The first line of the file, without its line ending; only the first
+// kMaxPasswordBytes + 1 bytes are read. Throws InputError when the file
+// cannot be read or that line is longer.
 SecureString read_password_file(const std::filesystem::path& path);
 
-// The value of the environment variable. Throws InputError when it is unset.
+// The value of the environment variable (empty is a password too, for files
+// that have none). Throws InputError when it is unset or longer than
+// kMaxPasswordBytes.
 SecureString read_password_env(std::string_view variable);
 
 // True when standard input is a terminal.

@@ -62,6 +62,23 @@ std::string device_signature(std::string_view common_name, std::vector<std::stri
 // "device.p12" for one, "device-CN.p12" for several.
 std::string device_pkcs12_name(const CertRequest& device, std::size_t count);
 
+// What an order turned out to be once checked, before any key is made.
+struct CheckedServerOrder {
+    CertificateTemplate server_plan;
+    std::vector<CertRequest> devices; // the devices' own requests
+    std::vector<CertificateTemplate> device_plans;
+    bool with_devices = false; // device PKCS#12 files go into the bundle
+    SecureString password;     // for the PFX and device files; empty when none is needed
+    bool password_generated = false;
+};
+
+// Everything prepare_server_files checks before a key is made: the server's
+// and the devices' requests, the device rules, and the password (read from
+// its source, or generated in memory, then checked against the profile).
+// Throws what the real run would throw; `batch --dry-run` stops here.
+CheckedServerOrder check_server_order(CertificateIssuer& issuer, const ContainerCodec* codec,
+                                      const ServerOrder& order);
+
 // Checks everything first (requests, device names, the password against
 // the profile; RefusedError before any key is made), then makes the keys
 // and certificates through `issuer` and puts the file set in memory for

@@ -456,6 +456,40 @@ TEST_CASE("batch: a dry run says what it would do and writes nothing", "[batch]"
     CHECK(batch.query("SELECT count(*) FROM certificates") == "0\n");
 }
 
+TEST_CASE("batch: a dry run fails every site the real run would fail", "[batch]") {
+    const std::string backend = GENERATE(from_range(certforge::test::backend_names()));
+    INFO("backend " << backend);
+    Batch batch(backend);
+    fs::create_directories(batch.dir / "a-folder");
+    write_text(batch.dir / "empty", "");
+    std::string text = fmt::format("[defaults]\nprofiles = [\"{}\"]\n", batch.profile.string());
+    const std::vector<std::string> passwords{
+        "password_env = \"CERTFORGE_TEST_UNSET\"",
+        fmt::format("password_file = \"{}\"", (batch.dir / "a-folder").string()),
+        fmt::format("password_file = \"{}\"", (batch.dir / "empty").string()),
+        fmt::format("password_file = \"{}\"", (batch.dir / "missing").string()), ""};
+    for (std::size_t i = 0; i < passwords.size(); ++i) {
+        text += fmt::format("[[site]]\nid = \"site-{}\"\ncn = \"print-{}.example.com\"\n{}\n\n",
+                            i + 1, i + 1, passwords[i]);
+    }
+    write_text(batch.sites, text);
+    const auto dry = batch.run_batch({"--dry-run", "--json"});
+    const auto real = batch.run_batch({"--json"});
+    INFO(dry.out << dry.err << real.out << real.err);
+    CHECK(dry.exit_code == real.exit_code);
+    const auto planned = nlohmann::json::parse(dry.out)["sites"];
+    const auto done = nlohmann::json::parse(real.out)["sites"];
+    REQUIRE(planned.size() == passwords.size());
+    REQUIRE(done.size() == passwords.size());
+    for (std::size_t i = 0; i < passwords.size(); ++i) {
+        INFO(passwords[i]);
+        CHECK(planned[i]["status"] == done[i]["status"]);
+        CHECK(planned[i]["reason"] == done[i]["reason"]);
+        CHECK(done[i]["status"] == (i + 1 == passwords.size() ? "created" : "failed"));
+    }
+    CHECK(planned[0]["reason"] == "the environment variable CERTFORGE_TEST_UNSET is not set");
+}
+
 TEST_CASE("batch: the shipped examples work", "[batch]") {
     Batch batch(certforge::test::backend_names().back(), "default");
     for (const char* name : {"sites.toml", "sites.csv"}) {

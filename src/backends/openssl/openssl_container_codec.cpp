@@ -103,13 +103,119 @@ std::optional<Pkcs12Encryption> scheme_of(const Pkcs12Protection& p) {
                                  source));
 }
 
+// One spelling of the password as PKCS#12 functions take it: text and length.
+struct PasswordForm {
+    const char* text;
+    int length;
+};
+
+// The spellings of a password still in the running. A non-empty password
+// has one; an empty one two, because exporters write "no password" either
+// as no bytes at all or as an empty BMPString (OpenSSL tries both). The
+// first spelling that opens something is kept for the rest of the file.
+class PasswordForms {
+public:
+    PasswordForms(const SecureString& password, std::string_view source) : source_(source) {
+        if (password.empty()) {
+            forms_ = {{nullptr, 0}, {"", 0}};
+        } else {
+            forms_ = {{password.c_str(), static_cast<int>(password.size())}};
+        }
+    }
+
+    // Calls `attempt` with each spelling until one returns true and keeps
+    // that one; throws "wrong password" when none does.
+    template <class Attempt> void settle(Attempt attempt) {
+        for (const PasswordForm& form : forms_) {
+            if (attempt(form)) {
+                forms_ = {form};
+                ERR_clear_error();
+                return;
+            }
+        }
+        wrong_password(source_);
+    }
+
+private:
+    std::vector<PasswordForm> forms_;
+    std::string_view source_;
+};
+
+// Refuses an iteration count that cannot be read or lies outside 1 to the
+// cap, before any work is spent on it.
+void require_bounded(const ASN1_INTEGER* iterations, std::string_view what,
+                     std::string_view source) {
+    std::int64_t count = 0;
+    if (iterations == nullptr) {
+        drain_error_queue();
+        throw InputError(fmt::format("{}: the PKCS#12 {} parameters cannot be read", source, what));
+    }
+    if (ASN1_INTEGER_get_int64(&count, iterations) == 1 && count >= 1 &&
+        count <= kMaxPkcs12Iterations) {
+        return;
+    }
+    ERR_clear_error();
+    const BignumPtr number(ASN1_INTEGER_to_BN(iterations, nullptr));
+    char* text = number == nullptr ? nullptr : BN_bn2dec(number.get());
+    const std::string shown = text == nullptr ? std::string("an unreadable number of") : text;
+    OPENSSL_free(text);
+    throw InputError(fmt::format("{}: the PKCS#12 {} asks for {} iterations; certforge reads 1 "
+                                 "to {} (Windows refuses more too)",
+                                 source, what, shown, kMaxPkcs12Iterations));
+}
+
+// Refuses an encryption algorithm (PKCS#12 PBE, or PBES2 with PBKDF2) whose
+// iteration count cannot be read or lies outside 1 to the cap.
+void require_bounded(const X509_ALGOR* algorithm, std::string_view what, std::string_view source) {
+    const ASN1_OBJECT* oid = nullptr;
+    const void* parameter = nullptr;
+    int parameter_type = 0;
+    X509_ALGOR_get0(&oid, &parameter_type, &parameter, algorithm);
+    const auto* sequence =
+        parameter_type == V_ASN1_SEQUENCE ? static_cast<const ASN1_STRING*>(parameter) : nullptr;
+    if (sequence == nullptr) {
+        require_bounded(static_cast<const ASN1_INTEGER*>(nullptr), what, source);
+    }
+    if (OBJ_obj2nid(oid) != NID_pbes2) {
+        const PbeParamPtr pbe(
+            static_cast<PBEPARAM*>(ASN1_item_unpack(sequence, ASN1_ITEM_rptr(PBEPARAM))));
+        require_bounded(pbe == nullptr ? nullptr : pbe->iter, what, source);
+        return;
+    }
+    const Pbe2ParamPtr pbe2(
+        static_cast<PBE2PARAM*>(ASN1_item_unpack(sequence, ASN1_ITEM_rptr(PBE2PARAM))));
+    if (pbe2 != nullptr && pbe2->keyfunc != nullptr &&
+        OBJ_obj2nid(pbe2->keyfunc->algorithm) != NID_id_pbkdf2) {
+        throw InputError(fmt::format("{}: the PKCS#12 {} derives its key with {}; certforge "
+                                     "reads PKCS#12 PBE and PBKDF2",
+                                     source, what, object_text(pbe2->keyfunc->algorithm)));
+    }
+    const Pbkdf2ParamPtr kdf(pbe2 == nullptr || pbe2->keyfunc == nullptr
+                                 ? nullptr
+                                 : static_cast<PBKDF2PARAM*>(ASN1_TYPE_unpack_sequence(
+                                       ASN1_ITEM_rptr(PBKDF2PARAM), pbe2->keyfunc->parameter)));
+    require_bounded(kdf == nullptr ? nullptr : kdf->iter, what, source);
+}
+
+// The private key of a key bag. Throws InputError for one that cannot be
+// loaded: the file is damaged, not certforge.
+PrivateKey bag_key(OSSL_LIB_CTX* ctx, const PKCS8_PRIV_KEY_INFO* info, std::string_view source) {
+    const PkeyPtr pkey(info == nullptr ? nullptr : EVP_PKCS82PKEY_ex(info, ctx, nullptr));
+    if (pkey == nullptr) {
+        drain_error_queue();
+        throw InputError(
+            fmt::format("{}: the PKCS#12 key bag holds no usable private key", source));
+    }
+    return to_private_key(pkey.get());
+}
+
 Bytes certificate_der(X509* cert) {
     return to_der(cert, i2d_X509, "a certificate");
 }
 
 // Leaf first (the certificate of the key, or else one that issued none of
 // the others), then each issuer in turn, then whatever is left.
-std::vector<Bytes> order_chain(OSSL_LIB_CTX* ctx, std::vector<X509Ptr> certs, EVP_PKEY* key) {
+std::vector<Bytes> order_chain(std::vector<X509Ptr> certs, EVP_PKEY* key) {
     std::vector<Bytes> ordered;
     if (certs.empty()) {
         return ordered;
@@ -153,7 +259,6 @@ std::vector<Bytes> order_chain(OSSL_LIB_CTX* ctx, std::vector<X509Ptr> certs, EV
     for (const auto& rest : certs) {
         ordered.push_back(certificate_der(rest.get()));
     }
-    static_cast<void>(ctx);
     return ordered;
 }
 
@@ -217,16 +322,18 @@ KeyAndChain OpenSslContainerCodec::read_pkcs12(ByteView der,
         throw InputError(fmt::format("{}: not a PKCS#12 (PFX) file", source));
     }
     const SecureString password = ask_password();
-    const char* pass = password.c_str();
-    const int pass_length = static_cast<int>(password.size());
+    PasswordForms forms(password, source);
     Pkcs12Protection found;
     if (PKCS12_mac_present(p12.get())) {
-        if (PKCS12_verify_mac(p12.get(), pass, pass_length) != 1) {
-            wrong_password(source);
-        }
         const X509_ALGOR* mac_algorithm = nullptr;
         const ASN1_INTEGER* iterations = nullptr;
         PKCS12_get0_mac(nullptr, &mac_algorithm, nullptr, &iterations, p12.get());
+        if (iterations != nullptr) {
+            require_bounded(iterations, "integrity check (MAC)", source);
+        }
+        forms.settle([&](const PasswordForm& form) {
+            return PKCS12_verify_mac(p12.get(), form.text, form.length) == 1;
+        });
         const ASN1_OBJECT* mac_oid = nullptr;
         X509_ALGOR_get0(&mac_oid, nullptr, nullptr, mac_algorithm);
         found.mac = to_lower(object_text(mac_oid));
@@ -247,18 +354,20 @@ KeyAndChain OpenSslContainerCodec::read_pkcs12(ByteView der,
         const int type = OBJ_obj2nid(safe->type);
         if (type == NID_pkcs7_data) {
             bags.reset(PKCS12_unpack_p7data(safe));
-        } else if (type == NID_pkcs7_encrypted) {
-            found.certificate_encryption = algorithm_text(safe->d.encrypted->enc_data->algorithm);
+        } else if (type == NID_pkcs7_encrypted && safe->d.encrypted != nullptr &&
+                   safe->d.encrypted->enc_data != nullptr) {
             // Decrypted in this object's library context: RC2 is in its
             // legacy provider, not in the default context that
             // PKCS12_unpack_p7encdata would use.
             const PKCS7_ENC_CONTENT* content = safe->d.encrypted->enc_data;
-            bags.reset(static_cast<STACK_OF(PKCS12_SAFEBAG)*>(PKCS12_item_decrypt_d2i_ex(
-                content->algorithm, ASN1_ITEM_rptr(PKCS12_SAFEBAGS), pass, pass_length,
-                content->enc_data, 1, ctx_.get(), nullptr)));
-            if (bags == nullptr) {
-                wrong_password(source);
-            }
+            found.certificate_encryption = algorithm_text(content->algorithm);
+            require_bounded(content->algorithm, "certificate encryption", source);
+            forms.settle([&](const PasswordForm& form) {
+                bags.reset(static_cast<STACK_OF(PKCS12_SAFEBAG)*>(PKCS12_item_decrypt_d2i_ex(
+                    content->algorithm, ASN1_ITEM_rptr(PKCS12_SAFEBAGS), form.text, form.length,
+                    content->enc_data, 1, ctx_.get(), nullptr)));
+                return bags != nullptr;
+            });
         }
         if (bags == nullptr) {
             continue;
@@ -275,25 +384,24 @@ KeyAndChain OpenSslContainerCodec::read_pkcs12(ByteView der,
             case NID_pkcs8ShroudedKeyBag: {
                 const X509_ALGOR* algorithm = nullptr;
                 X509_SIG_get0(PKCS12_SAFEBAG_get0_pkcs8(bag), &algorithm, nullptr);
-                found.key_encryption = algorithm_text(algorithm);
-                const Pkcs8InfoPtr info(
-                    PKCS12_decrypt_skey_ex(bag, pass, pass_length, ctx_.get(), nullptr));
-                if (info == nullptr) {
-                    wrong_password(source);
+                if (algorithm == nullptr) {
+                    throw InputError(fmt::format("{}: the PKCS#12 key bag is damaged", source));
                 }
-                const PkeyPtr pkey(EVP_PKCS82PKEY_ex(info.get(), ctx_.get(), nullptr));
-                check(pkey != nullptr, fmt::format("{}: the key cannot be loaded", source));
-                key.emplace(to_private_key(pkey.get()));
+                found.key_encryption = algorithm_text(algorithm);
+                require_bounded(algorithm, "key encryption", source);
+                Pkcs8InfoPtr info;
+                forms.settle([&](const PasswordForm& form) {
+                    info.reset(
+                        PKCS12_decrypt_skey_ex(bag, form.text, form.length, ctx_.get(), nullptr));
+                    return info != nullptr;
+                });
+                key.emplace(bag_key(ctx_.get(), info.get(), source));
                 break;
             }
-            case NID_keyBag: {
+            case NID_keyBag:
                 found.key_encryption = "none";
-                const PkeyPtr pkey(
-                    EVP_PKCS82PKEY_ex(PKCS12_SAFEBAG_get0_p8inf(bag), ctx_.get(), nullptr));
-                check(pkey != nullptr, fmt::format("{}: the key cannot be loaded", source));
-                key.emplace(to_private_key(pkey.get()));
+                key.emplace(bag_key(ctx_.get(), PKCS12_SAFEBAG_get0_p8inf(bag), source));
                 break;
-            }
             case NID_certBag: {
                 X509Ptr cert(PKCS12_SAFEBAG_get1_cert(bag));
                 if (cert != nullptr) {
@@ -312,7 +420,7 @@ KeyAndChain OpenSslContainerCodec::read_pkcs12(ByteView der,
         pkey = load_private_key(ctx_.get(), *key);
     }
     KeyAndChain out;
-    out.chain = order_chain(ctx_.get(), std::move(certs), pkey.get());
+    out.chain = order_chain(std::move(certs), pkey.get());
     out.key = std::move(key);
     if (protection != nullptr) {
         *protection = found;

@@ -69,6 +69,7 @@ inline void free_safebag_stack(STACK_OF(PKCS12_SAFEBAG) * stack) noexcept {
     sk_PKCS12_SAFEBAG_pop_free(stack, PKCS12_SAFEBAG_free);
 }
 using SafeBagStackPtr = Handle<STACK_OF(PKCS12_SAFEBAG), free_safebag_stack>;
+using PbeParamPtr = Handle<PBEPARAM, PBEPARAM_free>;
 using Pbe2ParamPtr = Handle<PBE2PARAM, PBE2PARAM_free>;
 using Pbkdf2ParamPtr = Handle<PBKDF2PARAM, PBKDF2PARAM_free>;
 

@@ -218,14 +218,6 @@ Prepared prepare(const BatchContext& context, const SiteJob& job, Worker& worker
         }
         result.status =
             plan.action == SiteAction::create ? SiteStatus::created : SiteStatus::renewed;
-        if (context.options.dry_run) {
-            issuer.plan(request);
-            for (const auto& device : job.spec.devices) {
-                issuer.plan(device_request(request, parse_device_entry(device)));
-            }
-            return out;
-        }
-
         ServerOrder order;
         order.request = request;
         for (const auto& device : job.spec.devices) {
@@ -237,6 +229,10 @@ Prepared prepare(const BatchContext& context, const SiteJob& job, Worker& worker
         order.device_hint = kDeviceHint;
         order.source = "batch";
         order.site = job.spec.id;
+        if (context.options.dry_run) {
+            static_cast<void>(check_server_order(issuer, worker.codec.get(), order));
+            return out;
+        }
         out.files =
             prepare_server_files(issuer, worker.codec.get(), std::move(order), job.folder, true);
         out.notices = issuer.take_notices();

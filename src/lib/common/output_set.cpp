@@ -79,6 +79,12 @@ template <class String> String read_whole(const fs::path& path) {
     char buffer[8192];
     while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
         out.append(buffer, static_cast<std::size_t>(in.gcount()));
+        if (out.size() > kMaxInputFileBytes) {
+            secure_wipe(buffer, sizeof buffer);
+            throw InputError(fmt::format("{}: larger than {} MiB, which no certificate, key or "
+                                         "keystore is",
+                                         path.string(), kMaxInputFileBytes >> 20));
+        }
     }
     secure_wipe(buffer, sizeof buffer);
     if (in.bad()) {

@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <fmt/format.h>
+#include <fstream>
 #include <iostream>
 #include <termios.h>
 #include <unistd.h>
@@ -46,19 +47,43 @@ SecureString ask(std::string_view prompt) {
     {
         EchoOff quiet;
         char c = 0;
-        while (::read(STDIN_FILENO, &c, 1) == 1 && c != '\n') {
+        while (answer.size() <= kMaxPasswordBytes && ::read(STDIN_FILENO, &c, 1) == 1 &&
+               c != '\n') {
             answer.push_back(c);
         }
         secure_wipe(&c, 1);
     }
     std::cerr << '\n';
+    if (answer.size() > kMaxPasswordBytes) {
+        throw InputError(fmt::format("the password is longer than {} bytes", kMaxPasswordBytes));
+    }
     return first_line(answer);
 }
 
 } // namespace
 
 SecureString read_password_file(const std::filesystem::path& path) {
-    return first_line(read_secret_file(path));
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+        throw InputError(fmt::format("{}: is a folder, not a password file", path.string()));
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw InputError(fmt::format("{}: cannot read the password file", path.string()));
+    }
+    SecureString text(kMaxPasswordBytes + 1, '\0');
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<std::size_t>(in.gcount()));
+    if (in.bad()) {
+        throw InputError(fmt::format("{}: read error", path.string()));
+    }
+    const SecureString line = first_line(text);
+    if (line.size() > kMaxPasswordBytes) {
+        throw InputError(fmt::format("{}: the first line is longer than {} bytes, which is no "
+                                     "password",
+                                     path.string(), kMaxPasswordBytes));
+    }
+    return line;
 }
 
 SecureString read_password_env(std::string_view variable) {
@@ -66,7 +91,13 @@ SecureString read_password_env(std::string_view variable) {
     if (value == nullptr) {
         throw InputError(fmt::format("the environment variable {} is not set", variable));
     }
-    return SecureString(value);
+    SecureString password(value);
+    if (password.size() > kMaxPasswordBytes) {
+        throw InputError(fmt::format("the environment variable {} is longer than {} bytes, which "
+                                     "is no password",
+                                     variable, kMaxPasswordBytes));
+    }
+    return password;
 }
 
 bool stdin_is_terminal() {

@@ -44,12 +44,12 @@ std::string device_pkcs12_name(const CertRequest& device, std::size_t count) {
     return fmt::format("device-{}.p12", name);
 }
 
-PreparedServerFiles prepare_server_files(CertificateIssuer& issuer, ContainerCodec* codec,
-                                         ServerOrder order, const std::filesystem::path& folder,
-                                         bool force) {
+CheckedServerOrder check_server_order(CertificateIssuer& issuer, const ContainerCodec* codec,
+                                      const ServerOrder& order) {
     const Profile& profile = issuer.target().effective;
-    const CertificateTemplate server_plan = issuer.plan(order.request);
-    const bool with_devices = order.formats.bundle && codec != nullptr && !order.devices.empty();
+    CheckedServerOrder checked;
+    checked.server_plan = issuer.plan(order.request);
+    checked.with_devices = order.formats.bundle && codec != nullptr && !order.devices.empty();
     require_devices_allowed(profile, !order.devices.empty());
     if (!order.devices.empty() && issuer.ca() == nullptr) {
         throw RefusedError("import.identity_pkcs12", profile.id,
@@ -58,8 +58,6 @@ PreparedServerFiles prepare_server_files(CertificateIssuer& issuer, ContainerCod
                            "self-signed",
                            FixHint::ca_for_profile);
     }
-    std::vector<CertRequest> devices;
-    std::vector<CertificateTemplate> device_plans;
     std::set<std::string> names;
     for (const auto& device : order.devices) {
         const std::string& name = device.subject.common_name;
@@ -68,21 +66,19 @@ PreparedServerFiles prepare_server_files(CertificateIssuer& issuer, ContainerCod
                                fmt::format("device '{}' is named twice", name),
                                FixHint::device_entry);
         }
-        devices.push_back(device_request(order.request, device));
+        checked.devices.push_back(device_request(order.request, device));
         try {
-            device_plans.push_back(issuer.plan(devices.back()));
+            checked.device_plans.push_back(issuer.plan(checked.devices.back()));
         } catch (const RefusedError& e) {
             throw RefusedError(e.rule(), e.profile(),
                                fmt::format("device '{}': {}", name, e.what()),
                                FixHint::device_entry);
         }
     }
-
-    PreparedServerFiles prepared;
-    SecureString password;
-    if (server_files_need_password(order.formats, codec != nullptr, with_devices)) {
-        password = new_password(order.password, issuer.backend(), prepared.password_generated);
-        if (password.empty() && !profile.import.empty_password) {
+    if (server_files_need_password(order.formats, codec != nullptr, checked.with_devices)) {
+        checked.password =
+            new_password(order.password, issuer.backend(), checked.password_generated);
+        if (checked.password.empty() && !profile.import.empty_password) {
             throw RefusedError("import.empty_password", profile.id,
                                fmt::format("an empty password is allowed only for devices that "
                                            "need one, and profile '{}' does not say so "
@@ -91,27 +87,38 @@ PreparedServerFiles prepare_server_files(CertificateIssuer& issuer, ContainerCod
                                FixHint::password);
         }
     }
+    return checked;
+}
+
+PreparedServerFiles prepare_server_files(CertificateIssuer& issuer, ContainerCodec* codec,
+                                         ServerOrder order, const std::filesystem::path& folder,
+                                         bool force) {
+    const Profile& profile = issuer.target().effective;
+    CheckedServerOrder checked = check_server_order(issuer, codec, order);
+    const std::vector<CertRequest>& devices = checked.devices;
+    PreparedServerFiles prepared;
+    prepared.password_generated = checked.password_generated;
 
     Backend& backend = issuer.backend();
     const IssuedCertificate issued =
-        issuer.issue(order.request, server_plan, std::move(order.existing_key));
+        issuer.issue(order.request, checked.server_plan, std::move(order.existing_key));
     prepared.certificate = backend.parse_certificate(issued.certificate_der, "the new certificate");
 
     ServerFilesInput files{profile, issued};
     files.ca_certificate = issuer.ca() ? &issuer.ca()->certificate_der : nullptr;
     files.codec = codec;
-    files.password = std::move(password);
+    files.password = std::move(checked.password);
     files.password_generated = prepared.password_generated;
     files.server_encryption = order.server_encryption;
     files.device_hint = order.device_hint;
     files.formats = order.formats;
     files.now = issuer.now();
-    if (with_devices) {
+    if (checked.with_devices) {
         for (std::size_t i = 0; i < devices.size(); ++i) {
             const CertRequest& device = devices[i];
             files.devices.push_back({device.subject.common_name,
                                      device_pkcs12_name(device, devices.size()),
-                                     issuer.issue(device, device_plans[i])});
+                                     issuer.issue(device, checked.device_plans[i])});
             prepared.device_certificates.push_back(backend.parse_certificate(
                 files.devices.back().issued.certificate_der, "the new device certificate"));
         }
