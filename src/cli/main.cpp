@@ -2,6 +2,7 @@
 // errors become exit codes (see DESIGN.md).
 #include "certforge/errors.hpp"
 #include "cli_support.hpp"
+#include "usage_error.hpp"
 
 #include <csignal>
 #include <iostream>
@@ -38,8 +39,11 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        const int code = app.exit(e);
-        return code == 0 ? kExitOk : kExitUsage;
+        if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {
+            return app.exit(e) == 0 ? kExitOk : kExitUsage;
+        }
+        std::cerr << "certforge: error: " << usage_error_line(app, e) << '\n';
+        return kExitUsage;
     }
 
     try {

@@ -1,0 +1,155 @@
+#include "usage_error.hpp"
+
+#include "certforge/dn_text.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <regex>
+#include <vector>
+
+namespace certforge::cli {
+namespace {
+
+// The command being parsed: the deepest subcommand that was selected.
+const CLI::App* current_command(const CLI::App& app) {
+    const CLI::App* current = &app;
+    for (;;) {
+        const auto selected = current->get_subcommands();
+        if (selected.empty()) {
+            return current;
+        }
+        current = selected.front();
+    }
+}
+
+std::string command_path(const CLI::App* command) {
+    std::vector<std::string> names;
+    for (const CLI::App* at = command; at != nullptr; at = at->get_parent()) {
+        names.push_back(at->get_name());
+    }
+    std::reverse(names.begin(), names.end());
+    std::string path;
+    for (const auto& name : names) {
+        path += (path.empty() ? "" : " ") + name;
+    }
+    return path;
+}
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) {
+        row[j] = j;
+    }
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t above = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
+            diagonal = above;
+        }
+    }
+    return row[b.size()];
+}
+
+// "; did you mean 'make'?" when one name is close to `typed`, else "".
+std::string suggestion(const std::string& typed, const std::vector<std::string>& names) {
+    std::string best;
+    std::size_t best_distance = 3;
+    for (const auto& name : names) {
+        const std::size_t distance = edit_distance(typed, name);
+        if (distance < best_distance || (name.starts_with(typed) && typed.size() >= 2)) {
+            best = name;
+            best_distance = std::min(distance, best_distance);
+        }
+    }
+    return best.empty() ? std::string() : fmt::format("; did you mean '{}'?", best);
+}
+
+std::vector<std::string> subcommand_names(const CLI::App* command) {
+    std::vector<std::string> names;
+    for (const CLI::App* sub : command->get_subcommands([](const CLI::App*) { return true; })) {
+        names.push_back(sub->get_name());
+    }
+    return names;
+}
+
+std::vector<std::string> option_names(const CLI::App* command) {
+    std::vector<std::string> names;
+    for (const CLI::Option* option : command->get_options()) {
+        for (const auto& name : option->get_lnames()) {
+            names.push_back("--" + name);
+        }
+    }
+    return names;
+}
+
+std::string extras_line(const CLI::App& app, const CLI::App* command, const std::string& path,
+                        const std::string& where) {
+    std::vector<std::string> unknown_options;
+    std::size_t words = 0;
+    std::string first_word;
+    for (const auto& extra : app.remaining(true)) {
+        if (extra.starts_with("-") && extra.size() > 1) {
+            const std::string name = extra.substr(0, extra.find('='));
+            unknown_options.push_back(escape_control(name));
+        } else {
+            if (words++ == 0) {
+                first_word = extra;
+            }
+        }
+    }
+    if (!unknown_options.empty()) {
+        return fmt::format("{}unknown option {}{} ({} --help lists the options)", where,
+                           unknown_options.front(),
+                           suggestion(unknown_options.front(), option_names(command)), path);
+    }
+    const auto commands = subcommand_names(command);
+    if (!commands.empty() && words > 0) {
+        const std::string typed =
+            where.empty() ? first_word : where.substr(0, where.size() - 2) + " " + first_word;
+        return fmt::format("unknown command '{}'{} ({} --help lists the commands)",
+                           escape_control(typed), suggestion(first_word, commands), path);
+    }
+    return fmt::format("{}{} unexpected argument{} (values are not repeated here; {} --help "
+                       "shows the usage)",
+                       where, words, words == 1 ? "" : "s", path);
+}
+
+} // namespace
+
+std::string usage_error_line(const CLI::App& app, const CLI::ParseError& error) {
+    const CLI::App* command = current_command(app);
+    const std::string path = command_path(command);
+    const std::string where =
+        command == &app ? std::string() : path.substr(path.find(' ') + 1) + ": ";
+    const std::string message = error.what();
+    // Unknown words explain most other errors ("--out is required" after
+    // a mistyped --out), so they come first.
+    if (dynamic_cast<const CLI::ExtrasError*>(&error) != nullptr || !app.remaining(true).empty()) {
+        return extras_line(app, command, path, where);
+    }
+    if (dynamic_cast<const CLI::ConversionError*>(&error) != nullptr ||
+        dynamic_cast<const CLI::ValidationError*>(&error) != nullptr) {
+        static const std::regex range(R"(^(--[A-Za-z0-9-]+): Value .* not in range (.*)$)");
+        static const std::regex option_name(R"(--[A-Za-z0-9][A-Za-z0-9-]*)");
+        std::smatch match;
+        if (std::regex_match(message, match, range)) {
+            return fmt::format("{}{} must be in the range {}", where, match[1].str(),
+                               match[2].str());
+        }
+        if (std::regex_search(message, match, option_name)) {
+            return fmt::format("{}invalid value for {} ({} --help says what it takes)", where,
+                               match[0].str(), path);
+        }
+        return fmt::format("{}an invalid value ({} --help shows the usage)", where, path);
+    }
+    if (dynamic_cast<const CLI::RequiredError*>(&error) != nullptr &&
+        message.starts_with("A subcommand")) {
+        return fmt::format("{}a command is required ({} --help lists them)", where, path);
+    }
+    const std::string first_line = message.substr(0, message.find('\n'));
+    return fmt::format("{}{} ({} --help shows the usage)", where, escape_control(first_line), path);
+}
+
+} // namespace certforge::cli

@@ -1,0 +1,16 @@
+// Command-line parse errors as certforge reports every error: one line,
+// `certforge: error: ...`, exit 2, and never a value the user typed (a
+// mistyped option may be followed by a password).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+namespace certforge::cli {
+
+// The text after "certforge: error: " for a parse error of `app` (the top
+// level; the command being parsed is found from it): option names and the
+// command path, never option values.
+std::string usage_error_line(const CLI::App& app, const CLI::ParseError& error);
+
+} // namespace certforge::cli
