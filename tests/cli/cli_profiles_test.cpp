@@ -2,6 +2,7 @@
 #include "support/test_support.hpp"
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 using certforge::test::run_certforge;
@@ -94,4 +95,29 @@ TEST_CASE("cli version: names every backend built", "[cli]") {
     }
     const auto human = run_certforge({"version"});
     CHECK_THAT(human.out, Catch::StartsWith("certforge 0.1.0\nbackend "));
+}
+
+TEST_CASE("cli profiles: lint is linear in the length of a list", "[cli][profiles][hostile]") {
+    certforge::test::TempDir dir;
+    std::string models;
+    for (int i = 0; i < 100000; ++i) {
+        models += fmt::format("\"model {}\", ", i);
+    }
+    const std::string head = "id = \"big\"\nname = \"big\"\nextends = \"default\"\nkind = "
+                             "\"device\"\nvendor = \"x\"\nsources = [\"x\"]\n";
+    certforge::test::write_text(dir / "big.toml", head + "models = [" + models + "]\n");
+    // A hang guard only: the list takes well under a second (28 s when each
+    // entry was compared with every other).
+    const std::string binary = CERTFORGE_BINARY;
+    const auto ok = certforge::test::run(
+        {"timeout", "20", binary, "profiles", "lint", (dir / "big.toml").string()});
+    INFO(ok.err);
+    CHECK(ok.exit_code == 0);
+    certforge::test::write_text(dir / "big.toml",
+                                head + "models = [" + models + "\"model 99999\"]\n");
+    const auto twice = certforge::test::run(
+        {"timeout", "20", binary, "profiles", "lint", (dir / "big.toml").string()});
+    CHECK(twice.exit_code == 3);
+    CHECK_THAT(twice.err,
+               Catch::Contains(":7:") && Catch::Contains("models: model 99999 is listed twice"));
 }

@@ -56,6 +56,7 @@ std::vector<T> array_values(const KeyRule& rule, const toml::node& node, const S
         fail(pos, fmt::format("{}: must not be empty", rule.path));
     }
     std::vector<T> out;
+    std::set<T> seen;
     for (const auto& element : *array) {
         const SourcePos element_pos = position(file, element.source());
         const auto value = element.value_exact<T>();
@@ -68,7 +69,7 @@ std::vector<T> array_values(const KeyRule& rule, const toml::node& node, const S
         } else {
             check_range(rule, *value, element_pos);
         }
-        if (std::find(out.begin(), out.end(), *value) != out.end()) {
+        if (!seen.insert(*value).second) {
             fail(element_pos, fmt::format("{}: {} is listed twice", rule.path, *value));
         }
         out.push_back(*value);
