@@ -39,6 +39,9 @@ std::string draft_profile(const ProbeReport& report, const std::vector<CertInfo>
                           const std::string& id, UnixTime now);
 
 // JSON of a probe report (schema certforge.probe/1, without diagnoses).
+// "speaks_tls" is false when no connection saw TLS; then "answer" says
+// what came instead: {"kind": "http"|"other"|"nothing", "excerpt",
+// "description"}, and "versions" is empty.
 nlohmann::json to_json(const ProbeReport& report);
 
 } // namespace certforge

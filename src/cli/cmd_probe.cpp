@@ -1,5 +1,6 @@
 #include "certforge/backend_registry.hpp"
 #include "certforge/diagnosis.hpp"
+#include "certforge/dn_text.hpp"
 #include "certforge/errors.hpp"
 #include "certforge/output_set.hpp"
 #include "certforge/probe.hpp"
@@ -18,6 +19,7 @@ struct ProbeOptions {
     std::string target;
     std::string sni;
     double timeout = 5.0;
+    double max_time = 120.0;
     std::string profile;
     std::string server_os;
     std::string write_profile;
@@ -64,6 +66,7 @@ ProbeTarget parse_target(const ProbeOptions& options) {
     target.port = static_cast<std::uint16_t>(number);
     target.sni = options.sni;
     target.timeout_seconds = options.timeout;
+    target.max_seconds = options.max_time;
     return target;
 }
 
@@ -158,6 +161,16 @@ int run_probe(const ProbeOptions& options) {
     }
     const auto hosts = hosts_for(options.server_os);
     const ProbeReport report = make_tls_prober()->probe(target);
+    if (!report.speaks_tls) {
+        if (options.json) {
+            nlohmann::json json = to_json(report);
+            json["certificates"] = nlohmann::json::array();
+            json["diagnosis"] = nlohmann::json::array();
+            print_json(json);
+        }
+        throw InputError(fmt::format("{}:{} does not speak TLS: {}", target.host, target.port,
+                                     describe(report.answer)));
+    }
     std::vector<CertInfo> chain;
     for (const auto& der : report.chain) {
         chain.push_back(backend->parse_certificate(der, "device certificate"));
@@ -185,9 +198,9 @@ int run_probe(const ProbeOptions& options) {
         fmt::print("{}:{}\n", target.host, target.port);
         print_versions(report);
         for (const auto& c : chain) {
-            fmt::print("  certificate {} ({} {} bits, {}, until {})\n", c.subject.to_string(),
-                       to_string(c.key_algorithm), c.key_bits, to_string(c.signature_hash),
-                       format_utc(c.not_after));
+            fmt::print("  certificate {} ({} {} bits, {}, until {})\n",
+                       escape_control(c.subject.to_string()), to_string(c.key_algorithm),
+                       c.key_bits, to_string(c.signature_hash), format_utc(c.not_after));
         }
     }
     for (const auto& host : hosts) {
@@ -246,8 +259,17 @@ void add_probe_command(CLI::App& app, Action& selected) {
     command->add_option("target", options->target, "HOST:PORT ([IPv6]:PORT; port 443 if omitted)")
         ->required();
     command->add_option("--sni", options->sni, "server name to send");
-    command->add_option("--timeout", options->timeout, "seconds for each connection (default 5)")
+    command
+        ->add_option("--timeout", options->timeout,
+                     "seconds for each connection, from the TCP connect to the end of its "
+                     "handshake (default 5)")
         ->check(CLI::Range(0.1, 120.0));
+    command
+        ->add_option("--max-time", options->max_time,
+                     "seconds for the whole probe (default 120); it makes one connection per "
+                     "version and per cipher suite the device accepts, each within --timeout, "
+                     "and ends with exit 3 when this runs out")
+        ->check(CLI::Range(1.0, 3600.0));
     command->add_option("--profile", options->profile,
                         "device profile: check the device's own certificate and use its known "
                         "defects");

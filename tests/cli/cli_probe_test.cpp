@@ -3,6 +3,7 @@
 #include "support/test_support.hpp"
 
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <map>
 #include <netinet/in.h>
 #include <nlohmann/json.hpp>
@@ -158,6 +159,19 @@ std::string fixture(const std::string& name) {
     return certforge::test::fixture_key(name).string();
 }
 
+// A certforge run and how long it took.
+struct TimedRun {
+    certforge::test::RunResult result;
+    double seconds = 0;
+};
+
+TimedRun timed_certforge(const std::vector<std::string>& args) {
+    const auto start = std::chrono::steady_clock::now();
+    TimedRun run{run_certforge(args), 0};
+    run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return run;
+}
+
 } // namespace
 
 TEST_CASE("probe: TLS 1.0 only with a 512-bit DHE group", "[probe]") {
@@ -173,7 +187,9 @@ TEST_CASE("probe: TLS 1.0 only with a 512-bit DHE group", "[probe]") {
     CHECK(tls10[1]["name"] == "TLS_DHE_RSA_WITH_AES_256_CBC_SHA");
     CHECK(tls10[0]["dh_bits"] == 512);
     CHECK(version(report, "ssl3")["testable"] == false);
-    CHECK(version(report, "tls1.2")["failure"] == "alert protocol_version");
+    // The peer answers a TLS 1.2 ClientHello with a TLS 1.0 ServerHello and
+    // sends no alert: the protocol_version alert is the probe's own.
+    CHECK(version(report, "tls1.2")["failure"] == "unsupported protocol");
     const auto cases = cases_for(report, "windows-server-2012r2");
     CHECK(std::find(cases.begin(), cases.end(), "weak-dh") != cases.end());
     CHECK(std::find(cases.begin(), cases.end(), "device-legacy-crypto") != cases.end());
@@ -310,6 +326,101 @@ TEST_CASE("probe: nothing listening, and a host that never answers", "[probe]") 
 
     CHECK(run_certforge({"probe", "127.0.0.1:99999"}).exit_code == 2);
     CHECK(run_certforge({"probe", "::1:443"}).exit_code == 2);
+}
+
+TEST_CASE("probe: control characters in the device's certificate do not reach the terminal",
+          "[probe]") {
+    TempDir dir;
+    OpenSslCert spec;
+    spec.subject = "/CN=mfp\x1b[2J\x07";
+    const auto cert = certforge::test::openssl_cert(dir, "control", spec);
+    const auto subject = run({"openssl", "x509", "-in", cert.string(), "-noout", "-subject"});
+    REQUIRE_THAT(subject.out, Catch::Contains("\\1B[2J\\07"));
+    const Peer peer = own_peer({"--cert", cert.string(), "--key", fixture("rsa2048"), "--min",
+                                "tls1.2", "--max", "tls1.2", "--cipher", "AES128-SHA"});
+    const auto probed =
+        run_certforge({"probe", "127.0.0.1:" + std::to_string(peer.port), "--timeout", "3"});
+    INFO(probed.err);
+    CHECK(probed.exit_code == 0);
+    CHECK_THAT(probed.out, Catch::Contains("  certificate CN=mfp\\x1b[2J\\x07 (rsa 2048 bits"));
+    CHECK(probed.out.find('\x1b') == std::string::npos);
+    CHECK(probed.out.find('\x07') == std::string::npos);
+}
+
+TEST_CASE("probe: a TLS answer that trickles ends at the connection's deadline",
+          "[probe][probe-bounds]") {
+    const Peer peer = own_peer({"--mode", "stall"});
+    const std::string target = "127.0.0.1:" + std::to_string(peer.port);
+    const auto probed = timed_certforge({"probe", target, "--timeout", "1"});
+    INFO(probed.result.out << probed.result.err);
+    CHECK(probed.result.exit_code == 3);
+    CHECK(probed.result.out.empty());
+    CHECK(probed.result.err == "certforge: error: " + target +
+                                   ": began a TLS answer but did not end the handshake within 1 "
+                                   "s\n");
+    CHECK(probed.seconds >= 0.9);
+    CHECK(probed.seconds < 4);
+}
+
+TEST_CASE("probe: a device slower than --max-time ends at the probe's deadline",
+          "[probe][probe-bounds]") {
+    Certs certs;
+    const Peer peer = own_peer(
+        {"--cert", certs.modern_cert, "--key", fixture("rsa2048"), "--handshake-delay", "250"});
+    const std::string target = "127.0.0.1:" + std::to_string(peer.port);
+    const auto probed = timed_certforge({"probe", target, "--timeout", "2", "--max-time", "2"});
+    INFO(probed.result.out << probed.result.err);
+    CHECK(probed.result.exit_code == 3);
+    CHECK(probed.result.out.empty());
+    const std::regex expected("certforge: error: " + target +
+                              R"(: the probe did not end within its overall limit of 2 s \(\d+ )"
+                              R"(handshakes completed\): the device answers slowly\n)");
+    CHECK(std::regex_match(probed.result.err, expected));
+    CHECK(probed.seconds >= 1.9);
+    CHECK(probed.seconds < 4);
+
+    const auto help = run_certforge({"probe", "--help"});
+    CHECK_THAT(help.out, Catch::Contains("--max-time"));
+    CHECK(run_certforge({"probe", target, "--max-time", "0.5"}).exit_code == 2);
+}
+
+TEST_CASE("probe: an endpoint that does not speak TLS", "[probe][probe-not-tls]") {
+    const std::map<std::string, std::string> cases{
+        {"http", "it answered \"HTTP/1.1 400 Bad Request\""},
+        {"garbage", "it answered bytes that are not TLS: 8f 1b 5b 32 4a 07 00 ff 0d 0a 41 42 e2 80 "
+                    "ae 7f ..."},
+        {"close", "it closed each connection without answering"}};
+    for (const auto& [mode, answer] : cases) {
+        INFO(mode);
+        const Peer peer = own_peer({"--mode", mode});
+        const std::string target = "127.0.0.1:" + std::to_string(peer.port);
+        const auto probed = timed_certforge({"probe", target, "--timeout", "2"});
+        INFO(probed.result.out << probed.result.err);
+        CHECK(probed.result.exit_code == 3);
+        CHECK(probed.result.out.empty());
+        CHECK(probed.result.err ==
+              "certforge: error: " + target + " does not speak TLS: " + answer + "\n");
+        CHECK(probed.seconds < 3);
+    }
+
+    const Peer web = own_peer({"--mode", "http"});
+    const std::string target = "127.0.0.1:" + std::to_string(web.port);
+    const auto s_client = run({"openssl", "s_client", "-connect", target, "-brief"}, {}, "Q\n");
+    INFO(s_client.err);
+    CHECK(s_client.exit_code != 0);
+    CHECK_THAT(s_client.err, Catch::Contains("wrong version number"));
+
+    const auto json = run_certforge({"probe", target, "--timeout", "2", "--json"});
+    CHECK(json.exit_code == 3);
+    CHECK(json.err == "certforge: error: " + target +
+                          " does not speak TLS: it answered \"HTTP/1.1 400 Bad Request\"\n");
+    const auto report = nlohmann::json::parse(json.out);
+    CHECK(report["schema"] == "certforge.probe/1");
+    CHECK(report["speaks_tls"] == false);
+    CHECK(report["answer"]["kind"] == "http");
+    CHECK(report["answer"]["excerpt"] == "HTTP/1.1 400 Bad Request");
+    CHECK(report["versions"].empty());
+    CHECK(report["diagnosis"].empty());
 }
 
 #endif

@@ -7,8 +7,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <netdb.h>
 #include <openssl/ssl.h>
@@ -20,8 +20,10 @@ namespace certforge {
 namespace openssl {
 namespace {
 
+using Clock = std::chrono::steady_clock;
 using SslCtxPtr = Handle<SSL_CTX, SSL_CTX_free>;
 using SslPtr = Handle<SSL, SSL_free>;
+using BioMethodPtr = Handle<BIO_METHOD, BIO_meth_free>;
 inline void free_addrinfo(addrinfo* info) noexcept {
     freeaddrinfo(info);
 }
@@ -43,36 +45,66 @@ private:
     int fd_;
 };
 
-// Why a TCP connection could not be made; empty when it was.
-struct Connected {
-    std::unique_ptr<Socket> socket;
-    std::string failure;
-};
+Clock::time_point after(Clock::time_point start, double seconds) {
+    return start +
+           std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+}
 
-Connected connect_to(const ProbeTarget& target) {
+// Waits until `fd` is ready for `events`: 1 when it is (or has an error for
+// the next call to report), 0 when `deadline` has passed, -1 when poll fails.
+int wait_for(int fd, short events, Clock::time_point deadline) noexcept {
+    while (true) {
+        const long long left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+        pollfd pfd{fd, events, 0};
+        const int ready =
+            ::poll(&pfd, 1, static_cast<int>(std::clamp<long long>(left, 0, 24 * 3600 * 1000)));
+        if (ready > 0) {
+            return 1;
+        }
+        if (ready == 0 && left <= 0) {
+            return 0;
+        }
+        if (ready < 0 && errno != EINTR) {
+            return -1;
+        }
+    }
+}
+
+// The address the whole probe contacts. Throws InputError when the name
+// does not resolve.
+AddrInfoPtr resolve(const ProbeTarget& target) {
     addrinfo hints{};
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = AI_NUMERICSERV;
     addrinfo* raw = nullptr;
     const std::string port = std::to_string(target.port);
     if (const int rc = ::getaddrinfo(target.host.c_str(), port.c_str(), &hints, &raw); rc != 0) {
-        return {nullptr, fmt::format("cannot resolve {}: {}", target.host, gai_strerror(rc))};
+        throw InputError(fmt::format("{}:{}: cannot resolve {}: {}", target.host, target.port,
+                                     target.host, gai_strerror(rc)));
     }
-    const AddrInfoPtr info(raw);
+    return AddrInfoPtr(raw);
+}
+
+// A non-blocking TCP connection, or why there is none.
+struct Connected {
+    std::unique_ptr<Socket> socket;
+    std::string failure;
+};
+
+Connected connect_to(const addrinfo& address, const ProbeTarget& target,
+                     Clock::time_point deadline) {
     auto socket = std::make_unique<Socket>(
-        ::socket(info->ai_family, info->ai_socktype | SOCK_CLOEXEC, info->ai_protocol));
+        ::socket(address.ai_family, address.ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+                 address.ai_protocol));
     if (socket->fd() < 0) {
         return {nullptr, fmt::format("cannot create a socket: {}", std::strerror(errno))};
     }
-    const int flags = ::fcntl(socket->fd(), F_GETFL);
-    ::fcntl(socket->fd(), F_SETFL, flags | O_NONBLOCK);
-    const int timeout_ms = static_cast<int>(target.timeout_seconds * 1000);
-    if (::connect(socket->fd(), info->ai_addr, info->ai_addrlen) != 0) {
+    if (::connect(socket->fd(), address.ai_addr, address.ai_addrlen) != 0) {
         if (errno != EINPROGRESS) {
             return {nullptr, std::strerror(errno)};
         }
-        pollfd pfd{socket->fd(), POLLOUT, 0};
-        const int ready = ::poll(&pfd, 1, timeout_ms);
+        const int ready = wait_for(socket->fd(), POLLOUT, deadline);
         if (ready == 0) {
             return {nullptr, fmt::format("no answer within {} s", target.timeout_seconds)};
         }
@@ -83,15 +115,92 @@ Connected connect_to(const ProbeTarget& target) {
             return {nullptr, std::strerror(error != 0 ? error : errno)};
         }
     }
-    ::fcntl(socket->fd(), F_SETFL, flags & ~O_NONBLOCK);
-    timeval tv{static_cast<time_t>(target.timeout_seconds),
-               static_cast<suseconds_t>(
-                   (target.timeout_seconds -
-                    static_cast<double>(static_cast<time_t>(target.timeout_seconds))) *
-                   1e6)};
-    ::setsockopt(socket->fd(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    ::setsockopt(socket->fd(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     return {std::move(socket), {}};
+}
+
+// One connection's socket as OpenSSL sees it, through a BIO of ours:
+// every read and write ends at the connection's deadline, whatever the
+// server trickles; writes raise no SIGPIPE; the first bytes the server
+// sends are kept for classify_reply.
+struct Wire {
+    int fd = -1;
+    Clock::time_point deadline;
+    bool timed_out = false;
+    bool closed = false;    // the server ended the connection
+    int error = 0;          // errno of a failed read or write
+    Bytes first;            // the first bytes received; kReplyCapture reserved
+    std::size_t served = 0; // how many of `first` OpenSSL has read
+};
+
+// Receives up to `length` bytes: how many, or 0 when the wire's state says
+// why not.
+std::size_t receive(Wire& wire, void* into, std::size_t length) noexcept {
+    while (true) {
+        const int ready = wait_for(wire.fd, POLLIN, wire.deadline);
+        if (ready <= 0) {
+            wire.timed_out = ready == 0;
+            wire.error = ready < 0 ? errno : 0;
+            return 0;
+        }
+        const ssize_t n = ::recv(wire.fd, into, length, 0);
+        if (n > 0) {
+            return static_cast<std::size_t>(n);
+        }
+        if (n == 0) {
+            wire.closed = true;
+            return 0;
+        }
+        if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) {
+            wire.error = errno;
+            return 0;
+        }
+    }
+}
+
+int wire_read(BIO* bio, char* out, std::size_t length, std::size_t* read) noexcept {
+    BIO_clear_retry_flags(bio);
+    auto& wire = *static_cast<Wire*>(BIO_get_data(bio));
+    if (wire.served == wire.first.size() && wire.first.size() < kReplyCapture) {
+        std::uint8_t buffer[kReplyCapture];
+        const std::size_t n = receive(wire, buffer, kReplyCapture - wire.first.size());
+        wire.first.insert(wire.first.end(), buffer, buffer + n);
+    }
+    std::size_t n = 0;
+    if (wire.served < wire.first.size()) {
+        n = std::min(length, wire.first.size() - wire.served);
+        std::memcpy(out, wire.first.data() + wire.served, n);
+        wire.served += n;
+    } else if (wire.first.size() == kReplyCapture) {
+        n = receive(wire, out, length);
+    }
+    *read = n;
+    return n > 0 ? 1 : 0;
+}
+
+int wire_write(BIO* bio, const char* data, std::size_t length, std::size_t* written) noexcept {
+    BIO_clear_retry_flags(bio);
+    auto& wire = *static_cast<Wire*>(BIO_get_data(bio));
+    while (true) {
+        const int ready = wait_for(wire.fd, POLLOUT, wire.deadline);
+        if (ready <= 0) {
+            wire.timed_out = ready == 0;
+            wire.error = ready < 0 ? errno : 0;
+            return 0;
+        }
+        const ssize_t n = ::send(wire.fd, data, length, MSG_NOSIGNAL);
+        if (n > 0) {
+            *written = static_cast<std::size_t>(n);
+            return 1;
+        }
+        if (n < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) {
+            wire.error = errno;
+            return 0;
+        }
+    }
+}
+
+long wire_ctrl(BIO*, int command, long, void*) noexcept {
+    return command == BIO_CTRL_FLUSH ? 1 : 0;
 }
 
 int protocol_of(TlsVersion version) {
@@ -120,6 +229,7 @@ struct Attempt {
     bool ok = false;
     bool timed_out = false;
     bool connect_failed = false;
+    ServerReply reply;
     std::string failure;
     std::string alert;
     AcceptedCipher cipher;
@@ -127,7 +237,7 @@ struct Attempt {
 };
 
 void record_alert(const SSL* ssl, int where, int value) {
-    if ((where & SSL_CB_READ_ALERT) != 0) {
+    if ((where & SSL_CB_READ_ALERT) == SSL_CB_READ_ALERT) {
         auto* attempt = static_cast<Attempt*>(SSL_get_app_data(ssl));
         if (attempt != nullptr && attempt->alert.empty()) {
             std::string name = SSL_alert_desc_string_long(value);
@@ -148,6 +258,13 @@ public:
         check(ctx_ != nullptr, "cannot create an OpenSSL library context");
         default_.reset(OSSL_PROVIDER_load(ctx_.get(), "default"));
         legacy_.reset(OSSL_PROVIDER_load(ctx_.get(), "legacy"));
+        const int type = BIO_get_new_index();
+        check(type != -1, "cannot create a BIO type");
+        wire_.reset(BIO_meth_new(type | BIO_TYPE_SOURCE_SINK, "certforge probe socket"));
+        check(wire_ != nullptr && BIO_meth_set_read_ex(wire_.get(), wire_read) == 1 &&
+                  BIO_meth_set_write_ex(wire_.get(), wire_write) == 1 &&
+                  BIO_meth_set_ctrl(wire_.get(), wire_ctrl) == 1,
+              "cannot create a BIO method");
         ERR_clear_error();
     }
 
@@ -155,13 +272,14 @@ public:
 
 private:
     SslCtxPtr context(TlsVersion version, const std::string& ciphers) const;
-    Attempt handshake(const ProbeTarget& target, TlsVersion version,
-                      const std::string& ciphers) const;
+    Attempt handshake(const addrinfo& address, const ProbeTarget& target, TlsVersion version,
+                      const std::string& ciphers, Clock::time_point deadline) const;
     std::vector<std::string> candidates(TlsVersion version) const;
 
     LibCtxPtr ctx_;
     ProviderPtr default_;
     ProviderPtr legacy_;
+    BioMethodPtr wire_;
 };
 
 SslCtxPtr OpenSslProber::context(TlsVersion version, const std::string& ciphers) const {
@@ -199,42 +317,61 @@ std::vector<std::string> OpenSslProber::candidates(TlsVersion version) const {
     return out;
 }
 
-Attempt OpenSslProber::handshake(const ProbeTarget& target, TlsVersion version,
-                                 const std::string& ciphers) const {
+// Why a handshake failed, from what OpenSSL and the wire saw.
+std::string failure_of(const Attempt& attempt, const Wire& wire, const ProbeTarget& target,
+                       const std::string& queue) {
+    if (!attempt.alert.empty()) {
+        return "alert " + attempt.alert;
+    }
+    if (attempt.reply.kind == ReplyKind::http || attempt.reply.kind == ReplyKind::other) {
+        return "not TLS: " + describe(attempt.reply);
+    }
+    if (wire.timed_out) {
+        return attempt.reply.kind == ReplyKind::nothing
+                   ? fmt::format("no answer within {} s", target.timeout_seconds)
+                   : fmt::format("the handshake did not end within {} s", target.timeout_seconds);
+    }
+    if (wire.closed) {
+        return attempt.reply.kind == ReplyKind::nothing ? "connection closed without an answer"
+                                                        : "connection closed during the handshake";
+    }
+    if (wire.error != 0) {
+        return std::strerror(wire.error);
+    }
+    return queue.empty() ? "handshake failed" : queue;
+}
+
+Attempt OpenSslProber::handshake(const addrinfo& address, const ProbeTarget& target,
+                                 TlsVersion version, const std::string& ciphers,
+                                 Clock::time_point deadline) const {
     Attempt attempt;
-    Connected connection = connect_to(target);
+    Connected connection = connect_to(address, target, deadline);
     if (!connection.socket) {
         attempt.connect_failed = true;
         attempt.failure = connection.failure;
         return attempt;
     }
+    Wire wire;
+    wire.fd = connection.socket->fd();
+    wire.deadline = deadline;
+    wire.first.reserve(kReplyCapture);
     const SslCtxPtr ctx = context(version, ciphers);
     const SslPtr ssl(SSL_new(ctx.get()));
     check(ssl != nullptr, "cannot create a TLS connection");
+    BIO* bio = BIO_new(wire_.get());
+    check(bio != nullptr, "cannot create the probe's socket BIO");
+    BIO_set_data(bio, &wire);
+    BIO_set_init(bio, 1);
+    SSL_set_bio(ssl.get(), bio, bio);
     SSL_set_app_data(ssl.get(), &attempt);
-    SSL_set_fd(ssl.get(), connection.socket->fd());
     if (!target.sni.empty()) {
         SSL_set_tlsext_host_name(ssl.get(), target.sni.c_str());
     }
-    errno = 0;
     const int rc = SSL_connect(ssl.get());
+    attempt.reply = classify_reply(wire.first);
     if (rc != 1) {
-        const int error = SSL_get_error(ssl.get(), rc);
-        const int saved_errno = errno;
-        const std::string queue = drain_error_queue();
-        if (!attempt.alert.empty()) {
-            attempt.failure = "alert " + attempt.alert;
-        } else if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE ||
-                   (error == SSL_ERROR_SYSCALL &&
-                    (saved_errno == EAGAIN || saved_errno == EWOULDBLOCK))) {
-            // The socket's receive timeout ran out.
-            attempt.timed_out = true;
-            attempt.failure = fmt::format("no answer within {} s", target.timeout_seconds);
-        } else if (error == SSL_ERROR_SYSCALL || error == SSL_ERROR_ZERO_RETURN) {
-            attempt.failure = "connection closed during the handshake";
-        } else {
-            attempt.failure = queue.empty() ? "handshake failed" : queue;
-        }
+        attempt.timed_out = wire.timed_out;
+        attempt.failure = failure_of(attempt, wire, target, drain_error_queue());
         SSL_set_app_data(ssl.get(), nullptr);
         return attempt;
     }
@@ -294,7 +431,13 @@ std::string joined(const std::vector<std::string>& names) {
     return out;
 }
 
+bool not_tls(const ServerReply& reply) {
+    return reply.kind == ReplyKind::http || reply.kind == ReplyKind::other;
+}
+
 ProbeReport OpenSslProber::probe(const ProbeTarget& target) {
+    const Clock::time_point end = after(Clock::now(), target.max_seconds);
+    const AddrInfoPtr address = resolve(target);
     ProbeReport report;
     report.target = target;
     // TLS 1.2 first: a host that accepts the connection but answers nothing
@@ -303,6 +446,8 @@ ProbeReport OpenSslProber::probe(const ProbeTarget& target) {
                                 TlsVersion::tls1_1, TlsVersion::tls1_3};
     std::vector<VersionResult> results;
     bool first = true;
+    bool saw_tls = false;
+    unsigned handshakes = 0;
     for (const TlsVersion version : order) {
         VersionResult result;
         result.version = version;
@@ -317,15 +462,38 @@ ProbeReport OpenSslProber::probe(const ProbeTarget& target) {
 #endif
         std::vector<std::string> remaining = candidates(version);
         while (!remaining.empty()) {
-            const Attempt attempt = handshake(target, version, joined(remaining));
-            if (first && (attempt.connect_failed || attempt.timed_out)) {
+            const Clock::time_point deadline =
+                std::min(after(Clock::now(), target.timeout_seconds), end);
+            const Attempt attempt =
+                handshake(*address, target, version, joined(remaining), deadline);
+            if (!attempt.ok && Clock::now() >= end) {
                 throw InputError(
-                    fmt::format("{}:{}: {}", target.host, target.port,
-                                attempt.connect_failed
-                                    ? attempt.failure
-                                    : fmt::format("accepts connections but does not answer a TLS "
-                                                  "ClientHello within {} s",
-                                                  target.timeout_seconds)));
+                    fmt::format("{}:{}: the probe did not end within its overall limit of {} s ({} "
+                                "handshake{} completed): the device answers slowly",
+                                target.host, target.port, target.max_seconds, handshakes,
+                                handshakes == 1 ? "" : "s"));
+            }
+            saw_tls = saw_tls || attempt.ok || attempt.reply.kind == ReplyKind::tls;
+            if (not_tls(attempt.reply) && !not_tls(report.answer)) {
+                report.answer = attempt.reply;
+            }
+            if (first) {
+                if (attempt.connect_failed) {
+                    throw InputError(
+                        fmt::format("{}:{}: {}", target.host, target.port, attempt.failure));
+                }
+                if (not_tls(attempt.reply)) {
+                    report.speaks_tls = false;
+                    return report;
+                }
+                if (attempt.timed_out) {
+                    throw InputError(fmt::format(
+                        "{}:{}: {} within {} s", target.host, target.port,
+                        attempt.reply.kind == ReplyKind::nothing
+                            ? "accepts connections but does not answer a TLS ClientHello"
+                            : "began a TLS answer but did not end the handshake",
+                        target.timeout_seconds));
+                }
             }
             first = false;
             if (!attempt.ok) {
@@ -334,21 +502,26 @@ ProbeReport OpenSslProber::probe(const ProbeTarget& target) {
                 }
                 break;
             }
+            ++handshakes;
             result.supported = true;
             if (report.chain.empty()) {
                 report.chain = attempt.chain;
             }
             result.ciphers.push_back(attempt.cipher);
-            remaining.erase(std::remove(remaining.begin(), remaining.end(), attempt.cipher.openssl),
-                            remaining.end());
-            if (version == TlsVersion::tls1_3) {
-                remaining.erase(
-                    std::remove(remaining.begin(), remaining.end(), attempt.cipher.name),
-                    remaining.end());
+            const std::size_t offered = remaining.size();
+            std::erase(remaining, attempt.cipher.openssl);
+            std::erase(remaining, attempt.cipher.name);
+            if (remaining.size() == offered) {
+                break;
             }
         }
         results.push_back(result);
     }
+    if (!saw_tls) {
+        report.speaks_tls = false;
+        return report;
+    }
+    report.answer = {};
     std::sort(results.begin(), results.end(),
               [](const VersionResult& a, const VersionResult& b) { return a.version < b.version; });
     report.versions = std::move(results);

@@ -38,6 +38,20 @@ std::optional<TlsVersion> common_version(const ProbeReport& report, const Profil
     return best;
 }
 
+std::string_view kind_name(ReplyKind kind) {
+    switch (kind) {
+    case ReplyKind::nothing:
+        return "nothing";
+    case ReplyKind::tls:
+        return "tls";
+    case ReplyKind::http:
+        return "http";
+    case ReplyKind::other:
+        break;
+    }
+    return "other";
+}
+
 std::string names(const std::vector<TlsVersion>& versions) {
     std::vector<std::string_view> out;
     for (auto v : versions) {
@@ -251,11 +265,15 @@ nlohmann::json to_json(const ProbeReport& report) {
                             {"failure", v.failure},
                             {"ciphers", ciphers}});
     }
-    return {{"schema", "certforge.probe/1"},
-            {"host", report.target.host},
-            {"port", report.target.port},
-            {"sni", report.target.sni},
-            {"versions", versions}};
+    nlohmann::json out{{"schema", "certforge.probe/1"},   {"host", report.target.host},
+                       {"port", report.target.port},      {"sni", report.target.sni},
+                       {"speaks_tls", report.speaks_tls}, {"versions", versions}};
+    if (!report.speaks_tls) {
+        out["answer"] = {{"kind", kind_name(report.answer.kind)},
+                         {"excerpt", report.answer.excerpt},
+                         {"description", describe(report.answer)}};
+    }
+    return out;
 }
 
 } // namespace certforge
