@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages certforge needs, and only those missing.
 #   install-deps.sh          what building certforge needs
-#   install-deps.sh --test   also what the test suite uses to read our output back
+#   install-deps.sh --test   also what the test suite uses to read our output back,
+#                            and clang with libFuzzer for the fuzz preset (llvm-14
+#                            for llvm-symbolizer, so that fuzzer stacks have names)
 #   install-deps.sh --bench  also the peers the benchmarks compare with (cfssl)
 set -euo pipefail
 
@@ -13,6 +15,7 @@ build_packages=(
 test_packages=(
   catch2 openssl python3 python3-cryptography
   openjdk-17-jre-headless libnss3-tools gnutls-bin unzip nmap
+  clang-14 libfuzzer-14-dev llvm-14
 )
 
 packages=("${build_packages[@]}")
