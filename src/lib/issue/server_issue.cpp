@@ -2,6 +2,7 @@
 
 #include "certforge/errors.hpp"
 #include "certforge/import_bundle.hpp"
+#include "certforge/signal_guard.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -46,7 +47,7 @@ std::string device_pkcs12_name(const CertRequest& device, std::size_t count) {
 
 PreparedServerFiles prepare_server_files(CertificateIssuer& issuer, ContainerCodec* codec,
                                          ServerOrder order, const std::filesystem::path& folder,
-                                         bool force) {
+                                         bool force, FolderLink folder_link) {
     const Profile& profile = issuer.target().effective;
     const CertificateTemplate server_plan = issuer.plan(order.request);
     const bool with_devices = order.formats.bundle && codec != nullptr && !order.devices.empty();
@@ -116,7 +117,7 @@ PreparedServerFiles prepare_server_files(CertificateIssuer& issuer, ContainerCod
                 files.devices.back().issued.certificate_der, "the new device certificate"));
         }
     }
-    prepared.output = std::make_unique<OutputSet>(folder, force);
+    prepared.output = std::make_unique<OutputSet>(folder, force, folder_link);
     add_server_files(*prepared.output, files, backend);
 
     if (issuer.ca() != nullptr) {
@@ -134,6 +135,7 @@ PreparedServerFiles prepare_server_files(CertificateIssuer& issuer, ContainerCod
 
 std::vector<std::filesystem::path> deliver(PreparedServerFiles& prepared, CaLedger* ledger,
                                            const std::function<void()>& after_record) {
+    const SignalGuard guard;
     if (ledger == nullptr || prepared.ledger_entries.empty()) {
         return prepared.output->commit();
     }
