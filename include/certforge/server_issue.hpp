@@ -82,13 +82,15 @@ CheckedServerOrder check_server_order(CertificateIssuer& issuer, const Container
 // Checks everything first (requests, device names, the password against
 // the profile; RefusedError before any key is made), then makes the keys
 // and certificates through `issuer` and puts the file set in memory for
-// `folder`. `codec` null: no PKCS#12 or PKCS#7 files.
+// `folder` (written as OutputSet says, with `force` and `folder_link`).
+// `codec` null: no PKCS#12 or PKCS#7 files.
 PreparedServerFiles prepare_server_files(CertificateIssuer& issuer, ContainerCodec* codec,
                                          ServerOrder order, const std::filesystem::path& folder,
-                                         bool force);
+                                         bool force, FolderLink folder_link);
 
 // Writes the prepared files; with a ledger, every certificate is recorded
 // pending first and valid once the files are in place (deliver_recorded).
+// SIGINT and SIGTERM wait until the ledger and the files agree (SignalGuard).
 std::vector<std::filesystem::path> deliver(PreparedServerFiles& prepared, CaLedger* ledger,
                                            const std::function<void()>& after_record = {});
 

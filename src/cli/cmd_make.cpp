@@ -57,10 +57,13 @@ int run_make(const MakeOptions& options) {
     const bool generated =
         order.password.file.empty() && order.password.env.empty() && !order.password.prompt &&
         server_files_need_password(order.formats, codec != nullptr, !order.devices.empty());
+    for (const auto& repair : repair_interrupted_writes(options.out)) {
+        note(describe(repair, options.out));
+    }
     OutputSet::refuse_existing(
         options.out,
         server_file_names(order.formats, !options.ca_dir.empty(), codec != nullptr, generated),
-        options.force);
+        options.force, FolderLink::replace);
 
     std::optional<CertificateAuthority> ca;
     std::optional<CaLedger> ledger;
@@ -73,8 +76,8 @@ int run_make(const MakeOptions& options) {
     const UnixTime now = static_cast<UnixTime>(std::time(nullptr));
     PreparedServerFiles prepared = with_cli_hint(HintStyle::make, [&] {
         CertificateIssuer issuer(*backend, target, ca ? &*ca : nullptr, now);
-        auto files =
-            prepare_server_files(issuer, codec.get(), std::move(order), options.out, options.force);
+        auto files = prepare_server_files(issuer, codec.get(), std::move(order), options.out,
+                                          options.force, FolderLink::replace);
         print_notices(issuer.take_notices());
         return files;
     });

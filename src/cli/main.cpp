@@ -1,6 +1,7 @@
 // certforge: the command line over libcertforge. This is the one place where
 // errors become exit codes (see DESIGN.md).
 #include "certforge/errors.hpp"
+#include "certforge/signal_guard.hpp"
 #include "cli_support.hpp"
 #include "usage_error.hpp"
 
@@ -14,6 +15,8 @@ int main(int argc, char** argv) {
     // A device that closes a connection early must end a write with an
     // error (EPIPE), not end certforge.
     std::signal(SIGPIPE, SIG_IGN);
+    // Ctrl-C and SIGTERM wait while a file set is being written.
+    install_signal_guards();
 
     CLI::App app{"certforge: makes, checks and packages X.509 certificates that printers (MFDs) "
                  "and print-management servers accept.\n"

@@ -6,6 +6,7 @@
 #include "certforge/certificate_file.hpp"
 #include "certforge/containers.hpp"
 #include "certforge/errors.hpp"
+#include "certforge/folder_lock.hpp"
 #include "certforge/output_set.hpp"
 #include "certforge/passwords.hpp"
 #include "certforge/profile_catalog.hpp"
@@ -22,12 +23,9 @@
 #include <cstdlib>
 #include <ctime>
 #include <deque>
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <map>
 #include <set>
-#include <sys/file.h>
-#include <unistd.h>
 
 namespace certforge {
 namespace {
@@ -77,29 +75,6 @@ struct BatchContext {
     const CertificateAuthority& ca;
     const CertInfo& ca_info;
     bool with_codec = false;
-};
-
-// Holds an exclusive lock on the output folder for the whole run.
-class FolderLock {
-public:
-    explicit FolderLock(const fs::path& dir) {
-        const fs::path file = dir / ".certforge-batch.lock";
-        fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-        if (fd_ < 0) {
-            throw InputError(fmt::format("cannot create {}", file.string()));
-        }
-        if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-            ::close(fd_);
-            throw InputError(
-                fmt::format("another certforge batch is writing into {}", dir.string()));
-        }
-    }
-    ~FolderLock() { ::close(fd_); }
-    FolderLock(const FolderLock&) = delete;
-    FolderLock& operator=(const FolderLock&) = delete;
-
-private:
-    int fd_ = -1;
 };
 
 // Test hook: CERTFORGE_FAULT_KILL_AFTER_RECORD=N kills the process with
@@ -231,10 +206,11 @@ Prepared prepare(const BatchContext& context, const SiteJob& job, Worker& worker
         order.site = job.spec.id;
         if (context.options.dry_run) {
             static_cast<void>(check_server_order(issuer, worker.codec.get(), order));
+            OutputSet::refuse_existing(job.folder, {}, true, FolderLink::refuse);
             return out;
         }
-        out.files =
-            prepare_server_files(issuer, worker.codec.get(), std::move(order), job.folder, true);
+        out.files = prepare_server_files(issuer, worker.codec.get(), std::move(order), job.folder,
+                                         true, FolderLink::refuse);
         out.notices = issuer.take_notices();
         fill_certificate(result, out.files->certificate);
     } catch (const RefusedError& e) {
@@ -327,12 +303,7 @@ BatchSummary run_batch(const BatchOptions& options, BatchObserver& observer) {
     }
     std::optional<FolderLock> lock;
     if (!options.dry_run) {
-        std::error_code ec;
-        fs::create_directories(options.out_dir, ec);
-        if (ec) {
-            throw InputError(
-                fmt::format("cannot create {}: {}", options.out_dir.string(), ec.message()));
-        }
+        make_folders(options.out_dir, FolderMode::public_folder);
         lock.emplace(options.out_dir);
     }
 
@@ -355,7 +326,7 @@ BatchSummary run_batch(const BatchOptions& options, BatchObserver& observer) {
     const auto inspect = [&](SiteJob& job) {
         job.resolved = profiles.resolve(job.spec);
         if (!options.dry_run) {
-            remove_stale_temporaries(job.folder);
+            repair_interrupted_writes(job.folder);
         }
         if (ledger) {
             const std::string on_disk = current_sha256(job.folder, *backend);

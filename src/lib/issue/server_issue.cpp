@@ -2,6 +2,7 @@
 
 #include "certforge/errors.hpp"
 #include "certforge/import_bundle.hpp"
+#include "certforge/signal_guard.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -92,7 +93,7 @@ CheckedServerOrder check_server_order(CertificateIssuer& issuer, const Container
 
 PreparedServerFiles prepare_server_files(CertificateIssuer& issuer, ContainerCodec* codec,
                                          ServerOrder order, const std::filesystem::path& folder,
-                                         bool force) {
+                                         bool force, FolderLink folder_link) {
     const Profile& profile = issuer.target().effective;
     CheckedServerOrder checked = check_server_order(issuer, codec, order);
     const std::vector<CertRequest>& devices = checked.devices;
@@ -123,7 +124,7 @@ PreparedServerFiles prepare_server_files(CertificateIssuer& issuer, ContainerCod
                 files.devices.back().issued.certificate_der, "the new device certificate"));
         }
     }
-    prepared.output = std::make_unique<OutputSet>(folder, force);
+    prepared.output = std::make_unique<OutputSet>(folder, force, folder_link);
     add_server_files(*prepared.output, files, backend);
 
     if (issuer.ca() != nullptr) {
@@ -141,6 +142,7 @@ PreparedServerFiles prepare_server_files(CertificateIssuer& issuer, ContainerCod
 
 std::vector<std::filesystem::path> deliver(PreparedServerFiles& prepared, CaLedger* ledger,
                                            const std::function<void()>& after_record) {
+    const SignalGuard guard;
     if (ledger == nullptr || prepared.ledger_entries.empty()) {
         return prepared.output->commit();
     }
