@@ -77,8 +77,11 @@ struct ReconcileResult {
 class CaLedger {
 public:
     // Opens (and on first use creates) the ledger of the CA folder `ca_dir`.
-    // Throws InputError when the folder has no CA or the database cannot be
-    // opened, InternalError when SQLite fails later.
+    // Throws InputError when the folder has no CA, the database cannot be
+    // opened, or ca.db is not a certforge ledger, is damaged or comes from a
+    // newer certforge (one line naming ca.db, which is left untouched); also
+    // later, for damage SQLite finds then. InternalError when SQLite fails
+    // otherwise.
     explicit CaLedger(const std::filesystem::path& ca_dir);
     ~CaLedger();
     CaLedger(const CaLedger&) = delete;

@@ -31,6 +31,30 @@ struct SchannelChange {
     bool dotnet_strong_crypto = false; // SchUseStrongCrypto, SystemDefaultTlsVersions
 };
 
+// What a probe report (`certforge probe --json`, schema certforge.probe/1)
+// asks of SChannel.
+struct ProbeSchannelFix {
+    // The report's schannel_fix; empty when the probe found nothing that a
+    // registry change would fix.
+    std::optional<SchannelChange> change;
+    // Without a change: the Windows versions (host profiles' `os`) the
+    // report's diagnosis is for, and the failure cases it found there (none
+    // of them fixed in the registry).
+    std::vector<std::string> server_os;
+    std::vector<std::string> cases;
+};
+
+// Reads a probe report from its JSON text, which may be any bytes.
+// `source` names it (the file) in errors. Throws InputError, one line
+// naming `source` and the JSON key, for text that is not JSON, a report of
+// an endpoint that does not speak TLS ("speaks_tls": false), a missing key,
+// a wrong type or a value out of range: side is client, server or both,
+// versions are known and none both enabled and disabled, dh_min_bits is a
+// whole number from 512 to 8192 (or null), and the fix changes something.
+// Without a schannel_fix, the diagnosis must be for one Windows version,
+// or find no case at all.
+ProbeSchannelFix schannel_change_from_probe(std::string_view json_text, std::string_view source);
+
 // Why each part of the change is risky, one line each; empty when none is.
 // (A DH minimum under 1024 bits weakens the server; disabling DH is
 // machine-wide; disabling a protocol can cut off other devices; SSL 3.0 is

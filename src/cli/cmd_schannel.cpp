@@ -5,7 +5,6 @@
 #include "cli_support.hpp"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 namespace certforge::cli {
 namespace {
@@ -40,40 +39,32 @@ std::vector<TlsVersion> versions(const std::vector<std::string>& names) {
     return out;
 }
 
-// The fix a probe report proposes, from its "schannel_fix" object.
-SchannelChange change_from_probe(const std::string& path) {
-    const std::string text = read_file(path);
-    try {
-        const auto json = nlohmann::json::parse(text);
-        if (json.is_object() && json.contains("diagnosis") && !json.contains("schannel_fix")) {
-            throw InputError(fmt::format("{}: the probe found nothing to change in SChannel for "
-                                         "this device (the report has no schannel_fix)",
-                                         path));
-        }
-        const auto& fix = json.at("schannel_fix");
-        SchannelChange change;
-        change.enable = versions(fix.value("enable", std::vector<std::string>{}));
-        change.disable = versions(fix.value("disable", std::vector<std::string>{}));
-        const std::string side = fix.value("side", "client");
-        change.side = side == "server" ? SchannelSide::server
-                      : side == "both" ? SchannelSide::both
-                                       : SchannelSide::client;
-        if (fix.contains("dh_min_bits") && !fix["dh_min_bits"].is_null()) {
-            change.dh_client_min_bits = fix["dh_min_bits"].get<unsigned>();
-        }
-        change.disable_dh = fix.value("disable_dh", false);
-        change.dotnet_strong_crypto = fix.value("dotnet_strong_crypto", false);
-        return change;
-    } catch (const nlohmann::json::exception& e) {
-        throw InputError(
-            fmt::format("{}: not a probe report with a schannel_fix: {}", path, e.what()));
+void print_nothing_to_change(const ProbeSchannelFix& fix) {
+    std::vector<std::string> hosts;
+    for (const auto& os : fix.server_os) {
+        hosts.push_back(printable(os));
     }
+    std::vector<std::string> cases;
+    for (const auto& id : fix.cases) {
+        cases.push_back(printable(id));
+    }
+    fmt::print("nothing to change for {}: {}; no file written\n", fmt::join(hosts, ", "),
+               cases.empty() ? std::string("the probe found no known failure case")
+                             : fmt::format("the probe's cases ({}) need no registry change (their "
+                                           "fixes are in the report's diagnosis)",
+                                           fmt::join(cases, ", ")));
 }
 
 int run_schannel(const SchannelOptions& options) {
     SchannelChange change;
     if (!options.from_probe.empty()) {
-        change = change_from_probe(options.from_probe);
+        const ProbeSchannelFix fix =
+            schannel_change_from_probe(read_file(options.from_probe), options.from_probe);
+        if (!fix.change) {
+            print_nothing_to_change(fix);
+            return kExitOk;
+        }
+        change = *fix.change;
     } else {
         change.enable = versions(options.enable);
         change.disable = versions(options.disable);

@@ -538,3 +538,54 @@ TEST_CASE("batch: a progress line on a terminal, none when piped", "[batch]") {
     CHECK(piped.err.find("ETA") == std::string::npos);
     CHECK(piped.out.find("ETA") == std::string::npos);
 }
+
+TEST_CASE("batch: sites files with a UTF-8 byte-order mark are read, UTF-16 ones refused",
+          "[batch]") {
+    Batch batch(certforge::test::backend_names().front());
+    const std::string bom = "\xEF\xBB\xBF";
+    const std::string profile = batch.profile.string();
+    const std::string csv = "id,cn,profiles\ns1,s1.example.com," + profile + "\n";
+    const std::string toml =
+        "[[site]]\nid = \"t1\"\ncn = \"t1.example.com\"\nprofiles = [\"" + profile + "\"]\n";
+
+    const auto sites_of = [&](const std::string& name, const std::string& bytes) {
+        batch.sites = batch.dir / name;
+        write_text(batch.sites, bytes);
+        const auto result = batch.run_batch({"--dry-run", "--json"});
+        INFO(result.err);
+        REQUIRE(result.exit_code == 0);
+        const auto json = nlohmann::json::parse(result.out);
+        std::vector<std::string> ids;
+        for (const auto& site : json["sites"]) {
+            ids.push_back(site["id"].get<std::string>());
+        }
+        return ids;
+    };
+    CHECK(sites_of("excel.csv", bom + csv) == std::vector<std::string>{"s1"});
+    CHECK(sites_of("notepad.toml", bom + toml) == std::vector<std::string>{"t1"});
+    CHECK(sites_of("plain.csv", csv) == std::vector<std::string>{"s1"});
+    CHECK(sites_of("crlf.csv", bom + "id,cn,profiles\r\ns1,s1.example.com," + profile + "\r\n") ==
+          std::vector<std::string>{"s1"});
+
+    const auto utf16 = [](const std::string& text, bool little_endian) {
+        std::string out = little_endian ? "\xFF\xFE" : "\xFE\xFF";
+        for (const char c : text) {
+            out += little_endian ? std::string{c, '\0'} : std::string{'\0', c};
+        }
+        return out;
+    };
+    for (const auto& [name, bytes, mark] :
+         std::vector<std::tuple<std::string, std::string, std::string>>{
+             {"unicode.csv", utf16(csv, true), "FF FE"},
+             {"unicode.toml", utf16(toml, true), "FF FE"},
+             {"big-endian.csv", utf16(csv, false), "FE FF"}}) {
+        batch.sites = batch.dir / name;
+        write_text(batch.sites, bytes);
+        const auto refused = batch.run_batch();
+        CHECK(refused.exit_code == 3);
+        CHECK(refused.err == "certforge: error: " + batch.sites.string() +
+                                 ": the file is UTF-16 (byte-order mark " + mark +
+                                 "); save it as UTF-8 (in Excel: CSV UTF-8)\n");
+        CHECK_FALSE(fs::exists(batch.out));
+    }
+}

@@ -197,3 +197,66 @@ TEST_CASE("ca ledger: revoke, then a CRL that openssl reads with the revoked ser
         run({"openssl", "crl", "-inform", "DER", "-in", ca + "/crl.der", "-noout", "-crlnumber"});
     CHECK(der.out == "crlNumber=0x02\n");
 }
+
+TEST_CASE("ca ledger: every command refuses a ca.db that is no ledger, and leaves it alone",
+          "[ca][ledger]") {
+    TempDir dir;
+    const fs::path ca = dir / "ca";
+    REQUIRE(run_certforge(
+                {"ca", "init", "--profile", "default", "--name", "Ledger CA", "--out", ca.string()})
+                .exit_code == 0);
+    const fs::path csr = dir / "b.csr";
+    REQUIRE(run({"openssl", "req", "-new", "-key", certforge::test::fixture_key("rsa2048").string(),
+                 "-subj", "/CN=b.example.com", "-addext", "subjectAltName=DNS:b.example.com",
+                 "-out", csr.string()})
+                .exit_code == 0);
+    const fs::path sites = dir / "sites.csv";
+    certforge::test::write_text(sites, "id,cn,profile\ns1,s1.example.com,default\n");
+
+    const fs::path db = ca / "ca.db";
+    const std::string kind = GENERATE("text", "sqlite");
+    INFO("ca.db: " << kind);
+    std::string message;
+    if (kind == "text") {
+        certforge::test::write_text(db, "serial,subject\n01,CN=a\n");
+        message = "not a certforge ledger (not an SQLite database)";
+    } else {
+        fs::remove(db);
+        const auto made = run({"/usr/bin/python3", "-c",
+                               "import sqlite3, sys\ndb = sqlite3.connect(sys.argv[1])\n"
+                               "db.execute('CREATE TABLE jobs (id INTEGER, printer TEXT)')\n"
+                               "db.commit()\n",
+                               db.string()});
+        REQUIRE(made.exit_code == 0);
+        message = "not a certforge ledger (an SQLite database with other tables: jobs)";
+    }
+    const std::string before = certforge::test::read_text(db);
+    const auto ca_files = certforge::test::listing(ca);
+    const std::string expected =
+        "certforge: error: " + db.string() + ": " + message + "; move it out of the CA folder\n";
+    const std::string key = certforge::test::fixture_key("rsa2048").string();
+    const std::vector<std::vector<std::string>> commands{
+        {"ca", "list", "--ca", ca.string()},
+        {"ca", "list", "--ca", ca.string(), "--json"},
+        {"ca", "revoke", "--ca", ca.string(), "01"},
+        {"ca", "crl", "--ca", ca.string()},
+        {"ca", "status", "--ca", ca.string()},
+        {"ca", "sign", "--ca", ca.string(), "--profile", "default", csr.string(), "--out",
+         (dir / "b.crt").string()},
+        {"make", "--profile", "default", "--cn", "a.example.com", "--ca", ca.string(), "--key", key,
+         "--password-env", "PFX_PASSWORD", "--out", (dir / "a").string()},
+        {"batch", sites.string(), "--ca", ca.string(), "--out", (dir / "out").string()},
+        {"batch", sites.string(), "--ca", ca.string(), "--out", (dir / "out").string(),
+         "--dry-run"},
+    };
+    for (const auto& command : commands) {
+        INFO(command[0] << " " << command[1]);
+        const auto refused = run_certforge(command, {{"PFX_PASSWORD", "secret"}});
+        CHECK(refused.exit_code == 3);
+        CHECK(refused.err == expected);
+        CHECK(certforge::test::read_text(db) == before);
+        CHECK(certforge::test::listing(ca) == ca_files);
+    }
+    CHECK(certforge::test::listing(dir.path()) ==
+          std::vector<std::string>{"b.csr", "ca", "sites.csv"});
+}

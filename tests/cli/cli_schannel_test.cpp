@@ -1,9 +1,12 @@
 // `certforge schannel`: .reg files checked byte for byte against files
 // written by hand from Microsoft's "TLS registry settings" documentation.
+#include "certforge/errors.hpp"
 #include "certforge/schannel.hpp"
 #include "support/test_support.hpp"
 
 #include <catch2/catch.hpp>
+#include <cstdint>
+#include <nlohmann/json.hpp>
 
 using certforge::test::read_text;
 using certforge::test::run;
@@ -125,3 +128,224 @@ TEST_CASE("schannel: a probe report's fix and the SafeQ protocol list", "[schann
     CHECK(certforge::safeq_protocol_types({TlsVersion::tls1_3, TlsVersion::tls1_2}) ==
           "Tls12, Tls13");
 }
+
+namespace {
+
+// Runs `schannel --from-probe` on `report` (written as report.json in `dir`)
+// into dir/fix.reg.
+certforge::test::RunResult from_probe(const TempDir& dir, const std::string& report) {
+    certforge::test::write_text(dir / "report.json", report);
+    return run_certforge({"schannel", "--from-probe", (dir / "report.json").string(), "--encoding",
+                          "ascii", "--out", (dir / "fix.reg").string()});
+}
+
+} // namespace
+
+TEST_CASE("schannel: --from-probe refuses a report it cannot trust, in one line naming the key",
+          "[schannel]") {
+    const auto [report, message] = GENERATE(table<std::string, std::string>({
+        {R"({"schannel_fix": {"enable": ["tls1.0"], "side": "client", "dh_min_bits": -1}})",
+         "schannel_fix.dh_min_bits: expected a whole number of bits from 512 to 8192 (or null), "
+         "found -1"},
+        {R"({"schannel_fix": {"side": "client", "dh_min_bits": 1099511627776}})",
+         "schannel_fix.dh_min_bits: expected a whole number of bits from 512 to 8192 (or null), "
+         "found 1099511627776"},
+        {R"({"schannel_fix": {"side": "client", "dh_min_bits": 1024.5}})",
+         "schannel_fix.dh_min_bits: expected a whole number of bits from 512 to 8192 (or null), "
+         "found 1024.5"},
+        {R"({"schannel_fix": {"side": "client", "dh_min_bits": 511}})",
+         "schannel_fix.dh_min_bits: expected a whole number of bits from 512 to 8192 (or null), "
+         "found 511"},
+        {R"({"schannel_fix": {"side": "client", "dh_min_bits": 8193}})",
+         "schannel_fix.dh_min_bits: expected a whole number of bits from 512 to 8192 (or null), "
+         "found 8193"},
+        {R"({"schannel_fix": {"side": "client", "dh_min_bits": "1024"}})",
+         "schannel_fix.dh_min_bits: expected a whole number of bits from 512 to 8192 (or null), "
+         "found \"1024\""},
+        {R"({"schannel_fix": {"enable": ["tls1.2"], "side": "sideways"}})",
+         "schannel_fix.side: expected client, server or both, found \"sideways\""},
+        {R"({"schannel_fix": {"enable": ["tls1.2"], "side": 1}})",
+         "schannel_fix.side: expected client, server or both, found 1"},
+        {R"({"schannel_fix": {"enable": ["tls1.2"]}})",
+         "schannel_fix.side: missing (client, server or both)"},
+        {R"({"schannel_fix": {"enable": "tls1.2", "side": "client"}})",
+         "schannel_fix.enable: expected an array of protocol versions, found \"tls1.2\""},
+        {R"({"schannel_fix": {"enable": ["tls1.2", 12], "side": "client"}})",
+         "schannel_fix.enable[1]: expected ssl3, tls1.0, tls1.1, tls1.2 or tls1.3, found 12"},
+        {R"({"schannel_fix": {"disable": ["tls2.0"], "side": "client"}})",
+         "schannel_fix.disable[0]: expected ssl3, tls1.0, tls1.1, tls1.2 or tls1.3, found "
+         "\"tls2.0\""},
+        {R"({"schannel_fix": {"enable": ["tls1.1"], "disable": ["tls1.1"], "side": "client"}})",
+         "schannel_fix: tls1.1 is both enabled and disabled"},
+        {R"({"schannel_fix": {"side": "client", "disable_dh": "yes"}})",
+         "schannel_fix.disable_dh: expected true or false, found \"yes\""},
+        {R"({"schannel_fix": {"side": "client", "dotnet_strong_crypto": 1}})",
+         "schannel_fix.dotnet_strong_crypto: expected true or false, found 1"},
+        {R"({"schannel_fix": {"enable": [], "disable": [], "side": "client", "dh_min_bits": null,
+             "disable_dh": false}})",
+         "schannel_fix: changes nothing (no enable, disable, dh_min_bits, disable_dh or "
+         "dotnet_strong_crypto)"},
+        {R"({"schannel_fix": ["tls1.2"]})", "schannel_fix: expected an object, found an array"},
+        {R"({"schema": 1, "schannel_fix": {"enable": ["tls1.2"], "side": "client"}})",
+         "schema: expected certforge.probe/1, found 1"},
+        {R"({"speaks_tls": "no", "schannel_fix": {"enable": ["tls1.2"], "side": "client"}})",
+         "speaks_tls: expected true or false, found \"no\""},
+        {R"({"diagnosis": [{"host": "windows-server-2019", "cases": []}]})",
+         "diagnosis[0].os: missing"},
+        {R"({"diagnosis": [{"os": "Windows Server 2019", "cases": [{"id": "weak-dh"}]}]})",
+         "diagnosis[0].cases[0].case: missing"},
+        {R"({"diagnosis": {"os": "Windows Server 2019"}})",
+         "diagnosis: expected an array, found an object"},
+        {R"({"diagnosis": []})", "diagnosis: empty: the report names no Windows version"},
+    }));
+    TempDir dir;
+    INFO(report);
+    const auto refused = from_probe(dir, report);
+    CHECK(refused.exit_code == 3);
+    CHECK(refused.err ==
+          "certforge: error: " + (dir / "report.json").string() + ": " + message + "\n");
+    CHECK(refused.out.empty());
+    CHECK(certforge::test::listing(dir.path()) == std::vector<std::string>{"report.json"});
+}
+
+TEST_CASE("schannel: --from-probe on a file that is not a probe report", "[schannel]") {
+    const auto [report, message] = GENERATE(table<std::string, std::string>({
+        {"", "not JSON (syntax error at line 1, column 1)"},
+        {"hello", "not JSON (syntax error at line 1, column 1)"},
+        {"{\n  \"schannel_fix\": {\n    \"side\": client\n", "not JSON (syntax error at line 3, "
+                                                             "column 13)"},
+        {"{\"schannel_fix\": {\"side\": \"\xff\"}}",
+         "not JSON (syntax error at line 1, column 28)"},
+        {std::string("{\"a\":\0}", 7), "not JSON (syntax error at line 1, column 6)"},
+        {R"({"schannel_fix": {"side": "client", "dh_min_bits": 1e400}})",
+         "not JSON that certforge reads (a number too large)"},
+        {"[1, 2]", "expected a JSON object (a 'certforge probe --json' report), found an array"},
+        {"\"text\"", "expected a JSON object (a 'certforge probe --json' report), found \"text\""},
+        {"{}", "neither schannel_fix nor diagnosis: not a 'certforge probe --json' report"},
+        {R"({"diagnosis": [{"os": "Windows Server 2016", "cases": []},
+                           {"os": "Windows Server 2019", "cases": [{"case": "weak-dh"}]}]})",
+         "the probe ran for every Windows version (no --server-os), so the report has no "
+         "schannel_fix: probe again with --server-os HOST-PROFILE"},
+    }));
+    TempDir dir;
+    INFO(report);
+    const auto refused = from_probe(dir, report);
+    CHECK(refused.exit_code == 3);
+    CHECK(refused.err ==
+          "certforge: error: " + (dir / "report.json").string() + ": " + message + "\n");
+    CHECK(certforge::test::listing(dir.path()) == std::vector<std::string>{"report.json"});
+}
+
+TEST_CASE("schannel: --from-probe takes DH minimums of 512 and 8192 bits", "[schannel]") {
+    TempDir dir;
+    const auto low = from_probe(
+        dir, R"({"schannel_fix": {"side": "client", "dh_min_bits": 512}, "speaks_tls": true})");
+    INFO(low.err);
+    CHECK(low.exit_code == 2);
+    CHECK_THAT(low.err, Catch::Contains("a Diffie-Hellman minimum of 512 bits"));
+    const auto high =
+        from_probe(dir, R"({"schannel_fix": {"side": "both", "dh_min_bits": 8192.0}})");
+    INFO(high.err);
+    REQUIRE(high.exit_code == 0);
+    CHECK_THAT(read_text(dir / "fix.reg"),
+               Catch::Contains("\"ClientMinKeyBitLength\"=dword:00002000\r\n"));
+}
+
+TEST_CASE("schannel: the probe report reader gives InputError and nothing else for any bytes",
+          "[schannel]") {
+    const std::string report =
+        R"({"schema": "certforge.probe/1", "host": "10.0.0.5", "port": 443, "speaks_tls": true,
+            "diagnosis": [{"host": "windows-server-2012r2", "os": "Windows Server 2012 R2",
+                           "cases": [{"case": "weak-dh", "evidence": "", "fix": "", "risk": ""}]}],
+            "schannel_fix": {"enable": ["tls1.0"], "disable": [], "side": "client",
+                             "dh_min_bits": 512, "disable_dh": false}})";
+    const auto whole = certforge::schannel_change_from_probe(report, "r.json");
+    REQUIRE(whole.change);
+    CHECK(whole.change->dh_client_min_bits == 512u);
+    CHECK(whole.change->side == certforge::SchannelSide::client);
+
+    std::size_t read = 0;
+    std::size_t refused = 0;
+    std::vector<std::string> bad_messages;
+    const auto attempt = [&](const std::string& text) {
+        try {
+            certforge::schannel_change_from_probe(text, "r.json");
+            ++read;
+        } catch (const certforge::InputError& e) {
+            ++refused;
+            const std::string what = e.what();
+            if (what.rfind("r.json: ", 0) != 0 || what.find('\n') != std::string::npos) {
+                bad_messages.push_back(what);
+            }
+        }
+    };
+    for (std::size_t size = 0; size < report.size(); ++size) {
+        attempt(report.substr(0, size));
+    }
+    std::uint32_t state = 12345;
+    for (int i = 0; i < 4000; ++i) {
+        std::string text = report;
+        for (int flips = 0; flips < 3; ++flips) {
+            state = state * 1664525u + 1013904223u;
+            const std::size_t at = (state >> 8) % text.size();
+            state = state * 1664525u + 1013904223u;
+            text[at] = static_cast<char>(state >> 24);
+        }
+        attempt(text);
+    }
+    CHECK(bad_messages.empty());
+    CHECK(read > 0);
+    CHECK(refused > report.size());
+}
+
+#if CERTFORGE_TEST_WITH_OPENSSL
+TEST_CASE("schannel: --from-probe on a real report with nothing to fix writes nothing",
+          "[schannel]") {
+    TempDir dir;
+    certforge::test::OpenSslCert legacy;
+    legacy.key = "rsa1024";
+    legacy.hash = "sha1";
+    const auto cert = certforge::test::openssl_cert(dir, "device", legacy);
+    certforge::test::BackgroundProcess peer({CERTFORGE_TLS_PEER, "--cert", cert.string(), "--key",
+                                             certforge::test::fixture_key("rsa1024").string(),
+                                             "--min", "tls1.2"});
+    const std::string line = peer.first_line();
+    REQUIRE(line.rfind("listening ", 0) == 0);
+    const auto probed = run_certforge({"probe", "127.0.0.1:" + line.substr(10), "--timeout", "3",
+                                       "--server-os", "windows-server-2019", "--json"});
+    INFO(probed.err);
+    REQUIRE(probed.exit_code == 0);
+    auto report = nlohmann::json::parse(probed.out);
+    REQUIRE_FALSE(report.contains("schannel_fix"));
+
+    TempDir out;
+    const auto legacy_only = from_probe(out, report.dump());
+    INFO(legacy_only.err);
+    CHECK(legacy_only.exit_code == 0);
+    CHECK(legacy_only.out ==
+          "nothing to change for Windows Server 2019: the probe's cases (device-legacy-crypto) "
+          "need no registry change (their fixes are in the report's diagnosis); no file "
+          "written\n");
+    CHECK(legacy_only.err.empty());
+    CHECK(certforge::test::listing(out.path()) == std::vector<std::string>{"report.json"});
+
+    report["diagnosis"][0]["cases"] = nlohmann::json::array();
+    const auto clean = from_probe(out, report.dump());
+    CHECK(clean.exit_code == 0);
+    CHECK(clean.out == "nothing to change for Windows Server 2019: the probe found no known "
+                       "failure case; no file written\n");
+    CHECK(certforge::test::listing(out.path()) == std::vector<std::string>{"report.json"});
+
+    report["speaks_tls"] = false;
+    report["schannel_fix"] = {{"enable", nlohmann::json::array({"tls1.2"})}, {"side", "client"}};
+    const auto no_tls = from_probe(out, report.dump());
+    CHECK(no_tls.exit_code == 3);
+    CHECK(no_tls.err == "certforge: error: " + (out / "report.json").string() +
+                            ": the probed endpoint does not speak TLS; nothing to derive\n");
+    report["speaks_tls"] = true;
+    const auto fixed = from_probe(out, report.dump());
+    CHECK(fixed.exit_code == 0);
+    CHECK_THAT(read_text(out / "fix.reg"),
+               Catch::Contains("Protocols\\TLS 1.2\\Client]\r\n\"Enabled\"=dword:00000001"));
+}
+#endif

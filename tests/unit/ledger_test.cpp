@@ -1,12 +1,17 @@
 // The CA ledger's bookkeeping for a folder and the device certificates in its
 // bundle: recorded together, settled together, superseded together.
 #include "certforge/ca_ledger.hpp"
+#include "certforge/errors.hpp"
 #include "support/test_support.hpp"
 
 #include <catch2/catch.hpp>
+#include <cstdint>
+#include <fmt/format.h>
 
 using namespace certforge;
+using certforge::test::read_text;
 using certforge::test::TempDir;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -75,4 +80,127 @@ TEST_CASE("ledger: device certificates share their folder's fate", "[ledger]") {
     LedgerFilter companions;
     companions.companions_of = server;
     CHECK(ledger.entries(companions).size() == 3);
+}
+
+namespace {
+
+// Runs python3's sqlite3 on the database `path`: `script` sees it as `db`.
+void with_python_sqlite(const fs::path& path, const std::string& script) {
+    certforge::test::require_tool("/usr/bin/python3", "python3");
+    const auto done =
+        certforge::test::run({"/usr/bin/python3", "-c",
+                              "import sqlite3, sys\ndb = sqlite3.connect(sys.argv[1])\n" + script +
+                                  "\ndb.commit()\ndb.close()\n",
+                              path.string()});
+    INFO(done.err);
+    REQUIRE(done.exit_code == 0);
+}
+
+std::string pseudo_random_bytes(std::size_t size) {
+    std::string out(size, '\0');
+    std::uint32_t state = 2024;
+    for (char& c : out) {
+        state = state * 1664525u + 1013904223u;
+        c = static_cast<char>(state >> 24);
+    }
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("ledger: a ca.db that is no certforge ledger is refused in one line and left alone",
+          "[ledger]") {
+    TempDir dir;
+    certforge::test::write_text(dir / "ca.crt", "placeholder: the ledger needs a CA folder\n");
+    const fs::path db = dir / "ca.db";
+    {
+        CaLedger ledger(dir.path());
+        for (int i = 1; i <= 60; ++i) {
+            auto e = entry(fmt::format("{:02X}", i), "/sites/a", "aa", 100);
+            e.certificate_der = Bytes(1500, static_cast<std::uint8_t>(i));
+            ledger.record_pending(e);
+        }
+    }
+    REQUIRE_FALSE(fs::exists(dir / "ca.db-wal"));
+    const std::string real = read_text(db);
+    REQUIRE(real.size() > 90'000);
+    const std::string file = db.string();
+    const std::string foreign = "not a certforge ledger (";
+    const std::string move = "); move it out of the CA folder";
+
+    const auto expect = [&](const std::string& what, const std::string& message) {
+        INFO(what);
+        const std::string before = read_text(db);
+        try {
+            CaLedger ledger(dir.path());
+            FAIL("opened " << what);
+        } catch (const InputError& e) {
+            CHECK(std::string(e.what()) == file + ": " + message);
+        }
+        CHECK(read_text(db) == before);
+        fs::remove(dir / "ca.db-wal");
+        fs::remove(dir / "ca.db-shm");
+    };
+
+    certforge::test::write_text(db, pseudo_random_bytes(8192));
+    expect("random bytes", foreign + "not an SQLite database" + move);
+    certforge::test::write_text(db, "serial,subject\n01,CN=a\n");
+    expect("a text file", foreign + "not an SQLite database" + move);
+    certforge::test::write_text(db, real.substr(0, real.size() / 2));
+    expect("half a ledger",
+           "damaged SQLite file (database disk image is malformed); restore it from a backup");
+    certforge::test::write_text(db, real.substr(0, 60));
+    expect("a ledger's first 60 bytes",
+           "damaged SQLite file (database disk image is malformed); restore it from a backup");
+
+    std::string scribbled = real;
+    for (std::size_t i = 3 * 4096; i < 3 * 4096 + 64; ++i) {
+        scribbled[i] = static_cast<char>(0xA5);
+    }
+    certforge::test::write_text(db, scribbled);
+    {
+        INFO("a ledger with a page overwritten");
+        try {
+            CaLedger ledger(dir.path());
+            FAIL("opened a ledger with a page overwritten");
+        } catch (const InputError& e) {
+            const std::string what = e.what();
+            CHECK_THAT(what, Catch::StartsWith(file + ": damaged SQLite file (") &&
+                                 Catch::EndsWith("); restore it from a backup"));
+            CHECK(what.find('\n') == std::string::npos);
+        }
+        CHECK(read_text(db) == scribbled);
+    }
+
+    fs::remove(db);
+    with_python_sqlite(db, "db.execute('CREATE TABLE customers (id INTEGER, name TEXT)')\n"
+                           "db.execute('CREATE TABLE orders (id INTEGER)')\n"
+                           "db.execute(\"INSERT INTO customers VALUES (1, 'a')\")");
+    expect("another program's database",
+           foreign + "an SQLite database with other tables: customers, orders" + move);
+
+    fs::remove(db);
+    with_python_sqlite(db, "db.execute('CREATE TABLE certificates (id INTEGER, pem TEXT)')\n"
+                           "db.execute('CREATE TABLE counters (name TEXT, value INTEGER)')\n"
+                           "db.execute('PRAGMA user_version = 1')");
+    expect("another program's certificates table",
+           foreign + "its certificates table has no column sequence" + move);
+
+    fs::remove(db);
+    with_python_sqlite(db, "db.execute('PRAGMA user_version = 7')");
+    expect("an empty database of another program",
+           foreign + "an SQLite database of user_version 7 without tables" + move);
+
+    certforge::test::write_text(db, real);
+    with_python_sqlite(db, "db.execute('PRAGMA user_version = 2')");
+    expect("a ledger of a newer certforge",
+           "ledger schema version 2 is newer than this certforge knows (1); upgrade certforge");
+
+    certforge::test::write_text(db, "");
+    {
+        CaLedger ledger(dir.path());
+        ledger.record_pending(entry("01", "/sites/a", "aa", 100));
+    }
+    certforge::test::write_text(db, real);
+    CHECK(CaLedger(dir.path()).entries().size() == 60);
 }

@@ -190,13 +190,32 @@ void validate_site(const SiteSpec& site, std::vector<SitesProblem>& problems) {
     }
 }
 
-// A reader over the file, opened at once.
+// Skips a UTF-8 byte-order mark (as Excel's "CSV UTF-8" and Notepad write
+// it) at the start of `in`. Throws InputError for a UTF-16 one.
+void skip_byte_order_mark(std::istream& in, const fs::path& path) {
+    std::array<char, 3> head{};
+    in.read(head.data(), head.size());
+    const std::string_view start(head.data(), static_cast<std::size_t>(in.gcount()));
+    if (start.starts_with("\xEF\xBB\xBF")) {
+        return;
+    }
+    if (start.starts_with("\xFF\xFE") || start.starts_with("\xFE\xFF")) {
+        throw InputError(fmt::format("{}: the file is UTF-16 (byte-order mark {}); save it as "
+                                     "UTF-8 (in Excel: CSV UTF-8)",
+                                     path.string(), start[0] == '\xFF' ? "FF FE" : "FE FF"));
+    }
+    in.clear();
+    in.seekg(0);
+}
+
+// A reader over the file, opened at once, past a UTF-8 byte-order mark.
 class StreamedSitesReader : public SitesReader {
 protected:
     explicit StreamedSitesReader(const fs::path& path) : SitesReader(path), in_(path) {
         if (!in_) {
             throw InputError(fmt::format("cannot read {}", path.string()));
         }
+        skip_byte_order_mark(in_, path);
     }
 
     std::ifstream in_;

@@ -4,6 +4,7 @@
 #include "certforge/errors.hpp"
 #include "certforge/output_set.hpp"
 #include "certforge/text.hpp"
+#include "ledger_schema.hpp"
 #include "sqlite_handles.hpp"
 
 #include <algorithm>
@@ -25,36 +26,6 @@ constexpr std::array<std::pair<LedgerStatus, std::string_view>, 5> kStatusNames{
     {LedgerStatus::revoked, "revoked"},
     {LedgerStatus::abandoned, "abandoned"},
 }};
-
-constexpr int kSchemaVersion = 1;
-
-constexpr const char* kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS certificates (
-    sequence INTEGER PRIMARY KEY AUTOINCREMENT,
-    serial TEXT NOT NULL UNIQUE,
-    subject TEXT NOT NULL,
-    common_name TEXT NOT NULL,
-    subject_alt_names TEXT NOT NULL,
-    site TEXT NOT NULL,
-    profile TEXT NOT NULL,
-    source TEXT NOT NULL,
-    location TEXT NOT NULL,
-    not_before INTEGER NOT NULL,
-    not_after INTEGER NOT NULL,
-    issued_at INTEGER NOT NULL,
-    sha256 TEXT NOT NULL,
-    status TEXT NOT NULL
-        CHECK (status IN ('pending', 'valid', 'superseded', 'revoked', 'abandoned')),
-    revoked_at INTEGER,
-    revocation_reason INTEGER,
-    certificate BLOB NOT NULL
-);
-CREATE INDEX IF NOT EXISTS certificates_by_location ON certificates (location, status);
-CREATE TABLE IF NOT EXISTS counters (
-    name TEXT PRIMARY KEY,
-    value INTEGER NOT NULL
-);
-)sql";
 
 constexpr const char* kColumns =
     "sequence, serial, subject, common_name, subject_alt_names, site, profile, source, location, "
@@ -208,22 +179,7 @@ CaLedger::CaLedger(const fs::path& ca_dir) : impl_(std::make_unique<Impl>()) {
     }
     sqlite3* db = impl_->db.get();
     sqlite::check(db, sqlite3_busy_timeout(db, 30000), "cannot set a busy timeout");
-    sqlite::execute(db, "PRAGMA journal_mode = WAL");
-    sqlite::execute(db, "PRAGMA synchronous = FULL");
-    Statement version(db, "PRAGMA user_version");
-    version.step();
-    const auto found = version.integer(0);
-    if (found > kSchemaVersion) {
-        throw InputError(fmt::format("the CA ledger {} has schema version {}; this certforge "
-                                     "knows version {} (upgrade certforge)",
-                                     impl_->path.string(), found, kSchemaVersion));
-    }
-    if (found < kSchemaVersion) {
-        Transaction transaction(db);
-        sqlite::execute(db, kSchema);
-        sqlite::execute(db, fmt::format("PRAGMA user_version = {}", kSchemaVersion).c_str());
-        transaction.commit();
-    }
+    ledger::prepare_schema(db, impl_->path);
 }
 
 CaLedger::~CaLedger() = default;

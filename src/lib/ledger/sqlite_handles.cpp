@@ -6,15 +6,35 @@
 
 namespace certforge::sqlite {
 
-void check(sqlite3* db, int code, std::string_view what, int expected) {
-    if (code != expected) {
-        throw InternalError(
-            fmt::format("CA ledger: {}: {}", what, db ? sqlite3_errmsg(db) : sqlite3_errstr(code)));
-    }
+bool is_file_error(int code) {
+    const int primary = code & 0xff;
+    return primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB;
 }
 
-void execute(sqlite3* db, const char* sql) {
-    check(db, sqlite3_exec(db, sql, nullptr, nullptr, nullptr), sql);
+void throw_file_error(int code, std::string_view path, std::string_view detail) {
+    if ((code & 0xff) == SQLITE_NOTADB) {
+        throw InputError(fmt::format("{}: not a certforge ledger (not an SQLite database); move it "
+                                     "out of the CA folder",
+                                     path));
+    }
+    throw InputError(
+        fmt::format("{}: damaged SQLite file ({}); restore it from a backup", path, detail));
+}
+
+void check(sqlite3* db, int code, std::string_view what, int expected) {
+    if (code == expected) {
+        return;
+    }
+    const std::string message = db ? sqlite3_errmsg(db) : sqlite3_errstr(code);
+    if (is_file_error(code)) {
+        const char* file = db ? sqlite3_db_filename(db, "main") : nullptr;
+        throw_file_error(code, file && *file ? file : "the CA ledger", message);
+    }
+    throw InternalError(fmt::format("CA ledger: {}: {}", what, message));
+}
+
+void execute(sqlite3* db, const char* sql, std::string_view what) {
+    check(db, sqlite3_exec(db, sql, nullptr, nullptr, nullptr), what.empty() ? sql : what);
 }
 
 Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {

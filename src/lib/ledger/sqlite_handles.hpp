@@ -22,11 +22,22 @@ struct StatementFinalizer {
 };
 using StatementPtr = std::unique_ptr<sqlite3_stmt, StatementFinalizer>;
 
-// Throws InternalError with SQLite's message when `code` is not `expected`.
+// True for the codes that say the file itself is bad: not a database
+// (SQLITE_NOTADB) or damaged (SQLITE_CORRUPT), extended codes included.
+bool is_file_error(int code);
+
+// The InputError for such a code, naming the file `path`: "PATH: not a
+// certforge ledger (not an SQLite database)" or "PATH: damaged SQLite file
+// (DETAIL); restore it from a backup".
+[[noreturn]] void throw_file_error(int code, std::string_view path, std::string_view detail);
+
+// Throws when `code` is not `expected`: InputError for a bad file
+// (is_file_error, naming the database's file), otherwise InternalError with
+// `what` and SQLite's message.
 void check(sqlite3* db, int code, std::string_view what, int expected = SQLITE_OK);
 
-// Runs SQL that returns no rows.
-void execute(sqlite3* db, const char* sql);
+// Runs SQL that returns no rows; `what` names it in errors (default: the SQL).
+void execute(sqlite3* db, const char* sql, std::string_view what = {});
 
 // A prepared statement: bind by position (from 1), step, read columns.
 class Statement {
