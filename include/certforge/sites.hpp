@@ -3,6 +3,7 @@
 // the file. See README.md ("Sites files") for the format.
 #pragma once
 
+#include "certforge/errors.hpp"
 #include "certforge/request.hpp"
 
 #include <cstddef>
@@ -74,6 +75,19 @@ struct SitesCheck {
 // syntax, unknown keys or columns, wrong types, missing id, cn or profile,
 // a bad id, format, SAN or PFX setting, duplicate ids.
 SitesCheck check_sites_file(const std::filesystem::path& path);
+
+// A sites file that cannot be run as it is: every problem found, in file
+// order. what() is one line naming the file, the count and the first one.
+class SitesFileError : public InputError {
+public:
+    SitesFileError(std::filesystem::path path, std::vector<SitesProblem> problems);
+    const std::filesystem::path& path() const noexcept { return path_; }
+    const std::vector<SitesProblem>& problems() const noexcept { return problems_; }
+
+private:
+    std::filesystem::path path_;
+    std::vector<SitesProblem> problems_;
+};
 
 // "sites.toml:12:3: message" lines, at most `limit`, with a count of the rest.
 std::string format_problems(const std::filesystem::path& path,

@@ -1,10 +1,12 @@
 #include "certforge/batch.hpp"
 #include "certforge/errors.hpp"
+#include "certforge/sites.hpp"
 #include "cli_support.hpp"
 
 #include <chrono>
 #include <cstdio>
 #include <fmt/format.h>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
@@ -177,6 +179,25 @@ private:
     std::size_t generated_passwords_ = 0;
 };
 
+// Every problem of a sites file that cannot be run, on standard output (the
+// one-line error names the first): "FILE:LINE:COL: message" lines, or with
+// --json a certforge.batch-problems/1 document.
+void print_sites_problems(const SitesFileError& error, bool json) {
+    if (json) {
+        nlohmann::json problems = nlohmann::json::array();
+        for (const auto& p : error.problems()) {
+            problems.push_back({{"line", p.line}, {"column", p.column}, {"message", p.message}});
+        }
+        const nlohmann::json document{{"schema", "certforge.batch-problems/1"},
+                                      {"sites_file", error.path().string()},
+                                      {"problems", problems}};
+        fmt::print("{}\n", document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+    } else if (error.problems().size() > 1) {
+        fmt::print("{}", format_problems(error.path(), error.problems(),
+                                         std::numeric_limits<std::size_t>::max()));
+    }
+}
+
 int run_batch_command(const BatchCommandOptions& options) {
     BatchOptions batch;
     batch.sites_file = options.sites;
@@ -187,8 +208,13 @@ int run_batch_command(const BatchCommandOptions& options) {
     batch.renew_within = parse_duration(options.renew_within, "--renew-within");
     batch.dry_run = options.dry_run;
     PrintingObserver observer(options.json, options.dry_run);
-    const BatchSummary summary = run_batch(batch, observer);
-    return observer.finish(summary);
+    try {
+        const BatchSummary summary = run_batch(batch, observer);
+        return observer.finish(summary);
+    } catch (const SitesFileError& e) {
+        print_sites_problems(e, options.json);
+        throw;
+    }
 }
 
 } // namespace

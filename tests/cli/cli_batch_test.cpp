@@ -295,20 +295,26 @@ id = "e"
         const auto result = batch.run_batch();
         CHECK(result.exit_code == 3);
         const std::string file = batch.sites.string();
-        CHECK(result.err ==
-              "certforge: error: " + file + " has 7 problems; no site was touched:\n" + file +
-                  ":3:1: unknown key 'colour' in [defaults] (known: profiles, profile, "
-                  "server_os, formats, pkcs12, password_env, password_file, organization, "
-                  "organizational_unit, locality, state, country, days)\n" +
-                  file + ":8:1: 'sans' must be an array of strings, not a string\n" + file +
-                  ":10: site id 'a' is used already on line 5\n" + file +
-                  ":14: site id '../x' is not a folder name certforge uses: 1-64 letters, "
-                  "digits, '-', '_' or '.', not starting with '.' or '-'\n" +
-                  file +
-                  ":14: site '../x': unknown format 'zip' (one of: pfx, bundle, jks, p7b, der; "
-                  "the PEM files are always written)\n" +
-                  file + ":21:6: Error while parsing value: could not determine value type\n" +
-                  file + ":23: site 'e' has no cn\n\n");
+        const std::string first = "3:1: unknown key 'colour' in [defaults] (known: profiles, "
+                                  "profile, server_os, formats, pkcs12, password_env, "
+                                  "password_file, organization, organizational_unit, locality, "
+                                  "state, country, days)";
+        CHECK(result.err == "certforge: error: " + file +
+                                ": 7 problems, listed on standard output; no site was touched "
+                                "(first: " +
+                                first + ")\n");
+        CHECK(result.out == file + ":" + first + "\n" + file +
+                                ":8:1: 'sans' must be an array of strings, not a string\n" + file +
+                                ":10: site id 'a' is used already on line 5\n" + file +
+                                ":14: site id '../x' is not a folder name certforge uses: 1-64 "
+                                "letters, digits, '-', '_' or '.', not starting with '.' or '-'\n" +
+                                file +
+                                ":14: site '../x': unknown format 'zip' (one of: pfx, bundle, jks, "
+                                "p7b, der; the PEM files are always written)\n" +
+                                file +
+                                ":21:6: Error while parsing value: could not determine value "
+                                "type\n" +
+                                file + ":23: site 'e' has no cn\n");
     }
     SECTION("TOML: a site header that is not spelled [[site]]") {
         write_text(batch.sites, "[[site]]\nid = \"a\"\ncn = \"a.example.com\"\nprofile = "
@@ -330,14 +336,19 @@ id = "e"
         const auto result = batch.run_batch();
         CHECK(result.exit_code == 3);
         const std::string file = batch.sites.string();
-        CHECK(result.err ==
-              "certforge: error: " + file + " has 4 problems; no site was touched:\n" + file +
-                  ":1: unknown column 'colour' (known: id, cn, sans, profiles, profile, "
-                  "server_os, formats, pkcs12, password_env, password_file, organization, "
-                  "organizational_unit, locality, state, country, days, devices)\n" +
-                  file + ":3: site 'b': SAN 'ip:300.1.1.1' is not a valid IPv4 or IPv6 address\n" +
-                  file + ":5: site 'c' has no cn\n" + file +
-                  ":6: site 'd' has no profile (set profiles, or profiles in [defaults])\n\n");
+        const std::string first = "1: unknown column 'colour' (known: id, cn, sans, profiles, "
+                                  "profile, server_os, formats, pkcs12, password_env, "
+                                  "password_file, organization, organizational_unit, locality, "
+                                  "state, country, days, devices)";
+        CHECK(result.err == "certforge: error: " + file +
+                                ": 4 problems, listed on standard output; no site was touched "
+                                "(first: " +
+                                first + ")\n");
+        CHECK(result.out ==
+              file + ":" + first + "\n" + file +
+                  ":3: site 'b': SAN 'ip:300.1.1.1' is not a valid IPv4 or IPv6 address\n" + file +
+                  ":5: site 'c' has no cn\n" + file +
+                  ":6: site 'd' has no profile (set profiles, or profiles in [defaults])\n");
     }
     CHECK_FALSE(fs::exists(batch.out));
 }

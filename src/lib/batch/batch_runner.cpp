@@ -288,10 +288,10 @@ std::string_view to_string(SiteStatus status) {
 BatchSummary run_batch(const BatchOptions& options, BatchObserver& observer) {
     const SitesCheck check = check_sites_file(options.sites_file);
     if (!check.problems.empty()) {
-        throw InputError(fmt::format("{} has {} problem{}; no site was touched:\n{}",
-                                     options.sites_file.string(), check.problems.size(),
-                                     check.problems.size() == 1 ? "" : "s",
-                                     format_problems(options.sites_file, check.problems)));
+        throw SitesFileError(options.sites_file, check.problems);
+    }
+    if (check.sites == 0) {
+        throw InputError(fmt::format("{} holds no site", options.sites_file.string()));
     }
     const auto backend = make_backend(options.backend);
     const CertificateAuthority ca = load_ca(options.ca_dir, *backend);

@@ -1,4 +1,5 @@
 #include "../profile/toml_type_name.hpp"
+#include "certforge/dn_text.hpp"
 #include "certforge/errors.hpp"
 #include "certforge/names.hpp"
 #include "certforge/server_files.hpp"
@@ -638,14 +639,34 @@ SitesCheck check_sites_file(const fs::path& path) {
     return check;
 }
 
+namespace {
+
+std::string problem_text(const SitesProblem& p) {
+    return p.column == 0 ? fmt::format("{}: {}", p.line, escape_control(p.message))
+                         : fmt::format("{}:{}: {}", p.line, p.column, escape_control(p.message));
+}
+
+std::string sites_error_line(const fs::path& path, const std::vector<SitesProblem>& problems) {
+    if (problems.size() == 1) {
+        return fmt::format("{}:{}; no site was touched", path.string(),
+                           problem_text(problems.front()));
+    }
+    return fmt::format("{}: {} problems, listed on standard output; no site was touched (first: "
+                       "{})",
+                       path.string(), problems.size(), problem_text(problems.front()));
+}
+
+} // namespace
+
+SitesFileError::SitesFileError(fs::path path, std::vector<SitesProblem> problems)
+    : InputError(sites_error_line(path, problems)), path_(std::move(path)),
+      problems_(std::move(problems)) {}
+
 std::string format_problems(const fs::path& path, const std::vector<SitesProblem>& problems,
                             std::size_t limit) {
     std::string out;
     for (std::size_t i = 0; i < problems.size() && i < limit; ++i) {
-        const auto& p = problems[i];
-        out += p.column == 0
-                   ? fmt::format("{}:{}: {}\n", path.string(), p.line, p.message)
-                   : fmt::format("{}:{}:{}: {}\n", path.string(), p.line, p.column, p.message);
+        out += fmt::format("{}:{}\n", path.string(), problem_text(problems[i]));
     }
     if (problems.size() > limit) {
         out += fmt::format("... and {} more\n", problems.size() - limit);
