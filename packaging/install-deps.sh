@@ -13,7 +13,7 @@ build_packages=(
   libzip-dev libsqlite3-dev
 )
 test_packages=(
-  catch2 openssl python3 python3-cryptography
+  catch2 openssl python3 python3-cryptography python3-cryptography-vectors
   openjdk-17-jre-headless libnss3-tools gnutls-bin unzip nmap
   clang-14 libfuzzer-14-dev llvm-14
 )

@@ -22,14 +22,30 @@ struct KeySpec {
 };
 
 // A private key as PKCS#8 PrivateKeyInfo DER, held in wiping memory.
+// `source` names where it came from (a key file) in the messages of the
+// errors it causes; empty for a key certforge made or took from a container.
 class PrivateKey {
 public:
-    explicit PrivateKey(SecureBytes pkcs8_der) : der_(std::move(pkcs8_der)) {}
+    explicit PrivateKey(SecureBytes pkcs8_der, std::string source = {})
+        : der_(std::move(pkcs8_der)), source_(std::move(source)) {}
     ByteView pkcs8_der() const noexcept { return der_; }
+    const std::string& source() const noexcept { return source_; }
 
 private:
     SecureBytes der_;
+    std::string source_;
 };
+
+// "SOURCE: the private key is inconsistent (REASON)", without "SOURCE: "
+// when the key has no source: the message both backends give a key whose
+// parts do not fit together.
+inline std::string inconsistent_key_message(const PrivateKey& key, std::string_view reason) {
+    std::string message = key.source().empty() ? "" : key.source() + ": ";
+    message += "the private key is inconsistent (";
+    message += reason;
+    message += ")";
+    return message;
+}
 
 // What a key is, as far as profiles care.
 struct KeyDescription {
@@ -75,6 +91,13 @@ public:
     // cannot make, CryptoError when the library fails.
     virtual PrivateKey generate_key(const KeySpec& spec) = 0;
     // Algorithm and size of a PKCS#8 key. Throws InputError if it is not one.
+    //
+    // Every method that takes a PrivateKey first checks that its parts fit
+    // together (RSA: n = p*q, d*e = 1 modulo p-1 and q-1, the CRT values;
+    // EC: the public point is the private value times the generator) and
+    // throws InputError "SOURCE: the private key is inconsistent (REASON)"
+    // when they do not, in the same words on both backends. Primality of p
+    // and q is not tested: it would cost tens of milliseconds per use.
     virtual KeyDescription describe_key(const PrivateKey& key) const = 0;
 
     // Bytes from the library's CSPRNG.

@@ -51,6 +51,10 @@ struct ExtendedKeyUsageExtension {
     bool critical = false;
 };
 
+// The key_bits both backends give Ed25519 and Ed448 keys (OpenSSL's sizes).
+inline constexpr unsigned kEd25519KeyBits = 256;
+inline constexpr unsigned kEd448KeyBits = 456;
+
 // Seconds since the Unix epoch, UTC.
 using UnixTime = std::int64_t;
 
@@ -86,6 +90,9 @@ struct CertInfo {
     HashAlgorithm signature_hash = HashAlgorithm::unknown;
     KeyAlgorithm signature_key_algorithm = KeyAlgorithm::unknown;
 
+    // From the subjectPublicKeyInfo's algorithm OID. key_bits: the RSA or DSA
+    // modulus size, the EC field size, 256 for Ed25519, 456 for Ed448, 0 for
+    // any other algorithm (neither backend decodes such keys).
     KeyAlgorithm key_algorithm = KeyAlgorithm::unknown;
     unsigned key_bits = 0;
     std::string key_curve; // EC only: "prime256v1", ...
@@ -100,6 +107,10 @@ struct CertInfo {
     std::optional<ExtendedKeyUsageExtension> extended_key_usage;
     Bytes subject_key_id;
     Bytes authority_key_id;
+    // Dotted OIDs of the extensions that occur more than once (RFC 5280 4.2
+    // forbids it), each once, in encoding order. The fields above hold the
+    // first occurrence.
+    std::vector<std::string> duplicate_extensions;
 
     Bytes sha256_fingerprint;
 

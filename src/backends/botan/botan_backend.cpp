@@ -4,8 +4,11 @@
 #include "certforge/errors.hpp"
 
 #include <botan/auto_rng.h>
+#include <botan/ber_dec.h>
 #include <botan/data_src.h>
+#include <botan/ecc_key.h>
 #include <botan/hash.h>
+#include <botan/pk_algs.h>
 #include <botan/pkcs8.h>
 #include <botan/rsa.h>
 #include <botan/version.h>
@@ -103,21 +106,133 @@ CertInfo BotanBackend::parse_certificate(ByteView der, std::string_view source) 
     return read_certificate(der, source);
 }
 
+namespace {
+
+// RSASSA-PSS-params (RFC 4055): each field, or its default.
+struct PssParameters {
+    std::string hash = "1.3.14.3.2.26";
+    std::string mgf1_hash = "1.3.14.3.2.26";
+    std::size_t salt_length = 20;
+    std::size_t trailer_field = 1;
+};
+
+PssParameters decode_pss_parameters(const std::vector<uint8_t>& der) {
+    PssParameters out;
+    Botan::BER_Decoder fields = Botan::BER_Decoder(der).start_cons(Botan::SEQUENCE);
+    const auto tagged = Botan::ASN1_Tag(Botan::CONSTRUCTED | Botan::CONTEXT_SPECIFIC);
+    Botan::BER_Object field = fields.get_next_object();
+    if (field.is_a(0, tagged)) {
+        Botan::AlgorithmIdentifier hash;
+        Botan::BER_Decoder(field).decode(hash).verify_end();
+        out.hash = hash.get_oid().to_string();
+        field = fields.get_next_object();
+    }
+    if (field.is_a(1, tagged)) {
+        Botan::AlgorithmIdentifier mgf;
+        Botan::AlgorithmIdentifier hash;
+        Botan::BER_Decoder(field).decode(mgf).verify_end();
+        Botan::BER_Decoder(mgf.get_parameters()).decode(hash).verify_end();
+        out.mgf1_hash = hash.get_oid().to_string();
+        field = fields.get_next_object();
+    }
+    if (field.is_a(2, tagged)) {
+        Botan::BER_Decoder(field).decode(out.salt_length).verify_end();
+        field = fields.get_next_object();
+    }
+    if (field.is_a(3, tagged)) {
+        Botan::BER_Decoder(field).decode(out.trailer_field).verify_end();
+        field = fields.get_next_object();
+    }
+    if (field.is_set()) {
+        throw Botan::Decoding_Error("unexpected field in RSASSA-PSS-params");
+    }
+    fields.end_cons();
+    return out;
+}
+
+// Whether an RSA-PSS key whose algorithm identifier is `key` may make a
+// signature with `signature` (RFC 4055 3.3: a key with parameters allows
+// only their hash, mask and trailer, and salts at least as long), as
+// OpenSSL checks it and Botan's own signature check does not.
+bool pss_signature_allowed(const Botan::AlgorithmIdentifier& key,
+                           const Botan::AlgorithmIdentifier& signature) {
+    if (key.get_oid().to_string() != "1.2.840.113549.1.1.10" ||
+        key.parameters_are_null_or_empty()) {
+        return true;
+    }
+    const PssParameters allowed = decode_pss_parameters(key.get_parameters());
+    const PssParameters used = decode_pss_parameters(signature.get_parameters());
+    return used.hash == allowed.hash && used.mgf1_hash == allowed.mgf1_hash &&
+           used.salt_length >= allowed.salt_length && used.trailer_field == allowed.trailer_field;
+}
+
+// Why the parts of `key` do not fit together (see Backend::describe_key),
+// or nullopt when they do.
+std::optional<std::string> inconsistency(const Botan::Private_Key& key) {
+    if (const auto* rsa = dynamic_cast<const Botan::RSA_PrivateKey*>(&key)) {
+        const Botan::BigInt& p = rsa->get_p();
+        const Botan::BigInt& q = rsa->get_q();
+        if (p < 2 || q < 2 || p * q != rsa->get_n()) {
+            return "n is not p*q";
+        }
+        const Botan::BigInt p1 = p - 1;
+        const Botan::BigInt q1 = q - 1;
+        const Botan::BigInt de = rsa->get_d() * rsa->get_e();
+        if (de % p1 != 1 || de % q1 != 1) {
+            return "d*e is not 1 modulo p-1 and q-1";
+        }
+        if (rsa->get_d1() != rsa->get_d() % p1 || rsa->get_d2() != rsa->get_d() % q1 ||
+            (rsa->get_c() * q) % p != 1) {
+            return "the CRT exponents or coefficient do not fit p, q and d";
+        }
+        return std::nullopt;
+    }
+    if (const auto* ec = dynamic_cast<const Botan::EC_PrivateKey*>(&key)) {
+        Botan::AutoSeeded_RNG rng;
+        std::vector<Botan::BigInt> workspace;
+        if (ec->domain().blinded_base_point_multiply(ec->private_value(), rng, workspace) !=
+            ec->public_point()) {
+            return "the public point is not the private value times the generator";
+        }
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
 bool BotanBackend::key_matches_certificate(const PrivateKey& key, ByteView certificate_der) const {
     const auto loaded = load_private_key(key);
-    const Botan::X509_Certificate cert = load_certificate(certificate_der, "certificate");
-    return loaded->algorithm_identifier().get_oid() == cert.subject_public_key_algo().get_oid() &&
-           loaded->public_key_bits() == cert.subject_public_key_bitstring();
+    const DecodedCertificate cert = decode_certificate(certificate_der, "certificate");
+    return loaded->algorithm_identifier().get_oid() == cert.public_key_algorithm.get_oid() &&
+           loaded->public_key_bits() == cert.public_key_bits;
 }
 
 std::optional<bool> BotanBackend::certificate_signed_by(ByteView certificate_der,
                                                         ByteView issuer_der,
                                                         std::string& why) const {
-    const Botan::X509_Certificate cert = load_certificate(certificate_der, "certificate");
-    const Botan::X509_Certificate issuer = load_certificate(issuer_der, "issuer certificate");
+    const DecodedCertificate cert = decode_certificate(certificate_der, "certificate");
+    const DecodedCertificate issuer = decode_certificate(issuer_der, "issuer certificate");
+    std::unique_ptr<Botan::Public_Key> key;
     try {
-        const std::unique_ptr<Botan::Public_Key> key(issuer.subject_public_key());
-        const Botan::Certificate_Status_Code status = cert.verify_signature(*key);
+        key = Botan::load_public_key(issuer.public_key_algorithm, issuer.public_key_bits);
+    } catch (const Botan::Exception& e) {
+        why = fmt::format("the issuer's public key cannot be read: Botan: {}", e.what());
+        return std::nullopt;
+    }
+    // RFC 5280 4.1.1.2: the signature field inside must equal the one outside
+    // (OpenSSL's X509_verify compares them first too).
+    const Botan::AlgorithmIdentifier& outer = cert.signed_data.signature_algorithm();
+    if (outer.get_oid() != cert.tbs_signature_algorithm.get_oid() ||
+        outer.get_parameters() != cert.tbs_signature_algorithm.get_parameters()) {
+        return false;
+    }
+    try {
+        if (!pss_signature_allowed(issuer.public_key_algorithm, outer)) {
+            why = "the RSA-PSS parameters of the signature are not those the issuer's key "
+                  "allows (RFC 4055)";
+            return std::nullopt;
+        }
+        const Botan::Certificate_Status_Code status = cert.signed_data.verify_signature(*key);
         if (status == Botan::Certificate_Status_Code::VERIFIED) {
             return true;
         }
@@ -132,12 +247,17 @@ std::optional<bool> BotanBackend::certificate_signed_by(ByteView certificate_der
 }
 
 std::unique_ptr<Botan::Private_Key> load_private_key(const PrivateKey& key) {
+    std::unique_ptr<Botan::Private_Key> loaded;
     try {
         Botan::DataSource_Memory source(key.pkcs8_der().data(), key.pkcs8_der().size());
-        return Botan::PKCS8::load_key(source);
+        loaded = Botan::PKCS8::load_key(source);
     } catch (const Botan::Exception& e) {
         throw InputError(fmt::format("the private key is not valid PKCS#8: Botan: {}", e.what()));
     }
+    if (const auto reason = inconsistency(*loaded)) {
+        throw InputError(inconsistent_key_message(key, *reason));
+    }
+    return loaded;
 }
 
 Botan::X509_Certificate load_certificate(ByteView der, std::string_view source) {

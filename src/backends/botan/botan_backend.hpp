@@ -5,8 +5,12 @@
 #include "../issuer_cache.hpp"
 #include "certforge/backend.hpp"
 
+#include <botan/asn1_obj.h>
+#include <botan/bigint.h>
 #include <botan/pk_keys.h>
+#include <botan/pkix_types.h>
 #include <botan/rng.h>
+#include <botan/x509_obj.h>
 #include <botan/x509cert.h>
 #include <memory>
 #include <optional>
@@ -47,10 +51,52 @@ private:
     detail::IssuerCache<Issuer> issuers_;
 };
 
-// A PKCS#8 key as a Botan object. Throws InputError when it is not one.
+// A PKCS#8 key as a Botan object. Throws InputError when it is not one, or
+// when its parts do not fit together ("SOURCE: the private key is
+// inconsistent (n is not p*q)"; see PrivateKey::source()).
 std::unique_ptr<Botan::Private_Key> load_private_key(const PrivateKey& key);
 // A DER certificate as a Botan object. Throws InputError naming `source`.
 Botan::X509_Certificate load_certificate(ByteView der, std::string_view source);
+
+// The outer SEQUENCE of a certificate (the TBS bytes, the signature
+// algorithm and the signature), as X509_Object decodes and checks it.
+class SignedData final : public Botan::X509_Object {
+public:
+    std::string PEM_label() const override { return "CERTIFICATE"; }
+
+private:
+    void force_decode() override {}
+};
+
+struct RawExtension {
+    Botan::OID oid;
+    bool critical = false;
+    std::vector<uint8_t> value; // the extnValue OCTET STRING's content
+};
+
+// A DER certificate decoded field by field with Botan's BER decoder. Botan
+// 2's X509_Certificate refuses certificates that OpenSSL reads (an RSA-PSS
+// key whose parameters are not the signature's, a version other than
+// v1..v3, inner and outer signature algorithms that differ) and
+// de-duplicates subjectAltNames in quadratic time, so the parser, the
+// signature check and key matching read this instead.
+struct DecodedCertificate {
+    SignedData signed_data;
+    std::size_t version = 1; // the encoded value plus one, as in "X.509 v3"
+    Botan::BigInt serial;
+    Botan::AlgorithmIdentifier tbs_signature_algorithm;
+    Botan::X509_DN issuer;
+    Botan::X509_Time not_before;
+    Botan::X509_Time not_after;
+    Botan::X509_DN subject;
+    Botan::AlgorithmIdentifier public_key_algorithm;
+    std::vector<uint8_t> public_key_bits; // the subjectPublicKey BIT STRING's content
+    std::vector<RawExtension> extensions; // in encoding order, repeated ones kept
+};
+
+// Throws InputError naming `source` when `der` is not one DER certificate.
+DecodedCertificate decode_certificate(ByteView der, std::string_view source);
+
 // Botan's name for a hash ("SHA-160" for SHA-1).
 std::string botan_hash_name(HashAlgorithm hash);
 

@@ -1,11 +1,13 @@
 #include "certforge/dn_text.hpp"
 #include "certforge/errors.hpp"
+#include "certforge/general_names.hpp"
 #include "certforge/oids.hpp"
 #include "openssl_backend.hpp"
 #include "openssl_error.hpp"
 
 #include <ctime>
 #include <fmt/format.h>
+#include <unordered_set>
 
 namespace certforge::openssl {
 namespace {
@@ -45,8 +47,8 @@ UnixTime read_time(const ASN1_TIME* time, std::string_view source) {
     return static_cast<UnixTime>(::timegm(&tm));
 }
 
-KeyAlgorithm key_algorithm_of(int pkey_nid) {
-    switch (pkey_nid) {
+KeyAlgorithm key_algorithm_of(int nid) {
+    switch (nid) {
     case NID_rsaEncryption:
     case NID_rsassaPss:
         return KeyAlgorithm::rsa;
@@ -63,17 +65,15 @@ KeyAlgorithm key_algorithm_of(int pkey_nid) {
     }
 }
 
-// The decoded extension, or null when absent. Throws when it occurs twice or
-// cannot be decoded.
+// The decoded first occurrence of an extension, or null when absent. Throws
+// when it cannot be decoded. (RFC 5280 forbids repeated extensions: the
+// verifier reports them from CertInfo::duplicate_extensions.)
 template <class T>
 std::unique_ptr<T, void (*)(T*)> extension(X509* cert, int nid, void (*free)(T*), bool& critical,
                                            std::string_view source) {
     int crit = -1;
-    T* value = static_cast<T*>(X509_get_ext_d2i(cert, nid, &crit, nullptr));
-    if (crit == -2) {
-        throw InputError(
-            fmt::format("{}: the {} extension occurs more than once", source, OBJ_nid2sn(nid)));
-    }
+    int index = -1;
+    T* value = static_cast<T*>(X509_get_ext_d2i(cert, nid, &crit, &index));
     if (value == nullptr && crit >= 0) {
         drain_error_queue();
         throw InputError(
@@ -95,14 +95,23 @@ void free_basic_constraints(BASIC_CONSTRAINTS* p) {
 void free_eku(EXTENDED_KEY_USAGE* p) {
     EXTENDED_KEY_USAGE_free(p);
 }
-void free_general_names(GENERAL_NAMES* p) {
-    GENERAL_NAMES_free(p);
-}
 void free_akid(AUTHORITY_KEYID* p) {
     AUTHORITY_KEYID_free(p);
 }
 
+void find_duplicate_extensions(const X509* cert, CertInfo& info) {
+    std::unordered_set<std::string> seen;
+    std::unordered_set<std::string> repeated;
+    for (int i = 0; i < X509_get_ext_count(cert); ++i) {
+        std::string oid = dotted_oid(X509_EXTENSION_get_object(X509_get_ext(cert, i)));
+        if (!seen.insert(oid).second && repeated.insert(oid).second) {
+            info.duplicate_extensions.push_back(std::move(oid));
+        }
+    }
+}
+
 void read_extensions(X509* cert, CertInfo& info, std::string_view source) {
+    find_duplicate_extensions(cert, info);
     bool critical = false;
     if (auto bc =
             extension(cert, NID_basic_constraints, free_basic_constraints, critical, source)) {
@@ -128,10 +137,14 @@ void read_extensions(X509* cert, CertInfo& info, std::string_view source) {
         }
         info.extended_key_usage = value;
     }
-    if (auto sans = extension(cert, NID_subject_alt_name, free_general_names, critical, source)) {
+    if (const int index = X509_get_ext_by_NID(cert, NID_subject_alt_name, -1); index >= 0) {
+        X509_EXTENSION* san = X509_get_ext(cert, index);
+        GeneralNames names = read_general_names(content_of(X509_EXTENSION_get_data(san)),
+                                                NamePolicy::certificate, source);
         info.has_subject_alt_name = true;
-        info.subject_alt_name_critical = critical;
-        read_general_names(sans.get(), info.subject_alt_names, info.other_subject_alt_names);
+        info.subject_alt_name_critical = X509_EXTENSION_get_critical(san) == 1;
+        info.subject_alt_names = std::move(names.names);
+        info.other_subject_alt_names = names.others;
     }
     if (auto ski =
             extension(cert, NID_subject_key_identifier, free_octet_string, critical, source)) {
@@ -141,6 +154,40 @@ void read_extensions(X509* cert, CertInfo& info, std::string_view source) {
         if (akid->keyid != nullptr) {
             info.authority_key_id.assign(akid->keyid->data,
                                          akid->keyid->data + akid->keyid->length);
+        }
+    }
+}
+
+void read_public_key(X509* cert, CertInfo& info, std::string_view source) {
+    ASN1_OBJECT* algorithm = nullptr;
+    if (X509_PUBKEY_get0_param(&algorithm, nullptr, nullptr, nullptr, X509_get_X509_PUBKEY(cert)) !=
+        1) {
+        throw InputError(fmt::format("{}: the public key cannot be decoded", source));
+    }
+    info.key_algorithm = key_algorithm_of(OBJ_obj2nid(algorithm));
+    switch (info.key_algorithm) {
+    case KeyAlgorithm::ed25519:
+        info.key_bits = kEd25519KeyBits;
+        return;
+    case KeyAlgorithm::ed448:
+        info.key_bits = kEd448KeyBits;
+        return;
+    case KeyAlgorithm::unknown:
+        return;
+    default:
+        break;
+    }
+    const EVP_PKEY* pkey = X509_get0_pubkey(cert);
+    if (pkey == nullptr) {
+        drain_error_queue();
+        throw InputError(fmt::format("{}: the public key cannot be decoded", source));
+    }
+    info.key_bits = static_cast<unsigned>(EVP_PKEY_get_bits(pkey));
+    if (info.key_algorithm == KeyAlgorithm::ec) {
+        char group[80] = {};
+        std::size_t length = 0;
+        if (EVP_PKEY_get_group_name(pkey, group, sizeof group, &length) == 1) {
+            info.key_curve.assign(group, length);
         }
     }
 }
@@ -201,20 +248,7 @@ CertInfo read_certificate(OSSL_LIB_CTX* ctx, ByteView der, std::string_view sour
     X509_ALGOR_get0(&signature_oid, nullptr, nullptr, signature_algorithm);
     set_signature_algorithm(info, dotted_oid(signature_oid));
 
-    const EVP_PKEY* pkey = X509_get0_pubkey(cert.get());
-    if (pkey == nullptr) {
-        drain_error_queue();
-        throw InputError(fmt::format("{}: the public key cannot be decoded", source));
-    }
-    info.key_algorithm = key_algorithm_of(EVP_PKEY_get_base_id(pkey));
-    info.key_bits = static_cast<unsigned>(EVP_PKEY_get_bits(pkey));
-    if (info.key_algorithm == KeyAlgorithm::ec) {
-        char group[80] = {};
-        std::size_t length = 0;
-        if (EVP_PKEY_get_group_name(pkey, group, sizeof group, &length) == 1) {
-            info.key_curve.assign(group, length);
-        }
-    }
+    read_public_key(cert.get(), info, source);
     read_extensions(cert.get(), info, source);
     info.sha256_fingerprint = digest(ctx, "SHA256", der);
     ERR_clear_error();

@@ -5,6 +5,7 @@
 #include "openssl_factory.hpp"
 
 #include <fmt/format.h>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
@@ -133,6 +134,14 @@ std::optional<bool> OpenSslBackend::certificate_signed_by(ByteView certificate_d
         why = fmt::format("the issuer's public key cannot be read: {}", drain_error_queue());
         return std::nullopt;
     }
+    // RFC 5280 4.1.1.2: the signature field inside must equal the one
+    // outside. X509_verify compares them too, but only after the checks
+    // below, which look at the outside one alone.
+    const X509_ALGOR* outer = nullptr;
+    X509_get0_signature(nullptr, &outer, cert.get());
+    if (X509_ALGOR_cmp(outer, X509_get0_tbs_sigalg(cert.get())) != 0) {
+        return false;
+    }
     // X509_verify says 0 both for a bad signature and for a hash it cannot
     // use (a system policy may disable SHA-1): ask about the hash first.
     int digest_nid = NID_undef;
@@ -161,6 +170,87 @@ std::optional<bool> OpenSslBackend::certificate_signed_by(ByteView certificate_d
     return std::nullopt;
 }
 
+namespace {
+
+using BnCtxPtr = Handle<BN_CTX, BN_CTX_free>;
+
+BignumPtr bn_param(const EVP_PKEY* pkey, const char* name) {
+    BIGNUM* value = nullptr;
+    if (EVP_PKEY_get_bn_param(pkey, name, &value) != 1) {
+        drain_error_queue();
+        return BignumPtr(BN_new());
+    }
+    return BignumPtr(value);
+}
+
+// Why the parts of an RSA key do not fit together, or nullopt when they do.
+std::optional<std::string> rsa_inconsistency(const EVP_PKEY* pkey) {
+    const BignumPtr n = bn_param(pkey, OSSL_PKEY_PARAM_RSA_N);
+    const BignumPtr e = bn_param(pkey, OSSL_PKEY_PARAM_RSA_E);
+    const BignumPtr d = bn_param(pkey, OSSL_PKEY_PARAM_RSA_D);
+    const BignumPtr p = bn_param(pkey, OSSL_PKEY_PARAM_RSA_FACTOR1);
+    const BignumPtr q = bn_param(pkey, OSSL_PKEY_PARAM_RSA_FACTOR2);
+    const BignumPtr dp = bn_param(pkey, OSSL_PKEY_PARAM_RSA_EXPONENT1);
+    const BignumPtr dq = bn_param(pkey, OSSL_PKEY_PARAM_RSA_EXPONENT2);
+    const BignumPtr qinv = bn_param(pkey, OSSL_PKEY_PARAM_RSA_COEFFICIENT1);
+    const BnCtxPtr bn(BN_CTX_new());
+    const BignumPtr t(BN_new());
+    const BignumPtr p1(BN_new());
+    const BignumPtr q1(BN_new());
+    const BignumPtr de(BN_new());
+    check(n && e && d && p && q && dp && dq && qinv && bn && t && p1 && q1 && de,
+          "cannot check the RSA key");
+    const auto below_two = [](const BIGNUM* x) {
+        return BN_cmp(x, BN_value_one()) <= 0;
+    };
+    if (below_two(p.get()) || below_two(q.get()) ||
+        BN_mul(t.get(), p.get(), q.get(), bn.get()) != 1 || BN_cmp(t.get(), n.get()) != 0) {
+        return "n is not p*q";
+    }
+    check(BN_sub(p1.get(), p.get(), BN_value_one()) == 1 &&
+              BN_sub(q1.get(), q.get(), BN_value_one()) == 1 &&
+              BN_mul(de.get(), d.get(), e.get(), bn.get()) == 1,
+          "cannot check the RSA key");
+    const auto mod_is = [&](const BIGNUM* x, const BIGNUM* m, const BIGNUM* want) {
+        check(BN_mod(t.get(), x, m, bn.get()) == 1, "cannot check the RSA key");
+        return BN_cmp(t.get(), want) == 0;
+    };
+    if (!mod_is(de.get(), p1.get(), BN_value_one()) ||
+        !mod_is(de.get(), q1.get(), BN_value_one())) {
+        return "d*e is not 1 modulo p-1 and q-1";
+    }
+    check(BN_mod_mul(de.get(), qinv.get(), q.get(), p.get(), bn.get()) == 1,
+          "cannot check the RSA key");
+    if (!mod_is(d.get(), p1.get(), dp.get()) || !mod_is(d.get(), q1.get(), dq.get()) ||
+        !BN_is_one(de.get())) {
+        return "the CRT exponents or coefficient do not fit p, q and d";
+    }
+    return std::nullopt;
+}
+
+// Why the parts of `pkey` do not fit together (see Backend::describe_key),
+// or nullopt when they do.
+std::optional<std::string> inconsistency(OSSL_LIB_CTX* ctx, EVP_PKEY* pkey) {
+    switch (EVP_PKEY_get_base_id(pkey)) {
+    case EVP_PKEY_RSA:
+    case EVP_PKEY_RSA_PSS:
+        return rsa_inconsistency(pkey);
+    case EVP_PKEY_EC: {
+        const PkeyCtxPtr check_ctx(EVP_PKEY_CTX_new_from_pkey(ctx, pkey, nullptr));
+        check(check_ctx != nullptr, "cannot check the EC key");
+        if (EVP_PKEY_pairwise_check(check_ctx.get()) != 1) {
+            drain_error_queue();
+            return "the public point is not the private value times the generator";
+        }
+        return std::nullopt;
+    }
+    default:
+        return std::nullopt;
+    }
+}
+
+} // namespace
+
 PkeyPtr load_private_key(OSSL_LIB_CTX* ctx, const PrivateKey& key) {
     const auto der = key.pkcs8_der();
     const unsigned char* p = der.data();
@@ -172,6 +262,9 @@ PkeyPtr load_private_key(OSSL_LIB_CTX* ctx, const PrivateKey& key) {
     PkeyPtr pkey(EVP_PKCS82PKEY_ex(info.get(), ctx, nullptr));
     if (pkey == nullptr) {
         throw InputError(fmt::format("the private key cannot be loaded: {}", drain_error_queue()));
+    }
+    if (const auto reason = inconsistency(ctx, pkey.get())) {
+        throw InputError(inconsistent_key_message(key, *reason));
     }
     return pkey;
 }

@@ -90,7 +90,7 @@ PrivateKey read_private_key_file(const std::filesystem::path& path) {
                                      "-out key.pem",
                                      name, name));
     }
-    return PrivateKey(pem_decode_secret(text, "PRIVATE KEY", name));
+    return PrivateKey(pem_decode_secret(text, "PRIVATE KEY", name), name);
 }
 
 } // namespace certforge

@@ -1,4 +1,5 @@
 #include "certforge/errors.hpp"
+#include "certforge/general_names.hpp"
 #include "certforge/names.hpp"
 #include "certforge/text.hpp"
 
@@ -7,6 +8,94 @@
 #include <fmt/format.h>
 
 namespace certforge {
+namespace {
+
+[[noreturn]] void undecodable(std::string_view source, std::string_view why) {
+    throw InputError(
+        fmt::format("{}: the subjectAltName extension cannot be decoded ({})", source, why));
+}
+
+struct Tlv {
+    std::uint8_t tag = 0;
+    ByteView content;
+};
+
+// The DER TLV at the front of `in` (one-byte tag, definite length); `in`
+// moves past it.
+Tlv next_tlv(ByteView& in, std::string_view source) {
+    if (in.size() < 2) {
+        undecodable(source, "truncated");
+    }
+    const std::uint8_t tag = in[0];
+    if ((tag & 0x1f) == 0x1f) {
+        undecodable(source, "a tag number above 30");
+    }
+    std::size_t header = 2;
+    std::size_t length = in[1];
+    if (length == 0x80) {
+        undecodable(source, "an indefinite length");
+    }
+    if (length > 0x80) {
+        const std::size_t count = length & 0x7f;
+        if (count > 4 || in.size() < header + count) {
+            undecodable(source, "a bad length");
+        }
+        length = 0;
+        for (std::size_t i = 0; i < count; ++i) {
+            length = (length << 8) | in[header + i];
+        }
+        header += count;
+    }
+    if (in.size() - header < length) {
+        undecodable(source, "truncated");
+    }
+    const Tlv tlv{tag, in.subspan(header, length)};
+    in = in.subspan(header + length);
+    return tlv;
+}
+
+constexpr std::uint8_t kContextClass = 0x80;
+constexpr std::uint8_t kConstructed = 0x20;
+constexpr std::uint8_t kDnsNameTag = kContextClass | 2;
+constexpr std::uint8_t kIpAddressTag = kContextClass | 7;
+
+} // namespace
+
+GeneralNames read_general_names(ByteView der, NamePolicy policy, std::string_view source) {
+    ByteView rest = der;
+    const Tlv sequence = next_tlv(rest, source);
+    if (sequence.tag != 0x30) {
+        undecodable(source, "not a SEQUENCE");
+    }
+    if (!rest.empty()) {
+        undecodable(source, fmt::format("{} bytes after the SEQUENCE", rest.size()));
+    }
+    GeneralNames out;
+    ByteView entries = sequence.content;
+    while (!entries.empty()) {
+        const Tlv name = next_tlv(entries, source);
+        const unsigned number = name.tag & 0x1f;
+        if ((name.tag & 0xc0) != kContextClass || number > 8) {
+            undecodable(source, fmt::format("an entry with tag 0x{:02x}", name.tag));
+        }
+        const auto primitive_tag = static_cast<std::uint8_t>(name.tag & ~kConstructed);
+        if (name.tag != primitive_tag &&
+            (primitive_tag == kDnsNameTag || primitive_tag == kIpAddressTag)) {
+            undecodable(source, fmt::format("a constructed [{}] entry", number));
+        }
+        if (name.tag == kDnsNameTag) {
+            out.names.push_back({SanType::dns, read_dns_name(name.content, policy, source)});
+            continue;
+        }
+        std::string ip = name.tag == kIpAddressTag ? format_ip_address(name.content) : "";
+        if (ip.empty()) {
+            ++out.others;
+        } else {
+            out.names.push_back({SanType::ip, std::move(ip)});
+        }
+    }
+    return out;
+}
 
 std::optional<Bytes> parse_ip_address(std::string_view text) {
     if (text.empty() || text.size() > INET6_ADDRSTRLEN) {

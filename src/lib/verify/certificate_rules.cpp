@@ -69,6 +69,11 @@ Finding check_key_algorithm(const RuleContext& c) {
 
 Finding check_key_size(const RuleContext& c) {
     constexpr std::string_view id = "key.size", key = "key.rsa_bits";
+    if (c.cert.key_algorithm == KeyAlgorithm::unknown) {
+        return fail(id, key, Severity::error,
+                    "a key of an algorithm certforge does not know: the profile lists RSA sizes "
+                    "only");
+    }
     if (c.cert.key_algorithm != KeyAlgorithm::rsa) {
         return fail(id, key, Severity::error,
                     fmt::format("{} key of {} bits: the profile lists RSA sizes only",
@@ -389,7 +394,37 @@ Finding signature_finding(const std::vector<CertInfo>& chain, const Backend& bac
     return pass(id, "", "each signature verifies with its issuer's key");
 }
 
+std::string extension_display_name(const std::string& oid) {
+    static const std::vector<std::pair<std::string_view, std::string_view>> names{
+        {"2.5.29.14", "subjectKeyIdentifier"},   {"2.5.29.15", "keyUsage"},
+        {"2.5.29.17", "subjectAltName"},         {"2.5.29.19", "basicConstraints"},
+        {"2.5.29.35", "authorityKeyIdentifier"}, {"2.5.29.37", "extendedKeyUsage"},
+    };
+    for (const auto& [known, name] : names) {
+        if (oid == known) {
+            return fmt::format("{} ({})", name, oid);
+        }
+    }
+    return oid;
+}
+
 } // namespace
+
+std::optional<Finding> duplicate_extensions_finding(const CertInfo& cert) {
+    if (cert.duplicate_extensions.empty()) {
+        return std::nullopt;
+    }
+    std::vector<std::string> names;
+    for (const auto& oid : cert.duplicate_extensions) {
+        names.push_back(extension_display_name(oid));
+    }
+    const bool one = names.size() == 1;
+    return fail("extensions.unique", "", Severity::error,
+                fmt::format("the {} {} {} more than once: RFC 5280 4.2 allows each extension "
+                            "once (the first is the one checked)",
+                            one ? "extension" : "extensions", fmt::join(names, ", "),
+                            one ? "occurs" : "occur"));
+}
 
 Finding server_role_finding(const CertInfo& cert) {
     return fail("certificate.role", "", Severity::warning,

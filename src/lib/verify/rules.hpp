@@ -3,6 +3,7 @@
 
 #include "certforge/verify.hpp"
 
+#include <optional>
 #include <vector>
 
 namespace certforge::detail {
@@ -26,6 +27,9 @@ const std::vector<Rule>& certificate_rules();
 // Length, links and, with a backend, signatures of a chain (leaf first).
 std::vector<Finding> chain_findings(const std::vector<CertInfo>& chain, const Profile& profile,
                                     const Backend* signatures);
+
+// The error finding for extensions that occur more than once, when any do.
+std::optional<Finding> duplicate_extensions_finding(const CertInfo& cert);
 
 // The finding that says a self-signed CA:TRUE certificate is judged as the
 // server certificate it is used as.

@@ -55,6 +55,9 @@ std::vector<Finding> check_certificate(const CertInfo& cert, CertificateRole rol
             findings.push_back(rule.check(context));
         }
     }
+    if (auto duplicates = detail::duplicate_extensions_finding(cert)) {
+        findings.push_back(std::move(*duplicates));
+    }
     return findings;
 }
 
