@@ -12,8 +12,14 @@ namespace certforge {
 // The DER of every certificate in a file: all CERTIFICATE blocks of a PEM file
 // (a chain, leaf first as written), or the file itself when it is DER.
 // Throws InputError for a missing, empty or unreadable file, for PEM without
-// a certificate, and for content that is neither PEM nor DER.
+// a certificate, for content that is neither PEM nor DER, and for a
+// certificate that is not one DER object (require_one_der_object).
 std::vector<Bytes> read_certificate_file(const std::filesystem::path& path);
+
+// The DER of the PKCS#10 request in a file: its first CERTIFICATE REQUEST
+// (or NEW CERTIFICATE REQUEST) block, or the file itself when it is DER.
+// Throws InputError as read_certificate_file does.
+Bytes read_request_file(const std::filesystem::path& path);
 
 // What a file holds, judged by its content: a JKS magic number; a PEM label
 // ("PKCS7" for a bundle); or, for DER, the first element inside the outer

@@ -2,6 +2,7 @@
 #include "certforge/builder.hpp"
 #include "certforge/ca_ledger.hpp"
 #include "certforge/ca_store.hpp"
+#include "certforge/certificate_file.hpp"
 #include "certforge/errors.hpp"
 #include "certforge/issue.hpp"
 #include "certforge/output_set.hpp"
@@ -92,21 +93,7 @@ int run_ca_sign(const CaSignOptions& options) {
     const std::filesystem::path out(options.out);
     const std::filesystem::path dir = folder_of(out);
     OutputSet::refuse_existing(dir, {out.filename().string()}, options.force);
-    const std::string content = read_file(options.request);
-    Bytes der(content.begin(), content.end());
-    if (contains_pem(content)) {
-        bool found = false;
-        for (auto& block : pem_decode_all(content, options.request)) {
-            if (block.label == "CERTIFICATE REQUEST" || block.label == "NEW CERTIFICATE REQUEST") {
-                der = std::move(block.der);
-                found = true;
-                break;
-            }
-        }
-        if (!found) {
-            throw InputError(fmt::format("{}: no CERTIFICATE REQUEST block", options.request));
-        }
-    }
+    const Bytes der = read_request_file(options.request);
     const CsrInfo csr = backend->parse_csr(der, options.request);
     const CertificateAuthority ca = load_ca(options.ca_dir, *backend);
     const UnixTime now = static_cast<UnixTime>(std::time(nullptr));

@@ -1,4 +1,5 @@
 #include "certforge/containers.hpp"
+#include "certforge/der_framing.hpp"
 #include "certforge/errors.hpp"
 #include "certforge/text.hpp"
 #include "openssl_backend.hpp"
@@ -315,6 +316,7 @@ KeyAndChain OpenSslContainerCodec::read_pkcs12(ByteView der,
                                                std::string_view source,
                                                Pkcs12Protection* protection) {
     ERR_clear_error();
+    require_one_der_object(der, DerRule::no_trailing, "the PKCS#12 file", source);
     const unsigned char* p = der.data();
     Pkcs12Ptr p12(d2i_PKCS12(nullptr, &p, static_cast<long>(der.size())));
     if (p12 == nullptr || der.empty()) {
@@ -444,6 +446,7 @@ Bytes OpenSslContainerCodec::write_pkcs7(const std::vector<Bytes>& certificates)
 
 std::vector<Bytes> OpenSslContainerCodec::read_pkcs7(ByteView der, std::string_view source) {
     ERR_clear_error();
+    require_one_der_object(der, DerRule::no_trailing, "the PKCS#7 bundle", source);
     const unsigned char* p = der.data();
     const Pkcs7Ptr p7(d2i_PKCS7(nullptr, &p, static_cast<long>(der.size())));
     if (p7 == nullptr || der.empty() || OBJ_obj2nid(p7->type) != NID_pkcs7_signed) {

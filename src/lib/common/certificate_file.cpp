@@ -1,5 +1,6 @@
 #include "certforge/certificate_file.hpp"
 
+#include "certforge/der_framing.hpp"
 #include "certforge/errors.hpp"
 #include "certforge/output_set.hpp"
 #include "certforge/pem.hpp"
@@ -18,6 +19,7 @@ std::vector<Bytes> read_certificate_file(const std::filesystem::path& path) {
     if (contains_pem(content)) {
         for (auto& block : pem_decode_all(content, name)) {
             if (block.label == "CERTIFICATE") {
+                require_one_der_object(block.der, DerRule::strict, "a certificate", name);
                 out.push_back(std::move(block.der));
             }
         }
@@ -32,7 +34,32 @@ std::vector<Bytes> read_certificate_file(const std::filesystem::path& path) {
                                      name));
     }
     out.emplace_back(content.begin(), content.end());
+    require_one_der_object(out.front(), DerRule::strict, "the certificate", name);
     return out;
+}
+
+Bytes read_request_file(const std::filesystem::path& path) {
+    const std::string content = read_file(path);
+    const std::string name = path.string();
+    if (content.empty()) {
+        throw InputError(fmt::format("{}: the file is empty", name));
+    }
+    Bytes der(content.begin(), content.end());
+    if (contains_pem(content)) {
+        bool found = false;
+        for (auto& block : pem_decode_all(content, name)) {
+            if (block.label == "CERTIFICATE REQUEST" || block.label == "NEW CERTIFICATE REQUEST") {
+                der = std::move(block.der);
+                found = true;
+                break;
+            }
+        }
+        if (!found) {
+            throw InputError(fmt::format("{}: no CERTIFICATE REQUEST block", name));
+        }
+    }
+    require_one_der_object(der, DerRule::strict, "the request", name);
+    return der;
 }
 
 FileKind detect_file_kind(ByteView data) {

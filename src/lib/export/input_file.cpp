@@ -5,6 +5,19 @@
 #include "certforge/output_set.hpp"
 
 namespace certforge {
+namespace {
+
+// Every certificate is read once here, so that what is exported unread
+// (PEM, DER, a new container) is a certificate and not bytes that merely
+// look like one.
+void require_certificates(const std::vector<Bytes>& chain, const Backend& backend,
+                          const std::string& name) {
+    for (const auto& certificate : chain) {
+        static_cast<void>(backend.parse_certificate(certificate, name));
+    }
+}
+
+} // namespace
 
 OpenedFile open_input_file(const std::filesystem::path& path, const Backend& backend,
                            const std::function<SecureString()>& password) {
@@ -15,6 +28,7 @@ OpenedFile open_input_file(const std::filesystem::path& path, const Backend& bac
     switch (opened.kind) {
     case FileKind::certificates:
         opened.contents.chain = read_certificate_file(path);
+        require_certificates(opened.contents.chain, backend, name);
         return opened;
     case FileKind::pkcs7: {
         opened.contents.chain = make_container_codec()->read_pkcs7(pkcs7_der(content, name), name);
@@ -48,6 +62,7 @@ OpenedFile open_input_file(const std::filesystem::path& path, const Backend& bac
     if (opened.contents.chain.empty()) {
         throw InputError(name + ": the file holds no certificate");
     }
+    require_certificates(opened.contents.chain, backend, name);
     opened.facts->has_key = opened.contents.key.has_value();
     opened.facts->key_matches_leaf =
         opened.contents.key &&
