@@ -6,11 +6,12 @@ cd "$(dirname "$0")/.."
 
 bash packaging/install-deps.sh --test
 
-# ccache (outside the repository, in ~/.cache/ccache) is shared by the three
+# ccache (outside the repository, in ~/.cache/ccache) is shared by the
 # presets and by later runs in other clones of the repository.
 export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 
-presets=(default openssl-only botan-only)
+# sanitize: AddressSanitizer (leaks too) and UBSan over the whole suite.
+presets=(default openssl-only botan-only sanitize)
 for preset in "${presets[@]}"; do
   echo "=== $preset: configure and build" >&2
   # Tests forced on: a cache left with them off must not make a silent pass.
@@ -22,4 +23,13 @@ for preset in "${presets[@]}"; do
   echo "=== $preset: tests" >&2
   ctest --preset "$preset" -j "$(nproc)" || status=1
 done
+
+# Every libFuzzer target for a short, bounded time on its committed seeds
+# (fuzz/README.md); a crash, sanitizer report, leak, timeout or OOM fails.
+echo "=== fuzz: configure, build, run each target ${CERTFORGE_FUZZ_SECONDS:-30}s" >&2
+if cmake --preset fuzz >/dev/null && cmake --build --preset fuzz; then
+  bash fuzz/run-all.sh "${CERTFORGE_FUZZ_SECONDS:-30}" || status=1
+else
+  status=1
+fi
 exit $status

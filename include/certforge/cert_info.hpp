@@ -118,4 +118,22 @@ struct CertInfo {
     bool self_issued() const { return subject == issuer; }
 };
 
+// Sets info.key_bits for the key algorithms whose size is fixed (Ed25519,
+// Ed448) and returns true for those and for unknown algorithms, which have
+// no size to read; false when the size must be read from the key itself.
+inline bool set_fixed_key_bits(CertInfo& info) {
+    switch (info.key_algorithm) {
+    case KeyAlgorithm::ed25519:
+        info.key_bits = kEd25519KeyBits;
+        return true;
+    case KeyAlgorithm::ed448:
+        info.key_bits = kEd448KeyBits;
+        return true;
+    case KeyAlgorithm::unknown:
+        return true;
+    default:
+        return false;
+    }
+}
+
 } // namespace certforge

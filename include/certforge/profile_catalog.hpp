@@ -49,12 +49,6 @@ private:
     std::vector<std::filesystem::path> dirs_;
 };
 
-// Up to `limit` candidates closest to `word` by edit distance, closest first,
-// leaving out the ones too far away to be a typo.
-std::vector<std::string> closest_names(std::string_view word,
-                                       const std::vector<std::string>& candidates,
-                                       std::size_t limit = 3);
-
 // The PFX encryption for the Terminal Server: `requested` ("aes", "3des",
 // "rc2"; empty: not given) checked against the host profile `server_os`
 // (empty: none), else the host's first choice, else 3DES. Throws UsageError

@@ -1,6 +1,7 @@
 #include "usage_error.hpp"
 
 #include "certforge/dn_text.hpp"
+#include "certforge/text.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -35,35 +36,10 @@ std::string command_path(const CLI::App* command) {
     return path;
 }
 
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) {
-        row[j] = j;
-    }
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diagonal = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            const std::size_t above = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
-            diagonal = above;
-        }
-    }
-    return row[b.size()];
-}
-
-// "; did you mean 'make'?" when one name is close to `typed`, else "".
+// "; did you mean 'make'?" when a name is close to `typed`, else "".
 std::string suggestion(const std::string& typed, const std::vector<std::string>& names) {
-    std::string best;
-    std::size_t best_distance = 3;
-    for (const auto& name : names) {
-        const std::size_t distance = edit_distance(typed, name);
-        if (distance < best_distance || (name.starts_with(typed) && typed.size() >= 2)) {
-            best = name;
-            best_distance = std::min(distance, best_distance);
-        }
-    }
-    return best.empty() ? std::string() : fmt::format("; did you mean '{}'?", best);
+    const auto close = closest_names(typed, names, 1);
+    return close.empty() ? std::string() : fmt::format("; did you mean '{}'?", close.front());
 }
 
 std::vector<std::string> subcommand_names(const CLI::App* command) {

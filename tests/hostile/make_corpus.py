@@ -173,7 +173,7 @@ def main():
     sites = seed("sites_toml", sorted(os.listdir(os.path.join(SEEDS, "sites_toml")))[0])
     files = text_family(sites)
     files["nested-arrays-100000"] = b"[defaults]\nprofiles = " + b"[" * 100000 + b"]" * 100000
-    files["site-count-200000"] = b'[[site]]\nid = "a"\n' * 1 + b"[[site]]\n" * 200000
+    files["site-count-50000"] = b'[[site]]\nid = "a"\n' * 1 + b"[[site]]\n" * 50000
     for name, data in files.items():
         write("sites-toml", name, data, ".toml")
 

@@ -94,17 +94,8 @@ KeyAlgorithm key_algorithm_of(const Botan::OID& oid) {
 
 void read_public_key(const DecodedCertificate& cert, CertInfo& info, std::string_view source) {
     info.key_algorithm = key_algorithm_of(cert.public_key_algorithm.get_oid());
-    switch (info.key_algorithm) {
-    case KeyAlgorithm::ed25519:
-        info.key_bits = kEd25519KeyBits;
+    if (set_fixed_key_bits(info)) {
         return;
-    case KeyAlgorithm::ed448:
-        info.key_bits = kEd448KeyBits;
-        return;
-    case KeyAlgorithm::unknown:
-        return;
-    default:
-        break;
     }
     std::unique_ptr<Botan::Public_Key> key;
     try {

@@ -165,17 +165,8 @@ void read_public_key(X509* cert, CertInfo& info, std::string_view source) {
         throw InputError(fmt::format("{}: the public key cannot be decoded", source));
     }
     info.key_algorithm = key_algorithm_of(OBJ_obj2nid(algorithm));
-    switch (info.key_algorithm) {
-    case KeyAlgorithm::ed25519:
-        info.key_bits = kEd25519KeyBits;
+    if (set_fixed_key_bits(info)) {
         return;
-    case KeyAlgorithm::ed448:
-        info.key_bits = kEd448KeyBits;
-        return;
-    case KeyAlgorithm::unknown:
-        return;
-    default:
-        break;
     }
     const EVP_PKEY* pkey = X509_get0_pubkey(cert);
     if (pkey == nullptr) {

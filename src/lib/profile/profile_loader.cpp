@@ -1,5 +1,6 @@
 #include "certforge/errors.hpp"
 #include "certforge/profile_catalog.hpp"
+#include "certforge/text.hpp"
 #include "profile_schema.hpp"
 #include "toml_type_name.hpp"
 
