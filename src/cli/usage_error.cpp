@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <fmt/format.h>
-#include <regex>
 #include <vector>
 
 namespace certforge::cli {
@@ -107,16 +106,31 @@ std::string usage_error_line(const CLI::App& app, const CLI::ParseError& error) 
     }
     if (dynamic_cast<const CLI::ConversionError*>(&error) != nullptr ||
         dynamic_cast<const CLI::ValidationError*>(&error) != nullptr) {
-        static const std::regex range(R"(^(--[A-Za-z0-9-]+): Value .* not in range (.*)$)");
-        static const std::regex option_name(R"(--[A-Za-z0-9][A-Za-z0-9-]*)");
-        std::smatch match;
-        if (std::regex_match(message, match, range)) {
-            return fmt::format("{}{} must be in the range {}", where, match[1].str(),
-                               match[2].str());
+        // CLI11 words these "--days: Value X not in range 1 to 36500", "Could
+        // not convert: --days = X" or "The value X is not an allowed value for
+        // --side": only the option's name (one the command has) and the range
+        // are taken from it.
+        std::string option;
+        std::size_t option_at = std::string::npos;
+        for (const auto& name : option_names(command)) {
+            const auto at = message.find(name);
+            const bool whole = at != std::string::npos && (at + name.size() == message.size() ||
+                                                           message[at + name.size()] == ':' ||
+                                                           message[at + name.size()] == ' ');
+            if (whole && (option_at == std::string::npos || at < option_at)) {
+                option = name;
+                option_at = at;
+            }
         }
-        if (std::regex_search(message, match, option_name)) {
+        const std::string range_marker = " not in range ";
+        const auto range_at = message.rfind(range_marker);
+        if (!option.empty() && option_at == 0 && range_at != std::string::npos) {
+            return fmt::format("{}{} must be in the range {}", where, option,
+                               escape_control(message.substr(range_at + range_marker.size())));
+        }
+        if (!option.empty()) {
             return fmt::format("{}invalid value for {} ({} --help says what it takes)", where,
-                               match[0].str(), path);
+                               option, path);
         }
         return fmt::format("{}an invalid value ({} --help shows the usage)", where, path);
     }
