@@ -129,6 +129,24 @@ TEST_CASE("PKCS#12: a key bag that holds no usable key is bad input, not a crash
     }
 }
 
+TEST_CASE("PKCS#12: an encrypted key that decrypts to no valid key is bad input (fuzz finding)",
+          "[pkcs12][hostile]") {
+    // Found by fuzz/pkcs12_fuzz: no MAC, a shrouded key bag that decrypts
+    // (password "fuzz") to an EC key whose point is not on its curve. It
+    // used to give exit 4 ("crypto error").
+    const std::string backend = GENERATE(from_range(certforge::test::backend_names()));
+    INFO("backend " << backend);
+    TempDir dir;
+    write_text(dir / "pw", "fuzz\n");
+    const std::string file =
+        std::string(CERTFORGE_SOURCE_DIR) + "/tests/data/pkcs12/ec-key-off-curve-nomac.p12";
+    for (const auto& result : read_both_ways(dir, file, (dir / "pw").string(), backend)) {
+        CHECK(result.exit_code == 3);
+        CHECK(result.err ==
+              "certforge: error: " + file + ": the PKCS#12 key bag holds no usable private key\n");
+    }
+}
+
 TEST_CASE("PKCS#12: files without a password open with an empty one, in both encodings",
           "[pkcs12]") {
     const std::string backend = GENERATE(from_range(certforge::test::backend_names()));
