@@ -496,9 +496,13 @@ TEST_CASE("batch: a dry run fails every site the real run would fail", "[batch]"
         INFO(passwords[i]);
         CHECK(planned[i]["status"] == done[i]["status"]);
         CHECK(planned[i]["reason"] == done[i]["reason"]);
-        CHECK(done[i]["status"] == (i + 1 == passwords.size() ? "created" : "failed"));
+        // Without OpenSSL there is no PFX, so no password is read at all.
+        const bool refused = CERTFORGE_TEST_WITH_OPENSSL && i + 1 < passwords.size();
+        CHECK(done[i]["status"] == (refused ? "failed" : "created"));
     }
-    CHECK(planned[0]["reason"] == "the environment variable CERTFORGE_TEST_UNSET is not set");
+    if (CERTFORGE_TEST_WITH_OPENSSL) {
+        CHECK(planned[0]["reason"] == "the environment variable CERTFORGE_TEST_UNSET is not set");
+    }
 }
 
 TEST_CASE("batch: the shipped examples work", "[batch]") {
