@@ -3,7 +3,9 @@
 #   install-deps.sh          what building certforge needs
 #   install-deps.sh --test   also what the test suite uses to read our output back,
 #                            and clang with libFuzzer for the fuzz preset (llvm-14
-#                            for llvm-symbolizer, so that fuzzer stacks have names)
+#                            for llvm-symbolizer, so that fuzzer stacks have names;
+#                            faketime for the golden outputs, universal-ctags for
+#                            scripts/code-size.sh)
 #   install-deps.sh --bench  also the peers the benchmarks compare with (cfssl)
 set -euo pipefail
 
@@ -15,7 +17,7 @@ build_packages=(
 test_packages=(
   catch2 openssl python3 python3-cryptography python3-cryptography-vectors
   openjdk-17-jre-headless libnss3-tools gnutls-bin unzip nmap
-  clang-14 libfuzzer-14-dev llvm-14
+  clang-14 libfuzzer-14-dev llvm-14 faketime universal-ctags
 )
 
 packages=("${build_packages[@]}")

@@ -2,9 +2,11 @@
 
 #include "botan_factory.hpp"
 #include "certforge/errors.hpp"
+#include "lib/common/test_hooks.hpp"
 
 #include <botan/auto_rng.h>
 #include <botan/ber_dec.h>
+#include <botan/chacha_rng.h>
 #include <botan/data_src.h>
 #include <botan/ecc_key.h>
 #include <botan/hash.h>
@@ -23,7 +25,20 @@ std::unique_ptr<Backend> make_botan_backend() {
 
 namespace botan {
 
-BotanBackend::BotanBackend() : rng_(std::make_unique<Botan::AutoSeeded_RNG>()) {}
+namespace {
+
+std::unique_ptr<Botan::RandomNumberGenerator> make_rng() {
+    if (const auto seed = detail::fixed_random_seed()) {
+        // ChaCha_RNG counts as seeded once given 256 bits: hash the seed to that.
+        const auto sha256 = Botan::HashFunction::create_or_throw("SHA-256");
+        return std::make_unique<Botan::ChaCha_RNG>(sha256->process(*seed));
+    }
+    return std::make_unique<Botan::AutoSeeded_RNG>();
+}
+
+} // namespace
+
+BotanBackend::BotanBackend() : rng_(make_rng()) {}
 
 const Issuer& BotanBackend::issuer(const IssuerCredentials& credentials) {
     return issuers_.get(credentials, [](const IssuerCredentials& c) { return load_issuer(c); });

@@ -1,6 +1,7 @@
 #include "openssl_backend.hpp"
 
 #include "certforge/errors.hpp"
+#include "library_context.hpp"
 #include "openssl_error.hpp"
 #include "openssl_factory.hpp"
 
@@ -18,9 +19,7 @@ std::unique_ptr<Backend> make_openssl_backend() {
 
 namespace openssl {
 
-OpenSslBackend::OpenSslBackend() : ctx_(OSSL_LIB_CTX_new()) {
-    check(ctx_ != nullptr, "cannot create an OpenSSL library context");
-}
+OpenSslBackend::OpenSslBackend() : ctx_(new_library_context()) {}
 
 std::string OpenSslBackend::library_version() const {
     return OpenSSL_version(OPENSSL_VERSION);

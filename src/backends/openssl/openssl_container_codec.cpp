@@ -2,6 +2,7 @@
 #include "certforge/der_framing.hpp"
 #include "certforge/errors.hpp"
 #include "certforge/text.hpp"
+#include "library_context.hpp"
 #include "openssl_backend.hpp"
 #include "openssl_error.hpp"
 #include "openssl_factory.hpp"
@@ -18,8 +19,7 @@ namespace {
 // this object sees legacy algorithms.
 class OpenSslContainerCodec final : public ContainerCodec {
 public:
-    OpenSslContainerCodec() : ctx_(OSSL_LIB_CTX_new()) {
-        check(ctx_ != nullptr, "cannot create an OpenSSL library context");
+    OpenSslContainerCodec() : ctx_(new_library_context()) {
         default_.reset(OSSL_PROVIDER_load(ctx_.get(), "default"));
         check(default_ != nullptr, "cannot load OpenSSL's default provider");
         legacy_.reset(OSSL_PROVIDER_load(ctx_.get(), "legacy"));

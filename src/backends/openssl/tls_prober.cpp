@@ -1,6 +1,7 @@
 #include "certforge/errors.hpp"
 #include "certforge/probe.hpp"
 #include "certforge/text.hpp"
+#include "library_context.hpp"
 #include "openssl_error.hpp"
 #include "openssl_factory.hpp"
 #include "openssl_handles.hpp"
@@ -254,8 +255,7 @@ constexpr const char* kGroups = "X25519:P-256:P-384:P-521:X448:ffdhe2048:ffdhe30
 
 class OpenSslProber final : public TlsProber {
 public:
-    OpenSslProber() : ctx_(OSSL_LIB_CTX_new()) {
-        check(ctx_ != nullptr, "cannot create an OpenSSL library context");
+    OpenSslProber() : ctx_(new_library_context()) {
         default_.reset(OSSL_PROVIDER_load(ctx_.get(), "default"));
         legacy_.reset(OSSL_PROVIDER_load(ctx_.get(), "legacy"));
         const int type = BIO_get_new_index();

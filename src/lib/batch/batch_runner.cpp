@@ -1,3 +1,4 @@
+#include "../common/test_hooks.hpp"
 #include "certforge/backend_registry.hpp"
 #include "certforge/batch.hpp"
 #include "certforge/builder.hpp"
@@ -77,13 +78,13 @@ struct BatchContext {
     bool with_codec = false;
 };
 
-// Test hook: CERTFORGE_FAULT_KILL_AFTER_RECORD=N kills the process with
+// Test hook (test_hooks.hpp): CERTFORGE_FAULT_KILL_AFTER_RECORD=N kills the process with
 // SIGKILL right after the N-th ledger entry is committed and before its
 // files are renamed into place, the worst moment for a crash.
 class FaultInjection {
 public:
     FaultInjection() {
-        if (const char* value = std::getenv("CERTFORGE_FAULT_KILL_AFTER_RECORD")) {
+        if (const char* value = detail::test_hook("CERTFORGE_FAULT_KILL_AFTER_RECORD")) {
             kill_after_ = std::strtoul(value, nullptr, 10);
         }
     }

@@ -3,6 +3,7 @@
 #include "certforge/errors.hpp"
 #include "certforge/folder_lock.hpp"
 #include "certforge/signal_guard.hpp"
+#include "test_hooks.hpp"
 #include "unique_fd.hpp"
 
 #include <cerrno>
@@ -61,7 +62,7 @@ void sync_dir(int dir_fd) {
     ::fsync(dir_fd);
 }
 
-// Test hook: CERTFORGE_FAULT_IN_COMMIT="POINT:ACTION" acts at POINT of a
+// Test hook (test_hooks.hpp): CERTFORGE_FAULT_IN_COMMIT="POINT:ACTION" acts at POINT of a
 // commit: "written" (every temporary file written, before the renames) or
 // "renamed-N" (after the N-th rename into place). ACTION is "kill"
 // (SIGKILL), "int" or "term" (raises that signal) or "wait" (until a signal
@@ -69,7 +70,7 @@ void sync_dir(int dir_fd) {
 class CommitFault {
 public:
     CommitFault() {
-        if (const char* value = std::getenv("CERTFORGE_FAULT_IN_COMMIT")) {
+        if (const char* value = detail::test_hook("CERTFORGE_FAULT_IN_COMMIT")) {
             spec_ = value;
         }
     }
