@@ -1,7 +1,7 @@
 #include "fuzz_support.hpp"
 
 #include "certforge/backend_registry.hpp"
-#include "certforge/builder.hpp"
+#include "certforge/certificate_builder.hpp"
 #include "certforge/pem.hpp"
 #include "certforge/profile_catalog.hpp"
 
@@ -99,8 +99,8 @@ const std::vector<Profile>& device_profiles() {
     return all;
 }
 
-const CertificateAuthority& test_ca(Backend& backend) {
-    static std::map<const Backend*, CertificateAuthority> made;
+const CaFolder& test_ca(Backend& backend) {
+    static std::map<const Backend*, CaFolder> made;
     auto found = made.find(&backend);
     if (found == made.end()) {
         const Profile& profile = device_profiles().front();
@@ -109,10 +109,10 @@ const CertificateAuthority& test_ca(Backend& backend) {
         IssuedCertificate ca = CertificateBuilder(backend, profile).issue_ca(request);
         CaMetadata metadata{
             "certforge fuzz CA", profile.id, std::string(backend.name()), "", "", ""};
-        found = made.emplace(&backend, CertificateAuthority{{},
-                                                            std::move(ca.certificate_der),
-                                                            std::move(ca.key),
-                                                            std::move(metadata)})
+        found = made.emplace(&backend, CaFolder{{},
+                                                std::move(ca.certificate_der),
+                                                std::move(ca.key),
+                                                std::move(metadata)})
                     .first;
     }
     return found->second;
@@ -120,7 +120,7 @@ const CertificateAuthority& test_ca(Backend& backend) {
 
 const fs::path& test_ca_folder() {
     static const fs::path folder = [] {
-        const CertificateAuthority& ca = test_ca(*backends().front());
+        const CaFolder& ca = test_ca(*backends().front());
         fs::path dir = scratch_dir().path() / "ca";
         fs::create_directory(dir);
         const SecureString key = pem_encode_secret("PRIVATE KEY", ca.key.pkcs8_der());

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "certforge/backend.hpp"
-#include "certforge/ca_store.hpp"
+#include "certforge/ca_folder.hpp"
 #include "certforge/containers.hpp"
 #include "certforge/errors.hpp"
 #include "certforge/profile.hpp"
@@ -37,7 +37,7 @@ const std::vector<Profile>& device_profiles();
 
 // A CA made with `backend` for the default profile, as `certforge ca init`
 // makes it, once per backend (in memory only).
-const CertificateAuthority& test_ca(Backend& backend);
+const CaFolder& test_ca(Backend& backend);
 
 // A CA folder (ca.key, ca.crt, ca.json) holding the first backend's
 // test_ca, written once into the scratch folder.

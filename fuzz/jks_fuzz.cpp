@@ -3,7 +3,7 @@
 // on every backend. Each input is read twice: as it is, and with its
 // trailing SHA-1 store digest made right again, so that mutations reach
 // the entry parser instead of stopping at the integrity check.
-#include "certforge/jks.hpp"
+#include "certforge/jks_keystore.hpp"
 #include "fuzz_support.hpp"
 
 #include <algorithm>

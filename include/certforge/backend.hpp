@@ -73,7 +73,7 @@ struct CertificateTemplate {
 };
 
 // The CA that signs a certificate.
-struct IssuerCredentials {
+struct CaCredentials {
     ByteView certificate_der;
     const PrivateKey& key;
 };
@@ -111,22 +111,22 @@ public:
     // and small keys are made as asked: the profile decides, not the library's
     // security level. Returns DER.
     virtual Bytes sign_certificate(const CertificateTemplate& tmpl, const PrivateKey& subject_key,
-                                   const std::optional<IssuerCredentials>& issuer) = 0;
+                                   const std::optional<CaCredentials>& issuer) = 0;
 
     // Signs a certificate for a public key alone (SubjectPublicKeyInfo DER,
     // as a CSR carries it), issued by `issuer`.
     virtual Bytes sign_public_key(const CertificateTemplate& tmpl, ByteView public_key_info,
-                                  const IssuerCredentials& issuer) = 0;
+                                  const CaCredentials& issuer) = 0;
 
     // A PKCS#10 request for `key` with the template's subject, SANs and
     // hash (the other template fields are ignored). Returns DER.
-    virtual Bytes create_csr(const CertificateTemplate& tmpl, const PrivateKey& key) = 0;
+    virtual Bytes sign_csr(const CertificateTemplate& tmpl, const PrivateKey& key) = 0;
     // Parses a DER PKCS#10 request and checks its self-signature. Throws
     // InputError naming `source` when it is not a request.
     virtual CsrInfo parse_csr(ByteView der, std::string_view source) const = 0;
 
     // Signs a v2 CRL as `tmpl` says, issued by `issuer`. Returns DER.
-    virtual Bytes sign_crl(const CrlTemplate& tmpl, const IssuerCredentials& issuer) = 0;
+    virtual Bytes sign_crl(const CrlTemplate& tmpl, const CaCredentials& issuer) = 0;
 
     // Parses one DER certificate. Throws InputError naming `source` when the
     // bytes are not a certificate.

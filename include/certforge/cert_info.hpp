@@ -4,7 +4,7 @@
 
 #include "certforge/algorithms.hpp"
 #include "certforge/bytes.hpp"
-#include "certforge/names.hpp"
+#include "certforge/subject_alt_name.hpp"
 
 #include <cstdint>
 #include <optional>

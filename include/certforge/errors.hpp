@@ -1,5 +1,5 @@
 // Typed errors thrown by libcertforge. The CLI maps each kind to one exit code
-// (see DESIGN.md): UsageError 2, InputError 3, CryptoError and InternalError 4.
+// (docs/ARCHITECTURE.md, "Errors"): UsageError 2, InputError 3, CryptoError and InternalError 4.
 // A failed verification is not an error: it is a Report with findings.
 #pragma once
 

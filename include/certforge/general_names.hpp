@@ -7,7 +7,7 @@
 
 #include "certforge/bytes.hpp"
 #include "certforge/dn_text.hpp"
-#include "certforge/names.hpp"
+#include "certforge/subject_alt_name.hpp"
 
 #include <string_view>
 #include <vector>

@@ -8,9 +8,9 @@
 #pragma once
 
 #include "certforge/backend.hpp"
-#include "certforge/builder.hpp"
-#include "certforge/ca_store.hpp"
+#include "certforge/ca_folder.hpp"
 #include "certforge/cert_info.hpp"
+#include "certforge/certificate_builder.hpp"
 #include "certforge/profile.hpp"
 #include "certforge/request.hpp"
 
@@ -52,7 +52,7 @@ public:
     // Certificates for `target`, signed by `ca` (null: self-signed), at time
     // `now`. Checks the CA first (require_ca_fits). The issuer keeps
     // references to all three.
-    CertificateIssuer(Backend& backend, const IssueTarget& target, const CertificateAuthority* ca,
+    CertificateIssuer(Backend& backend, const IssueTarget& target, const CaFolder* ca,
                       UnixTime now);
 
     // Everything that can be checked before a key exists: the names, subject,
@@ -80,7 +80,7 @@ public:
     Backend& backend() const noexcept { return backend_; }
     // The CA's certificate as parsed; null when self-signed.
     const CertInfo* ca_info() const noexcept { return ca_info_ ? &*ca_info_ : nullptr; }
-    const CertificateAuthority* ca() const noexcept { return ca_; }
+    const CaFolder* ca() const noexcept { return ca_; }
     UnixTime now() const noexcept { return now_; }
 
     // The notices gathered so far (weak crypto used, validity cut back);
@@ -96,7 +96,7 @@ private:
 
     Backend& backend_;
     const IssueTarget& target_;
-    const CertificateAuthority* ca_;
+    const CaFolder* ca_;
     std::optional<CertInfo> ca_info_;
     UnixTime now_;
     std::vector<IssueNotice> notices_;

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "certforge/algorithms.hpp"
-#include "certforge/names.hpp"
+#include "certforge/subject_alt_name.hpp"
 
 #include <optional>
 #include <string>

@@ -7,7 +7,7 @@
 #pragma once
 
 #include "certforge/backend.hpp"
-#include "certforge/builder.hpp"
+#include "certforge/certificate_builder.hpp"
 #include "certforge/containers.hpp"
 #include "certforge/output_set.hpp"
 #include "certforge/profile.hpp"

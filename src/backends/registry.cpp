@@ -1,7 +1,5 @@
 #include "certforge/backend_registry.hpp"
-#include "certforge/containers.hpp"
 #include "certforge/errors.hpp"
-#include "certforge/probe.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -68,32 +66,6 @@ std::unique_ptr<Backend> make_backend(std::string_view name) {
     }
     throw UsageError(fmt::format("unknown backend '{}': this build has {}", wanted,
                                  fmt::join(built_backends(), ", ")));
-}
-
-} // namespace certforge
-
-namespace certforge {
-
-std::unique_ptr<ContainerCodec> make_container_codec() {
-#if CERTFORGE_HAVE_OPENSSL
-    return make_openssl_container_codec();
-#else
-    throw UsageError("PKCS#12 and PKCS#7 files are written with OpenSSL, and this build has no "
-                     "OpenSSL backend (configure with CERTFORGE_WITH_OPENSSL=ON)");
-#endif
-}
-
-} // namespace certforge
-
-namespace certforge {
-
-std::unique_ptr<TlsProber> make_tls_prober() {
-#if CERTFORGE_HAVE_OPENSSL
-    return make_openssl_prober();
-#else
-    throw UsageError("the probe is OpenSSL's TLS client, and this build has no OpenSSL backend "
-                     "(configure with CERTFORGE_WITH_OPENSSL=ON)");
-#endif
 }
 
 } // namespace certforge

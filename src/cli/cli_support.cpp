@@ -1,7 +1,7 @@
 #include "cli_support.hpp"
 
 #include "certforge/backend_registry.hpp"
-#include "certforge/ca_store.hpp"
+#include "certforge/ca_folder.hpp"
 #include "certforge/cert_info.hpp"
 #include "certforge/certificate_file.hpp"
 #include "certforge/dn_text.hpp"

@@ -1,5 +1,5 @@
 #include "certforge/backend_registry.hpp"
-#include "certforge/ca_store.hpp"
+#include "certforge/ca_folder.hpp"
 #include "certforge/certificate_file.hpp"
 #include "certforge/containers.hpp"
 #include "certforge/errors.hpp"
@@ -38,9 +38,9 @@ int run_bundle(const BundleOptions& options) {
     if (!options.cert.empty()) {
         chain = read_certificate_file(options.cert);
     }
-    std::optional<CertificateAuthority> ca;
+    std::optional<CaFolder> ca;
     if (!options.ca_dir.empty()) {
-        ca.emplace(load_ca(options.ca_dir, *backend));
+        ca.emplace(load_ca_folder(options.ca_dir, *backend));
         if (std::find(chain.begin(), chain.end(), ca->certificate_der) == chain.end()) {
             chain.push_back(ca->certificate_der);
         }

@@ -1,7 +1,7 @@
 #include "certforge/backend_registry.hpp"
-#include "certforge/builder.hpp"
+#include "certforge/ca_folder.hpp"
 #include "certforge/ca_ledger.hpp"
-#include "certforge/ca_store.hpp"
+#include "certforge/certificate_builder.hpp"
 #include "certforge/certificate_file.hpp"
 #include "certforge/errors.hpp"
 #include "certforge/issue.hpp"
@@ -95,7 +95,7 @@ int run_ca_sign(const CaSignOptions& options) {
     OutputSet::refuse_existing(dir, {out.filename().string()}, options.force);
     const Bytes der = read_request_file(options.request);
     const CsrInfo csr = backend->parse_csr(der, options.request);
-    const CertificateAuthority ca = load_ca(options.ca_dir, *backend);
+    const CaFolder ca = load_ca_folder(options.ca_dir, *backend);
     const UnixTime now = static_cast<UnixTime>(std::time(nullptr));
     const Bytes cert = with_cli_hint(HintStyle::ca_sign, [&] {
         try {

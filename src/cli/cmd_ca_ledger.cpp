@@ -1,7 +1,7 @@
 // certforge ca list, ca revoke and ca crl: the CA ledger and its CRL.
 #include "certforge/backend_registry.hpp"
+#include "certforge/ca_folder.hpp"
 #include "certforge/ca_ledger.hpp"
-#include "certforge/ca_store.hpp"
 #include "certforge/errors.hpp"
 #include "certforge/output_set.hpp"
 #include "certforge/pem.hpp"
@@ -153,7 +153,7 @@ struct CaCrlOptions {
 
 int run_ca_crl(const CaCrlOptions& options) {
     const auto backend = make_backend(options.backend);
-    const CertificateAuthority ca = load_ca(options.ca_dir, *backend);
+    const CaFolder ca = load_ca_folder(options.ca_dir, *backend);
     const Profile profile =
         load_profile(options.profile.empty() ? ca.metadata.profile_id : options.profile);
     const std::filesystem::path out =

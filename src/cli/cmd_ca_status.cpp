@@ -1,7 +1,7 @@
 // certforge ca status: the CA certificate's own validity, whether it may
 // still issue for its profile, and the ledger's counts.
+#include "certforge/ca_folder.hpp"
 #include "certforge/ca_ledger.hpp"
-#include "certforge/ca_store.hpp"
 #include "certforge/errors.hpp"
 #include "certforge/issue.hpp"
 #include "certforge/output_set.hpp"

@@ -1,5 +1,5 @@
 #include "certforge/backend_registry.hpp"
-#include "certforge/builder.hpp"
+#include "certforge/certificate_builder.hpp"
 #include "certforge/certificate_file.hpp"
 #include "certforge/output_set.hpp"
 #include "certforge/pem.hpp"

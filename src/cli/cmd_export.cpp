@@ -1,7 +1,7 @@
 #include "certforge/backend_registry.hpp"
 #include "certforge/errors.hpp"
 #include "certforge/input_file.hpp"
-#include "certforge/jks.hpp"
+#include "certforge/jks_keystore.hpp"
 #include "certforge/output_set.hpp"
 #include "certforge/pem.hpp"
 #include "cli_support.hpp"

@@ -1,6 +1,6 @@
 #include "certforge/backend_registry.hpp"
+#include "certforge/ca_folder.hpp"
 #include "certforge/ca_ledger.hpp"
-#include "certforge/ca_store.hpp"
 #include "certforge/certificate_file.hpp"
 #include "certforge/containers.hpp"
 #include "certforge/errors.hpp"
@@ -65,10 +65,10 @@ int run_make(const MakeOptions& options) {
         server_file_names(order.formats, !options.ca_dir.empty(), codec != nullptr, generated),
         options.force, FolderLink::replace);
 
-    std::optional<CertificateAuthority> ca;
+    std::optional<CaFolder> ca;
     std::optional<CaLedger> ledger;
     if (!options.ca_dir.empty()) {
-        ca.emplace(load_ca(options.ca_dir, *backend));
+        ca.emplace(load_ca_folder(options.ca_dir, *backend));
     }
     if (!options.key_file.empty()) {
         order.existing_key.emplace(read_private_key_file(options.key_file));

@@ -1,5 +1,5 @@
 // certforge: the command line over libcertforge. This is the one place where
-// errors become exit codes (see DESIGN.md).
+// errors become exit codes (docs/ARCHITECTURE.md, "Errors").
 #include "certforge/errors.hpp"
 #include "certforge/signal_guard.hpp"
 #include "cli_support.hpp"

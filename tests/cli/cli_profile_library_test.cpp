@@ -3,7 +3,7 @@
 // command line), host profiles choosing the PFX encryption, and one
 // certificate for several device families.
 #include "certforge/backend_registry.hpp"
-#include "certforge/builder.hpp"
+#include "certforge/certificate_builder.hpp"
 #include "certforge/errors.hpp"
 #include "certforge/profile_catalog.hpp"
 #include "certforge/profile_merge.hpp"

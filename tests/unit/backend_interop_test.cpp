@@ -2,7 +2,7 @@
 // certificate, each reads what the other wrote, and mixed chains verify in
 // tools that are neither. Built only when both backends are.
 #include "certforge/backend_registry.hpp"
-#include "certforge/builder.hpp"
+#include "certforge/certificate_builder.hpp"
 #include "certforge/pem.hpp"
 #include "certforge/verify.hpp"
 #include "support/test_support.hpp"
@@ -121,7 +121,7 @@ TEST_CASE("interop: the same template and key give byte-identical certificates",
     printable.subject.dn_encoding = DnEncoding::printable;
     for (const Profile* p : std::initializer_list<const Profile*>{&profile, &printable}) {
         const CertificateTemplate leaf_tmpl = leaf_template(*p, print_request(), kSerial, kNow);
-        const IssuerCredentials issuer{ca_openssl, ca_key};
+        const CaCredentials issuer{ca_openssl, ca_key};
         const Bytes leaf_openssl = openssl->sign_certificate(leaf_tmpl, leaf_key, issuer);
         const Bytes leaf_botan = botan->sign_certificate(leaf_tmpl, leaf_key, issuer);
         CHECK(to_hex(leaf_openssl) == to_hex(leaf_botan));
@@ -138,8 +138,8 @@ TEST_CASE("interop: the same request gives byte-identical CSRs, each parsed by t
     const Profile profile = certforge::test::shipped_profile("default");
     const PrivateKey key = certforge::test::fixture_private_key("rsa2048");
     const CertificateTemplate tmpl = leaf_template(profile, print_request(), kSerial, kNow);
-    const Bytes from_openssl = openssl->create_csr(tmpl, key);
-    const Bytes from_botan = botan->create_csr(tmpl, key);
+    const Bytes from_openssl = openssl->sign_csr(tmpl, key);
+    const Bytes from_botan = botan->sign_csr(tmpl, key);
     CHECK(to_hex(from_openssl) == to_hex(from_botan));
     for (const auto* parser : {openssl.get(), botan.get()}) {
         const CsrInfo info = parser->parse_csr(from_botan, "csr");
@@ -163,7 +163,7 @@ TEST_CASE("interop: both parsers read every field the same way", "[interop]") {
     CertificateBuilder builder(*builder_backend, profile);
     const IssuedCertificate ca = builder.issue_ca(ca_request());
     const IssuedCertificate leaf =
-        builder.issue_leaf(print_request(), IssuerCredentials{ca.certificate_der, ca.key},
+        builder.issue_leaf(print_request(), CaCredentials{ca.certificate_der, ca.key},
                            certforge::test::fixture_private_key("rsa2048"));
 
     for (const Bytes* der : {&ca.certificate_der, &leaf.certificate_der}) {
@@ -224,7 +224,7 @@ TEST_CASE("interop: builder output has the same DER structure on both backends",
         CertificateBuilder builder(*backend, profile);
         const IssuedCertificate ca = builder.issue_ca(ca_request());
         const IssuedCertificate leaf =
-            builder.issue_leaf(print_request(), IssuerCredentials{ca.certificate_der, ca.key});
+            builder.issue_leaf(print_request(), CaCredentials{ca.certificate_der, ca.key});
         structures[name + " ca"] =
             asn1_structure(write_pem(dir, name + "-ca.crt", ca.certificate_der));
         structures[name + " leaf"] =
@@ -254,7 +254,7 @@ TEST_CASE("interop: a CA from one backend signs leaves with the other", "[intero
 
     const IssuedCertificate leaf =
         CertificateBuilder(*leaf_backend, profile)
-            .issue_leaf(print_request(), IssuerCredentials{ca.certificate_der, ca.key});
+            .issue_leaf(print_request(), CaCredentials{ca.certificate_der, ca.key});
     CHECK(ca_backend->key_matches_certificate(leaf.key, leaf.certificate_der));
 
     const auto ca_path = write_pem(dir, "ca.crt", ca.certificate_der);
@@ -292,7 +292,7 @@ TEST_CASE("interop: the same CRL template gives byte-identical CRLs that openssl
     crl.crl_number = {0x01, 0x00};
     crl.revoked = {{{0x01, 0x02}, kNow - 3600, RevocationReason::unspecified},
                    {kSerial, kNow - 60, RevocationReason::key_compromise}};
-    const IssuerCredentials issuer{ca, ca_key};
+    const CaCredentials issuer{ca, ca_key};
     const Bytes from_openssl = openssl->sign_crl(crl, issuer);
     const Bytes from_botan = botan->sign_crl(crl, issuer);
     CHECK(to_hex(from_openssl) == to_hex(from_botan));

@@ -1,7 +1,7 @@
 // The builder on each backend, read back by openssl, python3-cryptography
 // and the other checks that certforge did not write.
 #include "certforge/backend_registry.hpp"
-#include "certforge/builder.hpp"
+#include "certforge/certificate_builder.hpp"
 #include "certforge/errors.hpp"
 #include "certforge/pem.hpp"
 #include "certforge/profile_catalog.hpp"
@@ -34,18 +34,18 @@ public:
         return inner_->digest(hash, data);
     }
     Bytes sign_certificate(const CertificateTemplate& tmpl, const PrivateKey& key,
-                           const std::optional<IssuerCredentials>& issuer) override {
+                           const std::optional<CaCredentials>& issuer) override {
         return inner_->sign_certificate(tmpl, key, issuer);
     }
     Bytes sign_public_key(const CertificateTemplate& tmpl, ByteView public_key_info,
-                          const IssuerCredentials& issuer) override {
+                          const CaCredentials& issuer) override {
         return inner_->sign_public_key(tmpl, public_key_info, issuer);
     }
-    Bytes sign_crl(const CrlTemplate& tmpl, const IssuerCredentials& issuer) override {
+    Bytes sign_crl(const CrlTemplate& tmpl, const CaCredentials& issuer) override {
         return inner_->sign_crl(tmpl, issuer);
     }
-    Bytes create_csr(const CertificateTemplate& tmpl, const PrivateKey& key) override {
-        return inner_->create_csr(tmpl, key);
+    Bytes sign_csr(const CertificateTemplate& tmpl, const PrivateKey& key) override {
+        return inner_->sign_csr(tmpl, key);
     }
     CsrInfo parse_csr(ByteView der, std::string_view source) const override {
         return inner_->parse_csr(der, source);
@@ -128,7 +128,7 @@ TEST_CASE("build: konica-legacy CA and leaf, read back by openssl and python", "
     CertificateBuilder builder(*backend, profile);
     const IssuedCertificate ca = builder.issue_ca(ca_request());
     const IssuedCertificate leaf =
-        builder.issue_leaf(print_request(), IssuerCredentials{ca.certificate_der, ca.key},
+        builder.issue_leaf(print_request(), CaCredentials{ca.certificate_der, ca.key},
                            certforge::test::fixture_private_key("rsa1024"));
 
     const auto ca_path = write_pem(dir, "ca.crt", ca.certificate_der);
@@ -185,7 +185,7 @@ TEST_CASE("build: default profile, SHA-256/2048, IPv6 SAN, strict openssl verify
     CertRequest request = print_request();
     request.subject_alt_names.push_back(parse_san("ip:2001:db8::10"));
     const IssuedCertificate leaf =
-        builder.issue_leaf(request, IssuerCredentials{ca.certificate_der, ca.key},
+        builder.issue_leaf(request, CaCredentials{ca.certificate_der, ca.key},
                            certforge::test::fixture_private_key("rsa2048"));
     const auto ca_path = write_pem(dir, "ca.crt", ca.certificate_der);
     const auto leaf_path = write_pem(dir, "leaf.crt", leaf.certificate_der);

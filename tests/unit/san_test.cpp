@@ -1,5 +1,5 @@
 #include "certforge/errors.hpp"
-#include "certforge/names.hpp"
+#include "certforge/subject_alt_name.hpp"
 
 #include <catch2/catch.hpp>
 

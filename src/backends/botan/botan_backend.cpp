@@ -40,8 +40,8 @@ std::unique_ptr<Botan::RandomNumberGenerator> make_rng() {
 
 BotanBackend::BotanBackend() : rng_(make_rng()) {}
 
-const Issuer& BotanBackend::issuer(const IssuerCredentials& credentials) {
-    return issuers_.get(credentials, [](const IssuerCredentials& c) { return load_issuer(c); });
+const LoadedCa& BotanBackend::loaded_ca(const CaCredentials& credentials) {
+    return loaded_cas_.get(credentials, [](const CaCredentials& c) { return load_ca(c); });
 }
 
 std::string BotanBackend::library_version() const {
@@ -96,29 +96,30 @@ Bytes BotanBackend::digest(HashAlgorithm hash, ByteView data) const {
 }
 
 Bytes BotanBackend::sign_certificate(const CertificateTemplate& tmpl, const PrivateKey& subject_key,
-                                     const std::optional<IssuerCredentials>& issuer) {
-    return write_certificate(*rng_, tmpl, subject_key, issuer ? &this->issuer(*issuer) : nullptr);
+                                     const std::optional<CaCredentials>& issuer) {
+    return botan::sign_certificate(*rng_, tmpl, subject_key,
+                                   issuer ? &this->loaded_ca(*issuer) : nullptr);
 }
 
 Bytes BotanBackend::sign_public_key(const CertificateTemplate& tmpl, ByteView public_key_info,
-                                    const IssuerCredentials& issuer) {
-    return write_certificate_for_public_key(*rng_, tmpl, public_key_info, this->issuer(issuer));
+                                    const CaCredentials& issuer) {
+    return botan::sign_public_key(*rng_, tmpl, public_key_info, this->loaded_ca(issuer));
 }
 
-Bytes BotanBackend::sign_crl(const CrlTemplate& tmpl, const IssuerCredentials& issuer) {
-    return write_crl(*rng_, tmpl, this->issuer(issuer));
+Bytes BotanBackend::sign_crl(const CrlTemplate& tmpl, const CaCredentials& issuer) {
+    return botan::sign_crl(*rng_, tmpl, this->loaded_ca(issuer));
 }
 
-Bytes BotanBackend::create_csr(const CertificateTemplate& tmpl, const PrivateKey& key) {
-    return write_csr(*rng_, tmpl, key);
+Bytes BotanBackend::sign_csr(const CertificateTemplate& tmpl, const PrivateKey& key) {
+    return botan::sign_csr(*rng_, tmpl, key);
 }
 
 CsrInfo BotanBackend::parse_csr(ByteView der, std::string_view source) const {
-    return read_csr(der, source);
+    return botan::parse_csr(der, source);
 }
 
 CertInfo BotanBackend::parse_certificate(ByteView der, std::string_view source) const {
-    return read_certificate(der, source);
+    return botan::parse_certificate(der, source);
 }
 
 namespace {

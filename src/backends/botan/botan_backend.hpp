@@ -2,14 +2,16 @@
 // at once; Botan exceptions become certforge errors at this boundary.
 #pragma once
 
-#include "../issuer_cache.hpp"
+#include "../loaded_ca_cache.hpp"
 #include "certforge/backend.hpp"
+#include "certforge/dn_text.hpp"
 
 #include <botan/asn1_obj.h>
 #include <botan/bigint.h>
 #include <botan/pk_keys.h>
 #include <botan/pkix_types.h>
 #include <botan/rng.h>
+#include <botan/x509_ext.h>
 #include <botan/x509_obj.h>
 #include <botan/x509cert.h>
 #include <memory>
@@ -18,7 +20,7 @@
 namespace certforge::botan {
 
 // Shared by the certificate and CRL writers.
-struct Issuer {
+struct LoadedCa {
     std::unique_ptr<Botan::Private_Key> key;
     Botan::X509_Certificate certificate;
 };
@@ -33,22 +35,22 @@ public:
     Bytes random_bytes(std::size_t count) override;
     Bytes digest(HashAlgorithm hash, ByteView data) const override;
     Bytes sign_certificate(const CertificateTemplate& tmpl, const PrivateKey& subject_key,
-                           const std::optional<IssuerCredentials>& issuer) override;
+                           const std::optional<CaCredentials>& issuer) override;
     CertInfo parse_certificate(ByteView der, std::string_view source) const override;
     bool key_matches_certificate(const PrivateKey& key, ByteView certificate_der) const override;
     std::optional<bool> certificate_signed_by(ByteView certificate_der, ByteView issuer_der,
                                               std::string& why) const override;
     Bytes sign_public_key(const CertificateTemplate& tmpl, ByteView public_key_info,
-                          const IssuerCredentials& issuer) override;
-    Bytes create_csr(const CertificateTemplate& tmpl, const PrivateKey& key) override;
+                          const CaCredentials& issuer) override;
+    Bytes sign_csr(const CertificateTemplate& tmpl, const PrivateKey& key) override;
     CsrInfo parse_csr(ByteView der, std::string_view source) const override;
-    Bytes sign_crl(const CrlTemplate& tmpl, const IssuerCredentials& issuer) override;
+    Bytes sign_crl(const CrlTemplate& tmpl, const CaCredentials& issuer) override;
 
 private:
-    const Issuer& issuer(const IssuerCredentials& credentials);
+    const LoadedCa& loaded_ca(const CaCredentials& credentials);
 
     std::unique_ptr<Botan::RandomNumberGenerator> rng_;
-    detail::IssuerCache<Issuer> issuers_;
+    detail::LoadedCaCache<LoadedCa> loaded_cas_;
 };
 
 // A PKCS#8 key as a Botan object. Throws InputError when it is not one, or
@@ -101,24 +103,32 @@ DecodedCertificate decode_certificate(ByteView der, std::string_view source);
 std::string botan_hash_name(HashAlgorithm hash);
 
 // `issuer` null: self-signed.
-Bytes write_certificate(Botan::RandomNumberGenerator& rng, const CertificateTemplate& tmpl,
-                        const PrivateKey& subject_key, const Issuer* issuer);
-Bytes write_certificate_for_public_key(Botan::RandomNumberGenerator& rng,
-                                       const CertificateTemplate& tmpl, ByteView public_key_info,
-                                       const Issuer& issuer);
-Bytes write_csr(Botan::RandomNumberGenerator& rng, const CertificateTemplate& tmpl,
-                const PrivateKey& key);
-CsrInfo read_csr(ByteView der, std::string_view source);
+Bytes sign_certificate(Botan::RandomNumberGenerator& rng, const CertificateTemplate& tmpl,
+                       const PrivateKey& subject_key, const LoadedCa* issuer);
+Bytes sign_public_key(Botan::RandomNumberGenerator& rng, const CertificateTemplate& tmpl,
+                      ByteView public_key_info, const LoadedCa& issuer);
+Bytes sign_csr(Botan::RandomNumberGenerator& rng, const CertificateTemplate& tmpl,
+               const PrivateKey& key);
+CsrInfo parse_csr(ByteView der, std::string_view source);
+
+// Shared by the certificate and CSR code: a DN as certforge encodes it, the
+// subjectAltName extension as certforge encodes it (order kept, IPv6 too),
+// and a DN read back through dn_text.
+Botan::X509_DN x509_dn(const DistinguishedName& dn);
+void add_subject_alt_names(Botan::Extensions& extensions, const std::vector<SubjectAltName>& sans,
+                           bool critical);
+DistinguishedName read_x509_dn(const Botan::X509_DN& dn, NamePolicy policy, std::string_view source,
+                               std::string_view whose);
 
 // The CA's key and certificate. Throws InputError when they do not match.
-Issuer load_issuer(const IssuerCredentials& issuer);
+LoadedCa load_ca(const CaCredentials& issuer);
 // RFC 5280 method 1: SHA-1 of the subjectPublicKey bits.
 std::vector<uint8_t> key_identifier(const std::vector<uint8_t>& public_key_bits);
 // The certificate's subjectKeyIdentifier, or the method 1 id of its key.
 std::vector<uint8_t> subject_key_id_of(const Botan::X509_Certificate& cert);
 Botan::X509_Time to_time(UnixTime when);
-Bytes write_crl(Botan::RandomNumberGenerator& rng, const CrlTemplate& tmpl, const Issuer& issuer);
+Bytes sign_crl(Botan::RandomNumberGenerator& rng, const CrlTemplate& tmpl, const LoadedCa& issuer);
 
-CertInfo read_certificate(ByteView der, std::string_view source);
+CertInfo parse_certificate(ByteView der, std::string_view source);
 
 } // namespace certforge::botan

@@ -265,6 +265,11 @@ void decode_tbs(DecodedCertificate& cert) {
 
 } // namespace
 
+DistinguishedName read_x509_dn(const Botan::X509_DN& dn, NamePolicy policy, std::string_view source,
+                               std::string_view whose) {
+    return read_dn(dn, policy, source, whose);
+}
+
 DecodedCertificate decode_certificate(ByteView der, std::string_view source) {
     DecodedCertificate cert;
     std::size_t consumed = 0;
@@ -288,50 +293,7 @@ DecodedCertificate decode_certificate(ByteView der, std::string_view source) {
     return cert;
 }
 
-CsrInfo read_csr(ByteView der, std::string_view source) {
-    check_names_before_decoding(der, NamePolicy::request, source);
-    std::optional<Botan::PKCS10_Request> request;
-    try {
-        if (der.empty()) {
-            throw Botan::Decoding_Error("no data");
-        }
-        request.emplace(std::vector<uint8_t>(der.begin(), der.end()));
-    } catch (const Botan::Exception& e) {
-        // Botan 2 checks the self-signature while decoding a request.
-        if (std::string_view(e.what()).find("Bad signature") != std::string_view::npos) {
-            throw InputError(fmt::format("{}: the request's signature does not verify: it is "
-                                         "damaged or was not signed by its own key",
-                                         source));
-        }
-        throw InputError(
-            fmt::format("{}: not a PKCS#10 certificate request (Botan: {})", source, e.what()));
-    }
-    try {
-        CsrInfo info;
-        info.der.assign(der.begin(), der.end());
-        info.subject = read_dn(request->subject_dn(), NamePolicy::request, source, "subject");
-        set_signature_algorithm(info, request->signature_algorithm().get_oid().to_string());
-        const std::unique_ptr<Botan::Public_Key> key(request->subject_public_key());
-        info.key_algorithm = key->algo_name() == "RSA"     ? KeyAlgorithm::rsa
-                             : key->algo_name() == "ECDSA" ? KeyAlgorithm::ec
-                                                           : KeyAlgorithm::unknown;
-        info.key_bits = static_cast<unsigned>(key->key_length());
-        info.public_key_info = key->subject_public_key();
-        info.signature_valid = request->check_signature(*key);
-        const auto raw = request->extensions().extensions_raw();
-        if (const auto san = raw.find(Botan::OID::from_string("2.5.29.17")); san != raw.end()) {
-            GeneralNames names = read_general_names(san->second.first, NamePolicy::request, source);
-            info.subject_alt_names = std::move(names.names);
-            info.other_subject_alt_names = names.others;
-        }
-        return info;
-    } catch (const Botan::Exception& e) {
-        throw InputError(
-            fmt::format("{}: the request cannot be read (Botan: {})", source, e.what()));
-    }
-}
-
-CertInfo read_certificate(ByteView der, std::string_view source) {
+CertInfo parse_certificate(ByteView der, std::string_view source) {
     check_names_before_decoding(der, NamePolicy::certificate, source);
     const DecodedCertificate cert = decode_certificate(der, source);
     try {

@@ -212,7 +212,7 @@ DistinguishedName read_x509_name(const X509_NAME* name, std::string_view source)
     return read_name(name, NamePolicy::request, source, "subject");
 }
 
-CertInfo read_certificate(OSSL_LIB_CTX* ctx, ByteView der, std::string_view source) {
+CertInfo parse_certificate(OSSL_LIB_CTX* ctx, ByteView der, std::string_view source) {
     ERR_clear_error();
     check_names_before_decoding(der, NamePolicy::certificate, source);
     const X509Ptr cert = load_certificate(ctx, der, source);

@@ -73,32 +73,31 @@ Bytes OpenSslBackend::digest(HashAlgorithm hash, ByteView data) const {
 
 Bytes OpenSslBackend::sign_certificate(const CertificateTemplate& tmpl,
                                        const PrivateKey& subject_key,
-                                       const std::optional<IssuerCredentials>& issuer) {
-    return write_certificate(ctx_.get(), tmpl, subject_key,
-                             issuer ? &this->issuer(*issuer) : nullptr);
+                                       const std::optional<CaCredentials>& issuer) {
+    return openssl::sign_certificate(ctx_.get(), tmpl, subject_key,
+                                     issuer ? &this->loaded_ca(*issuer) : nullptr);
 }
 
 Bytes OpenSslBackend::sign_public_key(const CertificateTemplate& tmpl, ByteView public_key_info,
-                                      const IssuerCredentials& issuer) {
-    return write_certificate_for_public_key(ctx_.get(), tmpl, public_key_info,
-                                            this->issuer(issuer));
+                                      const CaCredentials& issuer) {
+    return openssl::sign_public_key(ctx_.get(), tmpl, public_key_info, this->loaded_ca(issuer));
 }
 
-const Issuer& OpenSslBackend::issuer(const IssuerCredentials& credentials) {
-    return issuers_.get(credentials,
-                        [this](const IssuerCredentials& c) { return load_issuer(ctx_.get(), c); });
+const LoadedCa& OpenSslBackend::loaded_ca(const CaCredentials& credentials) {
+    return loaded_cas_.get(credentials,
+                           [this](const CaCredentials& c) { return load_ca(ctx_.get(), c); });
 }
 
-Bytes OpenSslBackend::sign_crl(const CrlTemplate& tmpl, const IssuerCredentials& issuer) {
-    return write_crl(ctx_.get(), tmpl, this->issuer(issuer));
+Bytes OpenSslBackend::sign_crl(const CrlTemplate& tmpl, const CaCredentials& issuer) {
+    return openssl::sign_crl(ctx_.get(), tmpl, this->loaded_ca(issuer));
 }
 
-Bytes OpenSslBackend::create_csr(const CertificateTemplate& tmpl, const PrivateKey& key) {
-    return write_csr(ctx_.get(), tmpl, key);
+Bytes OpenSslBackend::sign_csr(const CertificateTemplate& tmpl, const PrivateKey& key) {
+    return openssl::sign_csr(ctx_.get(), tmpl, key);
 }
 
 CsrInfo OpenSslBackend::parse_csr(ByteView der, std::string_view source) const {
-    return read_csr(ctx_.get(), der, source);
+    return openssl::parse_csr(ctx_.get(), der, source);
 }
 
 PkeyPtr load_public_key(OSSL_LIB_CTX* ctx, ByteView public_key_info) {
@@ -113,7 +112,7 @@ PkeyPtr load_public_key(OSSL_LIB_CTX* ctx, ByteView public_key_info) {
 }
 
 CertInfo OpenSslBackend::parse_certificate(ByteView der, std::string_view source) const {
-    return read_certificate(ctx_.get(), der, source);
+    return openssl::parse_certificate(ctx_.get(), der, source);
 }
 
 bool OpenSslBackend::key_matches_certificate(const PrivateKey& key,

@@ -3,14 +3,14 @@
 // process-wide defaults.
 #pragma once
 
-#include "../issuer_cache.hpp"
+#include "../loaded_ca_cache.hpp"
 #include "certforge/backend.hpp"
 #include "openssl_handles.hpp"
 
 namespace certforge::openssl {
 
 // Shared by the certificate and CRL writers.
-struct Issuer {
+struct LoadedCa {
     PkeyPtr key;
     X509Ptr certificate;
 };
@@ -26,24 +26,24 @@ public:
     Bytes random_bytes(std::size_t count) override;
     Bytes digest(HashAlgorithm hash, ByteView data) const override;
     Bytes sign_certificate(const CertificateTemplate& tmpl, const PrivateKey& subject_key,
-                           const std::optional<IssuerCredentials>& issuer) override;
+                           const std::optional<CaCredentials>& issuer) override;
     CertInfo parse_certificate(ByteView der, std::string_view source) const override;
     bool key_matches_certificate(const PrivateKey& key, ByteView certificate_der) const override;
     std::optional<bool> certificate_signed_by(ByteView certificate_der, ByteView issuer_der,
                                               std::string& why) const override;
     Bytes sign_public_key(const CertificateTemplate& tmpl, ByteView public_key_info,
-                          const IssuerCredentials& issuer) override;
-    Bytes create_csr(const CertificateTemplate& tmpl, const PrivateKey& key) override;
+                          const CaCredentials& issuer) override;
+    Bytes sign_csr(const CertificateTemplate& tmpl, const PrivateKey& key) override;
     CsrInfo parse_csr(ByteView der, std::string_view source) const override;
-    Bytes sign_crl(const CrlTemplate& tmpl, const IssuerCredentials& issuer) override;
+    Bytes sign_crl(const CrlTemplate& tmpl, const CaCredentials& issuer) override;
 
     OSSL_LIB_CTX* context() const noexcept { return ctx_.get(); }
 
 private:
-    const Issuer& issuer(const IssuerCredentials& credentials);
+    const LoadedCa& loaded_ca(const CaCredentials& credentials);
 
     LibCtxPtr ctx_;
-    detail::IssuerCache<Issuer> issuers_;
+    detail::LoadedCaCache<LoadedCa> loaded_cas_;
 };
 
 // Key and certificate conversions within this backend's library context.
@@ -57,14 +57,14 @@ Bytes key_identifier(OSSL_LIB_CTX* ctx, const X509_PUBKEY* public_key);
 const char* digest_name(HashAlgorithm hash);
 
 // `issuer` null: self-signed.
-Bytes write_certificate(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl,
-                        const PrivateKey& subject_key, const Issuer* issuer);
-Bytes write_certificate_for_public_key(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl,
-                                       ByteView public_key_info, const Issuer& issuer);
+Bytes sign_certificate(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl,
+                       const PrivateKey& subject_key, const LoadedCa* issuer);
+Bytes sign_public_key(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl, ByteView public_key_info,
+                      const LoadedCa& issuer);
 // A SubjectPublicKeyInfo DER as a key. Throws InputError when it is not one.
 PkeyPtr load_public_key(OSSL_LIB_CTX* ctx, ByteView public_key_info);
-Bytes write_csr(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl, const PrivateKey& key);
-CsrInfo read_csr(OSSL_LIB_CTX* ctx, ByteView der, std::string_view source);
+Bytes sign_csr(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl, const PrivateKey& key);
+CsrInfo parse_csr(OSSL_LIB_CTX* ctx, ByteView der, std::string_view source);
 // Shared with the CSR writer: name and SAN encoders of the certificate writer.
 X509NamePtr make_x509_name(const DistinguishedName& dn);
 GeneralNamesPtr make_general_names(const std::vector<SubjectAltName>& sans);
@@ -75,10 +75,10 @@ void read_general_names(const GENERAL_NAMES* names, std::vector<SubjectAltName>&
 // undecodable strings and control characters are refused with InputError.
 // Used only by the CSR reader.
 DistinguishedName read_x509_name(const X509_NAME* name, std::string_view source);
-CertInfo read_certificate(OSSL_LIB_CTX* ctx, ByteView der, std::string_view source);
+CertInfo parse_certificate(OSSL_LIB_CTX* ctx, ByteView der, std::string_view source);
 
 // The CA's key and certificate. Throws InputError when they do not match.
-Issuer load_issuer(OSSL_LIB_CTX* ctx, const IssuerCredentials& issuer);
+LoadedCa load_ca(OSSL_LIB_CTX* ctx, const CaCredentials& issuer);
 // The certificate's subjectKeyIdentifier, or the RFC 5280 method 1 id of its key.
 Bytes subject_key_id_of(OSSL_LIB_CTX* ctx, X509* cert);
 Asn1OctetStringPtr octet_string(ByteView bytes);
@@ -88,6 +88,6 @@ void set_time(ASN1_TIME* field, UnixTime when);
 MdCtxPtr signing_context(OSSL_LIB_CTX* ctx, EVP_PKEY* key, HashAlgorithm hash,
                          std::string_view what);
 std::string signing_refused(HashAlgorithm hash, std::string_view what);
-Bytes write_crl(OSSL_LIB_CTX* ctx, const CrlTemplate& tmpl, const Issuer& issuer);
+Bytes sign_crl(OSSL_LIB_CTX* ctx, const CrlTemplate& tmpl, const LoadedCa& issuer);
 
 } // namespace certforge::openssl

@@ -1,9 +1,8 @@
-#include "../common/test_hooks.hpp"
 #include "certforge/backend_registry.hpp"
 #include "certforge/batch.hpp"
-#include "certforge/builder.hpp"
+#include "certforge/ca_folder.hpp"
 #include "certforge/ca_ledger.hpp"
-#include "certforge/ca_store.hpp"
+#include "certforge/certificate_builder.hpp"
 #include "certforge/certificate_file.hpp"
 #include "certforge/containers.hpp"
 #include "certforge/errors.hpp"
@@ -16,6 +15,7 @@
 #include "certforge/server_issue.hpp"
 #include "certforge/sites.hpp"
 #include "certforge/verify.hpp"
+#include "lib/common/test_hooks.hpp"
 #include "site_planner.hpp"
 #include "worker_pool.hpp"
 
@@ -73,7 +73,7 @@ struct Prepared {
 // What every job reads and nobody changes while the pool runs.
 struct BatchContext {
     const BatchOptions& options;
-    const CertificateAuthority& ca;
+    const CaFolder& ca;
     const CertInfo& ca_info;
     bool with_codec = false;
 };
@@ -295,7 +295,7 @@ BatchSummary run_batch(const BatchOptions& options, BatchObserver& observer) {
         throw InputError(fmt::format("{} holds no site", options.sites_file.string()));
     }
     const auto backend = make_backend(options.backend);
-    const CertificateAuthority ca = load_ca(options.ca_dir, *backend);
+    const CaFolder ca = load_ca_folder(options.ca_dir, *backend);
     const CertInfo ca_info =
         backend->parse_certificate(ca.certificate_der, (options.ca_dir / kCaCertFile).string());
     std::optional<CaLedger> ledger;

@@ -1,6 +1,6 @@
 #include "site_planner.hpp"
 
-#include "certforge/builder.hpp"
+#include "certforge/certificate_builder.hpp"
 #include "certforge/certificate_file.hpp"
 #include "certforge/errors.hpp"
 #include "certforge/output_set.hpp"

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "certforge/backend.hpp"
-#include "certforge/ca_store.hpp"
+#include "certforge/ca_folder.hpp"
 #include "certforge/issue.hpp"
 #include "certforge/profile.hpp"
 #include "certforge/request.hpp"

@@ -1,4 +1,5 @@
-#include "certforge/builder.hpp"
+#include "certforge/certificate_builder.hpp"
+
 #include "certforge/dn_text.hpp"
 #include "certforge/errors.hpp"
 
@@ -272,7 +273,7 @@ PrivateKey CertificateBuilder::key_for(unsigned requested_bits,
 
 IssuedCertificate CertificateBuilder::sign_template(const CertificateTemplate& tmpl,
                                                     const CertRequest& request,
-                                                    const std::optional<IssuerCredentials>& issuer,
+                                                    const std::optional<CaCredentials>& issuer,
                                                     std::optional<PrivateKey> existing_key) {
     PrivateKey key = key_for(chosen_rsa_bits(profile_, request.rsa_bits), std::move(existing_key));
     Bytes der = backend_.sign_certificate(tmpl, key, issuer);
@@ -280,7 +281,7 @@ IssuedCertificate CertificateBuilder::sign_template(const CertificateTemplate& t
 }
 
 IssuedCertificate CertificateBuilder::issue_leaf(const CertRequest& request,
-                                                 const std::optional<IssuerCredentials>& issuer,
+                                                 const std::optional<CaCredentials>& issuer,
                                                  std::optional<PrivateKey> existing_key) {
     const UnixTime now = static_cast<UnixTime>(std::time(nullptr));
     const CertificateTemplate tmpl =
@@ -347,7 +348,7 @@ IssuedRequest CertificateBuilder::make_csr(const CertRequest& request,
     const CertificateTemplate tmpl =
         leaf_template(profile_, request, {}, static_cast<UnixTime>(std::time(nullptr)));
     PrivateKey key = key_for(chosen_rsa_bits(profile_, request.rsa_bits), std::move(existing_key));
-    Bytes der = backend_.create_csr(tmpl, key);
+    Bytes der = backend_.sign_csr(tmpl, key);
     return {std::move(key), std::move(der)};
 }
 

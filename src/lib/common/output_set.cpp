@@ -3,7 +3,7 @@
 #include "certforge/errors.hpp"
 #include "certforge/folder_lock.hpp"
 #include "certforge/signal_guard.hpp"
-#include "test_hooks.hpp"
+#include "lib/common/test_hooks.hpp"
 #include "unique_fd.hpp"
 
 #include <cerrno>

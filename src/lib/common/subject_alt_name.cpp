@@ -1,6 +1,7 @@
+#include "certforge/subject_alt_name.hpp"
+
 #include "certforge/errors.hpp"
 #include "certforge/general_names.hpp"
-#include "certforge/names.hpp"
 #include "certforge/text.hpp"
 
 #include <arpa/inet.h>

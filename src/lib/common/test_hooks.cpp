@@ -1,4 +1,4 @@
-#include "test_hooks.hpp"
+#include "lib/common/test_hooks.hpp"
 
 #include <cstdio>
 #include <cstdlib>

@@ -2,7 +2,7 @@
 
 #include "certforge/errors.hpp"
 #include "certforge/import_bundle.hpp"
-#include "certforge/jks.hpp"
+#include "certforge/jks_keystore.hpp"
 #include "certforge/pem.hpp"
 
 #include <fmt/format.h>

@@ -9,7 +9,7 @@
 namespace certforge {
 
 CertificateIssuer::CertificateIssuer(Backend& backend, const IssueTarget& target,
-                                     const CertificateAuthority* ca, UnixTime now)
+                                     const CaFolder* ca, UnixTime now)
     : backend_(backend), target_(target), ca_(ca), now_(now) {
     if (ca_ != nullptr) {
         const std::string where = (ca_->dir / kCaCertFile).string();

@@ -1,6 +1,6 @@
 #include "certforge/ca_ledger.hpp"
 
-#include "certforge/ca_store.hpp"
+#include "certforge/ca_folder.hpp"
 #include "certforge/errors.hpp"
 #include "certforge/output_set.hpp"
 #include "certforge/text.hpp"

@@ -19,13 +19,13 @@ struct CaMetadata {
     std::string certforge_version;
 };
 
-struct CertificateAuthority {
+struct CaFolder {
     std::filesystem::path dir;
     Bytes certificate_der;
     PrivateKey key;
     CaMetadata metadata;
 
-    IssuerCredentials credentials() const { return {certificate_der, key}; }
+    CaCredentials credentials() const { return {certificate_der, key}; }
 };
 
 inline constexpr const char* kCaKeyFile = "ca.key";
@@ -34,7 +34,7 @@ inline constexpr const char* kCaMetadataFile = "ca.json";
 
 // Reads a CA folder. Throws InputError when a file is missing or unreadable,
 // or when the key does not belong to the certificate.
-CertificateAuthority load_ca(const std::filesystem::path& dir, const Backend& backend);
+CaFolder load_ca_folder(const std::filesystem::path& dir, const Backend& backend);
 
 // The metadata as JSON text, and back.
 std::string metadata_to_json(const CaMetadata& metadata);

@@ -135,9 +135,9 @@ Asn1OctetStringPtr octet_string(ByteView bytes) {
     return out;
 }
 
-Issuer load_issuer(OSSL_LIB_CTX* ctx, const IssuerCredentials& issuer) {
-    Issuer loaded{load_private_key(ctx, issuer.key),
-                  load_certificate(ctx, issuer.certificate_der, "CA certificate")};
+LoadedCa load_ca(OSSL_LIB_CTX* ctx, const CaCredentials& issuer) {
+    LoadedCa loaded{load_private_key(ctx, issuer.key),
+                    load_certificate(ctx, issuer.certificate_der, "CA certificate")};
     if (X509_check_private_key(loaded.certificate.get(), loaded.key.get()) != 1) {
         drain_error_queue();
         throw InputError("the CA key does not belong to the CA certificate");
@@ -174,7 +174,7 @@ namespace {
 // `subject_pkey` holds the subject's public key (and, when the certificate
 // is self-signed, its private key).
 Bytes write(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl, EVP_PKEY* subject_pkey,
-            const Issuer* issuer) {
+            const LoadedCa* issuer) {
     ERR_clear_error();
     EVP_PKEY* issuer_pkey = issuer ? issuer->key.get() : nullptr;
     X509* issuer_cert = issuer ? issuer->certificate.get() : nullptr;
@@ -233,14 +233,14 @@ Bytes write(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl, EVP_PKEY* subjec
 
 } // namespace
 
-Bytes write_certificate(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl,
-                        const PrivateKey& subject_key, const Issuer* issuer) {
+Bytes sign_certificate(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl,
+                       const PrivateKey& subject_key, const LoadedCa* issuer) {
     const PkeyPtr subject = load_private_key(ctx, subject_key);
     return write(ctx, tmpl, subject.get(), issuer);
 }
 
-Bytes write_certificate_for_public_key(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl,
-                                       ByteView public_key_info, const Issuer& issuer) {
+Bytes sign_public_key(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl, ByteView public_key_info,
+                      const LoadedCa& issuer) {
     const PkeyPtr subject = load_public_key(ctx, public_key_info);
     return write(ctx, tmpl, subject.get(), &issuer);
 }

@@ -40,7 +40,7 @@ X509RevokedPtr revoked_entry(const RevokedCertificate& entry) {
 
 } // namespace
 
-Bytes write_crl(OSSL_LIB_CTX* ctx, const CrlTemplate& tmpl, const Issuer& ca) {
+Bytes sign_crl(OSSL_LIB_CTX* ctx, const CrlTemplate& tmpl, const LoadedCa& ca) {
     ERR_clear_error();
 
     X509CrlPtr crl(X509_CRL_new_ex(ctx, nullptr));

@@ -10,11 +10,11 @@
 
 namespace certforge::detail {
 
-template <class Loaded> class IssuerCache {
+template <class Loaded> class LoadedCaCache {
 public:
     // The issuer `load(credentials)` gives, loaded again only when the
     // credentials differ from the last ones.
-    template <class Load> const Loaded& get(const IssuerCredentials& credentials, Load&& load) {
+    template <class Load> const Loaded& get(const CaCredentials& credentials, Load&& load) {
         const ByteView key = credentials.key.pkcs8_der();
         const bool same =
             loaded_ &&

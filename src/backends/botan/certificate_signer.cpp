@@ -125,9 +125,7 @@ Botan::Extensions make_extensions(const CertificateTemplate& tmpl,
         add<ext::Extended_Key_Usage>(extensions, tmpl.extended_key_usage->critical, oids);
     }
     if (!tmpl.subject_alt_names.empty()) {
-        add<EncodedExtension>(
-            extensions, tmpl.subject.attributes.empty(), Botan::OID::from_string("2.5.29.17"),
-            std::string("X509v3.SubjectAlternativeName"), general_names(tmpl.subject_alt_names));
+        add_subject_alt_names(extensions, tmpl.subject_alt_names, tmpl.subject.attributes.empty());
     }
     if (tmpl.subject_key_id) {
         add<ext::Subject_Key_ID>(extensions, false, own_key_id);
@@ -142,7 +140,7 @@ Botan::Extensions make_extensions(const CertificateTemplate& tmpl,
 // signed with `self_signer` (the same key's private half).
 Bytes write(Botan::RandomNumberGenerator& rng, const CertificateTemplate& tmpl,
             const Botan::Public_Key& subject, const Botan::Private_Key* self_signer,
-            const Issuer* issuer) {
+            const LoadedCa* issuer) {
     const Botan::X509_Certificate* issuer_cert = issuer ? &issuer->certificate : nullptr;
     const Botan::Private_Key* issuer_key = issuer ? issuer->key.get() : nullptr;
     try {
@@ -170,6 +168,16 @@ Bytes write(Botan::RandomNumberGenerator& rng, const CertificateTemplate& tmpl,
 
 } // namespace
 
+Botan::X509_DN x509_dn(const DistinguishedName& dn) {
+    return make_dn(dn);
+}
+
+void add_subject_alt_names(Botan::Extensions& extensions, const std::vector<SubjectAltName>& sans,
+                           bool critical) {
+    add<EncodedExtension>(extensions, critical, Botan::OID::from_string("2.5.29.17"),
+                          std::string("X509v3.SubjectAlternativeName"), general_names(sans));
+}
+
 std::vector<uint8_t> key_identifier(const std::vector<uint8_t>& public_key_bits) {
     const auto sha1 = Botan::HashFunction::create_or_throw("SHA-160");
     return Botan::unlock(sha1->process(public_key_bits));
@@ -184,24 +192,23 @@ Botan::X509_Time to_time(UnixTime when) {
     return Botan::X509_Time(std::chrono::system_clock::from_time_t(static_cast<std::time_t>(when)));
 }
 
-Issuer load_issuer(const IssuerCredentials& issuer) {
-    Issuer loaded{load_private_key(issuer.key),
-                  load_certificate(issuer.certificate_der, "CA certificate")};
+LoadedCa load_ca(const CaCredentials& issuer) {
+    LoadedCa loaded{load_private_key(issuer.key),
+                    load_certificate(issuer.certificate_der, "CA certificate")};
     if (loaded.key->public_key_bits() != loaded.certificate.subject_public_key_bitstring()) {
         throw InputError("the CA key does not belong to the CA certificate");
     }
     return loaded;
 }
 
-Bytes write_certificate(Botan::RandomNumberGenerator& rng, const CertificateTemplate& tmpl,
-                        const PrivateKey& subject_key, const Issuer* issuer) {
+Bytes sign_certificate(Botan::RandomNumberGenerator& rng, const CertificateTemplate& tmpl,
+                       const PrivateKey& subject_key, const LoadedCa* issuer) {
     const auto subject = load_private_key(subject_key);
     return write(rng, tmpl, *subject, subject.get(), issuer);
 }
 
-Bytes write_certificate_for_public_key(Botan::RandomNumberGenerator& rng,
-                                       const CertificateTemplate& tmpl, ByteView public_key_info,
-                                       const Issuer& issuer) {
+Bytes sign_public_key(Botan::RandomNumberGenerator& rng, const CertificateTemplate& tmpl,
+                      ByteView public_key_info, const LoadedCa& issuer) {
     std::unique_ptr<Botan::Public_Key> subject;
     try {
         subject.reset(Botan::X509::load_key(
@@ -210,25 +217,6 @@ Bytes write_certificate_for_public_key(Botan::RandomNumberGenerator& rng,
         throw InputError(fmt::format("the public key cannot be read: Botan: {}", e.what()));
     }
     return write(rng, tmpl, *subject, nullptr, &issuer);
-}
-
-Bytes write_csr(Botan::RandomNumberGenerator& rng, const CertificateTemplate& tmpl,
-                const PrivateKey& key) {
-    const auto loaded = load_private_key(key);
-    try {
-        Botan::Extensions extensions;
-        if (!tmpl.subject_alt_names.empty()) {
-            add<EncodedExtension>(extensions, false, Botan::OID::from_string("2.5.29.17"),
-                                  std::string("X509v3.SubjectAlternativeName"),
-                                  general_names(tmpl.subject_alt_names));
-        }
-        const Botan::PKCS10_Request request = Botan::PKCS10_Request::create(
-            *loaded, make_dn(tmpl.subject), extensions, botan_hash_name(tmpl.signature_hash), rng);
-        return request.BER_encode();
-    } catch (const Botan::Exception& e) {
-        throw CryptoError(fmt::format("signing the request with {} failed: Botan: {}",
-                                      to_string(tmpl.signature_hash), e.what()));
-    }
 }
 
 } // namespace certforge::botan

@@ -1,4 +1,5 @@
 #include "certforge/crl.hpp"
+
 #include "certforge/errors.hpp"
 #include "certforge/text.hpp"
 

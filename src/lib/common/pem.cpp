@@ -1,5 +1,6 @@
-#include "certforge/errors.hpp"
 #include "certforge/pem.hpp"
+
+#include "certforge/errors.hpp"
 
 #include <array>
 #include <fmt/format.h>

@@ -37,7 +37,7 @@ void check_dns_names(const GENERAL_NAMES* names, std::string_view source) {
 
 } // namespace
 
-Bytes write_csr(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl, const PrivateKey& key) {
+Bytes sign_csr(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl, const PrivateKey& key) {
     ERR_clear_error();
     const PkeyPtr pkey = load_private_key(ctx, key);
     const X509ReqPtr req(X509_REQ_new_ex(ctx, nullptr));
@@ -64,7 +64,7 @@ Bytes write_csr(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl, const Privat
     return to_der(req.get(), i2d_X509_REQ, "the request");
 }
 
-CsrInfo read_csr(OSSL_LIB_CTX* ctx, ByteView der, std::string_view source) {
+CsrInfo parse_csr(OSSL_LIB_CTX* ctx, ByteView der, std::string_view source) {
     ERR_clear_error();
     check_names_before_decoding(der, NamePolicy::request, source);
     X509ReqPtr req(X509_REQ_new_ex(ctx, nullptr));

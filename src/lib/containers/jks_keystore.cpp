@@ -1,5 +1,6 @@
+#include "certforge/jks_keystore.hpp"
+
 #include "certforge/errors.hpp"
-#include "certforge/jks.hpp"
 #include "certforge/text.hpp"
 
 #include <algorithm>

@@ -1,7 +1,7 @@
 #include "certforge/input_file.hpp"
 
 #include "certforge/errors.hpp"
-#include "certforge/jks.hpp"
+#include "certforge/jks_keystore.hpp"
 #include "certforge/output_set.hpp"
 
 namespace certforge {

@@ -1,5 +1,6 @@
-#include "certforge/errors.hpp"
 #include "certforge/schannel.hpp"
+
+#include "certforge/errors.hpp"
 
 #include <algorithm>
 #include <array>

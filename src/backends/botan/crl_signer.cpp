@@ -55,7 +55,7 @@ std::vector<uint8_t> authority_key_id(const std::vector<uint8_t>& key_id) {
 
 } // namespace
 
-Bytes write_crl(Botan::RandomNumberGenerator& rng, const CrlTemplate& tmpl, const Issuer& ca) {
+Bytes sign_crl(Botan::RandomNumberGenerator& rng, const CrlTemplate& tmpl, const LoadedCa& ca) {
     try {
         Botan::AlgorithmIdentifier signature_algorithm;
         const std::unique_ptr<Botan::PK_Signer> signer(Botan::choose_sig_format(

@@ -67,13 +67,13 @@ public:
     // or self-signed when there is none. No policy beyond the profile's
     // request checks: commands issue through CertificateIssuer (issue.hpp).
     IssuedCertificate issue_leaf(const CertRequest& request,
-                                 const std::optional<IssuerCredentials>& issuer,
+                                 const std::optional<CaCredentials>& issuer,
                                  std::optional<PrivateKey> existing_key = std::nullopt);
 
     // A key (a new one of the request's size, or `existing_key` checked
     // against the profile) and the certificate `tmpl` describes for it.
     IssuedCertificate sign_template(const CertificateTemplate& tmpl, const CertRequest& request,
-                                    const std::optional<IssuerCredentials>& issuer,
+                                    const std::optional<CaCredentials>& issuer,
                                     std::optional<PrivateKey> existing_key = std::nullopt);
 
     // A new key and a PKCS#10 request for it that fits the profile.

@@ -1,4 +1,4 @@
-#include "certforge/ca_store.hpp"
+#include "certforge/ca_folder.hpp"
 
 #include "certforge/errors.hpp"
 #include "certforge/output_set.hpp"
@@ -39,7 +39,7 @@ CaMetadata metadata_from_json(std::string_view text, std::string_view source) {
     }
 }
 
-CertificateAuthority load_ca(const fs::path& dir, const Backend& backend) {
+CaFolder load_ca_folder(const fs::path& dir, const Backend& backend) {
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) {
         throw InputError(

@@ -1,0 +1,68 @@
+// Internal: one probe connection's socket, as the OpenSSL prober uses it.
+// Every wait ends at a deadline, so no server can hold the probe longer than
+// its --timeout per connection and --max-time in all, whatever it trickles.
+#pragma once
+
+#include "backends/openssl/openssl_handles.hpp"
+#include "certforge/probe.hpp"
+
+#include <chrono>
+#include <memory>
+#include <netdb.h>
+#include <openssl/bio.h>
+#include <string>
+
+namespace certforge::openssl {
+
+using Clock = std::chrono::steady_clock;
+using BioMethodPtr = Handle<BIO_METHOD, BIO_meth_free>;
+inline void free_addrinfo(addrinfo* info) noexcept {
+    freeaddrinfo(info);
+}
+using AddrInfoPtr = Handle<addrinfo, free_addrinfo>;
+
+// A file descriptor closed with its owner.
+class Socket {
+public:
+    explicit Socket(int fd) : fd_(fd) {}
+    ~Socket();
+    Socket(const Socket&) = delete;
+    Socket& operator=(const Socket&) = delete;
+    int fd() const { return fd_; }
+
+private:
+    int fd_;
+};
+
+// `start` plus `seconds`.
+Clock::time_point after(Clock::time_point start, double seconds);
+
+// The address the whole probe contacts. Throws InputError when the name
+// does not resolve.
+AddrInfoPtr resolve(const ProbeTarget& target);
+
+// A non-blocking TCP connection, or why there is none.
+struct Connected {
+    std::unique_ptr<Socket> socket;
+    std::string failure;
+};
+Connected connect_to(const addrinfo& address, const ProbeTarget& target,
+                     Clock::time_point deadline);
+
+// One connection's socket as OpenSSL sees it, through a BIO of ours (the
+// method from make_wire_method, the Wire as its data): every read and write
+// ends at the connection's deadline, whatever the server trickles; writes
+// raise no SIGPIPE; the first bytes the server sends are kept for
+// classify_reply.
+struct Wire {
+    int fd = -1;
+    Clock::time_point deadline;
+    bool timed_out = false;
+    bool closed = false;    // the server ended the connection
+    int error = 0;          // errno of a failed read or write
+    Bytes first;            // the first bytes received; kReplyCapture reserved
+    std::size_t served = 0; // how many of `first` OpenSSL has read
+};
+BioMethodPtr make_wire_method();
+
+} // namespace certforge::openssl
