@@ -105,6 +105,9 @@ std::string describe(const InterruptedWrite& repair, const std::filesystem::path
 // Throws InputError when one cannot be made or a part of the path is not a
 // folder.
 std::vector<std::filesystem::path> make_folders(const std::filesystem::path& dir, FolderMode mode);
+// Removes folders that make_folders made, innermost first, as far as they
+// are empty (a failed write takes back what it made).
+void remove_folders(const std::vector<std::filesystem::path>& created);
 
 // The folder a file of that path is written into: "." for a bare name.
 std::filesystem::path folder_of(const std::filesystem::path& file);

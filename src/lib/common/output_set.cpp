@@ -3,6 +3,7 @@
 #include "certforge/errors.hpp"
 #include "certforge/folder_lock.hpp"
 #include "certforge/signal_guard.hpp"
+#include "lib/common/commit_record.hpp"
 #include "lib/common/test_hooks.hpp"
 #include "unique_fd.hpp"
 
@@ -25,30 +26,18 @@
 namespace certforge {
 namespace fs = std::filesystem;
 using detail::adopt_fd;
+using detail::errno_text;
+using detail::kBackupEnd;
+using detail::kCommitEnd;
+using detail::kCommitLast;
 using detail::raw_fd;
+using detail::repair_locked;
+using detail::sync_dir;
+using detail::temp_suffix;
 using detail::UniqueDir;
 using detail::UniqueFd;
 
 namespace {
-
-constexpr std::string_view kTempMarker = ".certforge-tmp-";
-constexpr std::string_view kBackupEnd = ".old";
-constexpr std::string_view kCommitEnd = ".commit";
-constexpr std::string_view kCommitLast = "end\n";
-
-std::string errno_text() {
-    return std::strerror(errno);
-}
-
-// ".certforge-tmp-PID-RANDOM"
-std::string temp_suffix() {
-    std::random_device device;
-    return fmt::format("{}{}-{:08x}{:08x}", kTempMarker, ::getpid(), device(), device());
-}
-
-bool process_runs(long pid) {
-    return pid == ::getpid() || ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
-}
 
 std::optional<struct stat> stat_at(int dir_fd, const std::string& name) {
     struct stat st {};
@@ -56,10 +45,6 @@ std::optional<struct stat> stat_at(int dir_fd, const std::string& name) {
         return std::nullopt;
     }
     return st;
-}
-
-void sync_dir(int dir_fd) {
-    ::fsync(dir_fd);
 }
 
 // Test hook (test_hooks.hpp): CERTFORGE_FAULT_IN_COMMIT="POINT:ACTION" acts at POINT of a
@@ -222,151 +207,6 @@ bool check_folder(const fs::path& dir, bool force, FolderLink link) {
     return true;
 }
 
-// A name in a folder that an OutputSet commit uses for a while.
-struct TempName {
-    enum class Kind { temp, backup, commit };
-    std::string entry;      // the name in the folder
-    std::string final_name; // the file it stands for; "" for the commit record
-    std::string token;      // "PID-RANDOM" ("RANDOM" in names from older certforge)
-    long pid = 0;
-    Kind kind = Kind::temp;
-};
-
-std::optional<TempName> parse_temp_name(std::string_view name) {
-    const auto at = name.find(kTempMarker);
-    if (at == std::string_view::npos) {
-        return std::nullopt;
-    }
-    TempName out;
-    out.entry = name;
-    out.final_name = name.substr(0, at);
-    std::string_view rest = name.substr(at + kTempMarker.size());
-    if (rest.ends_with(kBackupEnd)) {
-        out.kind = TempName::Kind::backup;
-        rest.remove_suffix(kBackupEnd.size());
-    } else if (out.final_name.empty() && rest.ends_with(kCommitEnd)) {
-        out.kind = TempName::Kind::commit;
-        rest.remove_suffix(kCommitEnd.size());
-    }
-    out.token = rest;
-    if (const auto dash = rest.find('-'); dash != std::string_view::npos) {
-        std::from_chars(rest.data(), rest.data() + dash, out.pid);
-    }
-    return out;
-}
-
-// The names of a commit record, in rename order; none when the record is
-// missing or was not written to its end.
-std::optional<std::vector<std::string>> read_commit_record(int dir_fd, const std::string& name) {
-    UniqueFd fd = adopt_fd(::openat(dir_fd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-    if (!fd) {
-        return std::nullopt;
-    }
-    std::string text;
-    char buffer[4096];
-    ssize_t n = 0;
-    while ((n = ::read(raw_fd(fd), buffer, sizeof buffer)) > 0 || (n < 0 && errno == EINTR)) {
-        text.append(buffer, static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
-    }
-    if (n < 0 || !(text == kCommitLast || text.ends_with("\n" + std::string(kCommitLast)))) {
-        return std::nullopt;
-    }
-    text.resize(text.size() - kCommitLast.size());
-    std::vector<std::string> names;
-    for (std::size_t start = 0; start < text.size();) {
-        const auto end = text.find('\n', start);
-        names.push_back(text.substr(start, end - start));
-        start = end + 1;
-    }
-    return names;
-}
-
-std::vector<InterruptedWrite> repair_locked(int dir_fd) {
-    std::map<std::string, std::vector<TempName>> sets;
-    {
-        UniqueDir listing(::fdopendir(::dup(dir_fd)));
-        if (!listing) {
-            return {};
-        }
-        while (const dirent* entry = ::readdir(listing.get())) {
-            if (auto parsed = parse_temp_name(entry->d_name)) {
-                sets[parsed->token].push_back(std::move(*parsed));
-            }
-        }
-    }
-    std::vector<InterruptedWrite> repairs;
-    for (const auto& [token, names] : sets) {
-        const long pid = names.front().pid;
-        if (pid > 0 && process_runs(pid)) {
-            continue;
-        }
-        const std::string suffix = std::string(kTempMarker) + token;
-        const std::string record = suffix + std::string(kCommitEnd);
-        InterruptedWrite repair{pid, false, 0};
-        if (const auto order = read_commit_record(dir_fd, record)) {
-            // Every file was written before the renames began: finish them.
-            repair.finished = true;
-            for (const auto& name : *order) {
-                if (::renameat(dir_fd, (name + suffix).c_str(), dir_fd, name.c_str()) == 0) {
-                    ++repair.files;
-                }
-            }
-            sync_dir(dir_fd);
-        }
-        for (const auto& name : names) {
-            if (name.kind == TempName::Kind::backup && !repair.finished) {
-                if (::renameat(dir_fd, name.entry.c_str(), dir_fd, name.final_name.c_str()) == 0) {
-                    ++repair.files;
-                }
-            } else if (name.kind != TempName::Kind::commit &&
-                       ::unlinkat(dir_fd, name.entry.c_str(), 0) == 0) {
-                repair.files += name.kind == TempName::Kind::temp ? 1 : 0;
-            }
-        }
-        sync_dir(dir_fd);
-        ::unlinkat(dir_fd, record.c_str(), 0);
-        sync_dir(dir_fd);
-        repairs.push_back(repair);
-    }
-    return repairs;
-}
-
-template <class String> String read_whole(const fs::path& path) {
-    std::error_code ec;
-    if (fs::is_directory(path, ec)) {
-        throw InputError(fmt::format("{}: is a folder, not a file", path.string()));
-    }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        if (!fs::exists(path, ec)) {
-            throw InputError(fmt::format("{}: no such file", path.string()));
-        }
-        throw InputError(fmt::format("{}: cannot read: {}", path.string(), errno_text()));
-    }
-    String out;
-    char buffer[8192];
-    while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
-        out.append(buffer, static_cast<std::size_t>(in.gcount()));
-        if (out.size() > kMaxInputFileBytes) {
-            secure_wipe(buffer, sizeof buffer);
-            throw InputError(fmt::format("{}: larger than {} MiB, which no certificate, key or "
-                                         "keystore is",
-                                         path.string(), kMaxInputFileBytes >> 20));
-        }
-    }
-    secure_wipe(buffer, sizeof buffer);
-    if (in.bad()) {
-        throw InputError(fmt::format("{}: read error", path.string()));
-    }
-    return out;
-}
-
-void remove_folders(const std::vector<fs::path>& created) {
-    for (auto it = created.rbegin(); it != created.rend(); ++it) {
-        ::rmdir(it->c_str());
-    }
-}
-
 } // namespace
 
 OutputSet::OutputSet(fs::path dir, bool force, FolderLink link)
@@ -503,99 +343,6 @@ std::vector<fs::path> OutputSet::write_locked(const std::vector<std::string>& na
     sync_dir(dir_fd);
     files_.clear();
     return written;
-}
-
-std::vector<InterruptedWrite> repair_interrupted_writes(const fs::path& dir) {
-    std::error_code ec;
-    if (!fs::is_directory(fs::symlink_status(dir, ec))) {
-        return {};
-    }
-    // Most folders have nothing to repair: they are not locked (nor touched).
-    bool any = false;
-    for (auto it = fs::directory_iterator(dir, ec); !ec && !any && it != fs::directory_iterator();
-         it.increment(ec)) {
-        any = it->path().filename().string().find(kTempMarker) != std::string::npos;
-    }
-    if (!any) {
-        return {};
-    }
-    const SignalGuard guard;
-    const FolderLock lock(dir, kCommitLockWait, false);
-    return repair_locked(lock.folder_fd());
-}
-
-std::string describe(const InterruptedWrite& repair, const fs::path& dir) {
-    const std::string who =
-        repair.pid > 0 ? fmt::format("certforge (pid {})", repair.pid) : "an earlier certforge";
-    const std::string files = fmt::format("{} file{}", repair.files, repair.files == 1 ? "" : "s");
-    if (repair.finished) {
-        return fmt::format("{} was stopped while it renamed its files into {}: finished the "
-                           "renames ({})",
-                           who, dir.string(), files);
-    }
-    return fmt::format("{} was stopped while it wrote into {}: undid its unfinished write ({}), "
-                       "the folder is as it was before",
-                       who, dir.string(), files);
-}
-
-std::vector<fs::path> make_folders(const fs::path& dir, FolderMode mode) {
-    fs::path target = dir.lexically_normal();
-    if (!target.has_filename() && target.has_parent_path()) {
-        target = target.parent_path();
-    }
-    std::vector<fs::path> missing;
-    for (fs::path p = target; !p.empty(); p = p.parent_path()) {
-        struct stat st {};
-        if (::stat(p.c_str(), &st) == 0) {
-            if (!S_ISDIR(st.st_mode)) {
-                throw InputError(fmt::format("{} is not a folder", p.string()));
-            }
-            break;
-        }
-        if (errno != ENOENT || ::lstat(p.c_str(), &st) == 0) {
-            throw InputError(fmt::format("cannot create folder {}: {}", p.string(),
-                                         errno == ENOENT ? "a symbolic link to nothing is there"
-                                                         : errno_text()));
-        }
-        missing.push_back(p);
-        if (p == p.parent_path()) {
-            break;
-        }
-    }
-    std::vector<fs::path> created;
-    for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
-        const auto wanted = static_cast<mode_t>(*it == target ? static_cast<unsigned>(mode) : 0755);
-        if (::mkdir(it->c_str(), 0700) != 0) {
-            struct stat st {};
-            if (errno == EEXIST && ::lstat(it->c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
-                continue; // made by another process meanwhile
-            }
-            const std::string reason = errno_text();
-            remove_folders(created);
-            throw InputError(fmt::format("cannot create folder {}: {}", it->string(), reason));
-        }
-        created.push_back(*it);
-        const UniqueFd folder =
-            adopt_fd(::open(it->c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-        if (!folder || ::fchmod(raw_fd(folder), wanted) != 0) {
-            const std::string reason = errno_text();
-            remove_folders(created);
-            throw InputError(fmt::format("cannot create folder {}: {}", it->string(), reason));
-        }
-    }
-    return created;
-}
-
-fs::path folder_of(const fs::path& file) {
-    return file.parent_path().empty() ? fs::path(".") : file.parent_path();
-}
-
-std::string read_file(const fs::path& path) {
-    return read_whole<std::string>(path);
-}
-
-SecureString read_secret_file(const fs::path& path) {
-    return read_whole<SecureString>(path);
 }
 
 } // namespace certforge
