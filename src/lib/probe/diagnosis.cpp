@@ -72,132 +72,179 @@ std::vector<TlsVersion> supported_versions(const ProbeReport& report) {
     return out;
 }
 
+namespace {
+
+// What every diagnosis looks at: the probe, the device's chain, the host and
+// device profiles, and what follows from them.
+struct Evidence {
+    const ProbeReport& report;
+    const std::vector<CertInfo>& chain;
+    const Profile& host;
+    const std::optional<Profile>& device;
+    std::vector<TlsVersion> device_versions;
+    std::optional<TlsVersion> common;
+};
+
+std::optional<Diagnosis> no_common_protocol(const Evidence& e) {
+    if (e.device_versions.empty() || e.common) {
+        return std::nullopt;
+    }
+    const TlsVersion highest = e.device_versions.back();
+    SchannelChange change;
+    change.enable = {highest};
+    change.side = SchannelSide::client;
+    return Diagnosis{"no-common-protocol",
+                     fmt::format("the device speaks {}; {} enables {} by default",
+                                 names(e.device_versions), e.host.host.os,
+                                 names(host_versions(e.host))),
+                     fmt::format("enable {} for SChannel's client side (certforge schannel "
+                                 "--enable {} --side client), and set SafeQ's "
+                                 "securityProtocolTypesForOutboundCommunication to {}",
+                                 schannel_key_name(highest), to_string(highest),
+                                 safeq_protocol_types({highest})),
+                     highest == TlsVersion::ssl3
+                         ? "SSL 3.0 is broken (POODLE); better update the device firmware"
+                         : "",
+                     change};
+}
+
+std::optional<Diagnosis> claims_tls12_bad_record_mac(const Evidence& e) {
+    const VersionResult* tls12 = result_for(e.report, TlsVersion::tls1_2);
+    if (tls12 == nullptr || tls12->supported ||
+        tls12->failure.find("bad_record_mac") == std::string::npos) {
+        return std::nullopt;
+    }
+    std::vector<TlsVersion> working;
+    for (auto v : e.device_versions) {
+        if (v < TlsVersion::tls1_2) {
+            working.push_back(v);
+        }
+    }
+    if (working.empty()) {
+        return std::nullopt;
+    }
+    SchannelChange change;
+    change.disable = {TlsVersion::tls1_2};
+    change.side = SchannelSide::client;
+    return Diagnosis{"claims-tls12-bad-record-mac",
+                     fmt::format("a TLS 1.2 handshake ends with the device's bad_record_mac alert, "
+                                 "while {} works",
+                                 names(working)),
+                     fmt::format("set SafeQ's securityProtocolTypesForOutboundCommunication to {} "
+                                 "(SafeQ only); if that is not enough, disable TLS 1.2 for "
+                                 "SChannel's client side",
+                                 safeq_protocol_types(working)),
+                     "disabling TLS 1.2 in SChannel is machine-wide: every other device and "
+                     "service this server talks to loses TLS 1.2",
+                     change};
+}
+
+std::optional<Diagnosis> weak_dh(const Evidence& e) {
+    if (!e.common) {
+        return std::nullopt;
+    }
+    const VersionResult* agreed = result_for(e.report, *e.common);
+    if (agreed == nullptr || agreed->ciphers.empty()) {
+        return std::nullopt;
+    }
+    const AcceptedCipher& preferred = agreed->ciphers.front();
+    if (preferred.kx != "DHE" || preferred.dh_bits == 0 ||
+        preferred.dh_bits >= e.host.tls.dh_min_bits) {
+        return std::nullopt;
+    }
+    SchannelChange change;
+    change.dh_client_min_bits = preferred.dh_bits;
+    return Diagnosis{
+        "weak-dh",
+        fmt::format("on {} the device prefers {} with a {}-bit DH group; {} refuses "
+                    "groups under {} bits{}",
+                    schannel_key_name(*e.common), preferred.name, preferred.dh_bits, e.host.host.os,
+                    e.host.tls.dh_min_bits,
+                    e.host.host.dh_kbs.empty()
+                        ? std::string()
+                        : fmt::format(" (since {})", fmt::join(e.host.host.dh_kbs, ", "))),
+        fmt::format("on the device, give DHE a group of at least {} bits or prefer "
+                    "RSA/ECDHE suites; otherwise lower SChannel's "
+                    "ClientMinKeyBitLength to {}",
+                    e.host.tls.dh_min_bits, preferred.dh_bits),
+        "a DH minimum under 1024 bits weakens every TLS client on the server "
+        "(Logjam); the device fix is the safe one",
+        change};
+}
+
+std::optional<Diagnosis> dhe_broken(const Evidence& e) {
+    const bool offers_dhe =
+        std::any_of(e.report.versions.begin(), e.report.versions.end(), [](const VersionResult& v) {
+            return std::any_of(v.ciphers.begin(), v.ciphers.end(),
+                               [](const AcceptedCipher& c) { return c.kx == "DHE"; });
+        });
+    if (!e.common || !e.device || !e.device->tls.dhe_broken || !offers_dhe) {
+        return std::nullopt;
+    }
+    SchannelChange change;
+    change.disable_dh = true;
+    return Diagnosis{"dhe-broken",
+                     fmt::format("the device accepts DHE suites, and its profile '{}' says "
+                                 "this firmware breaks on DHE",
+                                 e.device->id),
+                     "turn DHE off on the device if it can; otherwise turn Diffie-Hellman "
+                     "off in SChannel (certforge schannel --disable-dh)",
+                     "disabling Diffie-Hellman is machine-wide: peers that offer only DHE "
+                     "stop working",
+                     change};
+}
+
+std::optional<Diagnosis> sha512_tls12(const Evidence& e) {
+    const bool sha512_chain = std::any_of(e.chain.begin(), e.chain.end(), [](const CertInfo& c) {
+        return c.signature_hash == HashAlgorithm::sha512;
+    });
+    if (e.common != TlsVersion::tls1_2 || e.host.host.sha512_tls12_kbs.empty() || !sha512_chain) {
+        return std::nullopt;
+    }
+    return Diagnosis{"sha512-tls12",
+                     fmt::format("TLS 1.2 with a SHA-512-signed device certificate; {} "
+                                 "needs {} for that",
+                                 e.host.host.os, fmt::join(e.host.host.sha512_tls12_kbs, ", ")),
+                     fmt::format("install {}", fmt::join(e.host.host.sha512_tls12_kbs, ", ")), "",
+                     std::nullopt};
+}
+
+std::optional<Diagnosis> device_legacy_crypto(const Evidence& e) {
+    if (e.chain.empty()) {
+        return std::nullopt;
+    }
+    const CertInfo& leaf = e.chain.front();
+    const bool weak_key = leaf.key_algorithm == KeyAlgorithm::rsa && leaf.key_bits < 2048;
+    if (!is_weak(leaf.signature_hash) && !weak_key) {
+        return std::nullopt;
+    }
+    return Diagnosis{"device-legacy-crypto",
+                     fmt::format("the device's own certificate is {} with {} {} bits",
+                                 to_string(leaf.signature_hash), to_string(leaf.key_algorithm),
+                                 leaf.key_bits),
+                     "this firmware generation may refuse a SHA-256/RSA-2048 Terminal "
+                     "Server certificate: if it does, make the server certificate with a "
+                     "legacy profile (e.g. konica-legacy) or the profile --write-profile "
+                     "drafts",
+                     "a legacy certificate is weak: use it only for such devices", std::nullopt};
+}
+
+// Every known failure case, in the order a report lists them.
+constexpr std::optional<Diagnosis> (*kDiagnoses[])(const Evidence&) = {
+    no_common_protocol, claims_tls12_bad_record_mac, weak_dh, dhe_broken,
+    sha512_tls12,       device_legacy_crypto,
+};
+
+} // namespace
+
 std::vector<Diagnosis> diagnose(const ProbeReport& report, const std::vector<CertInfo>& chain,
                                 const Profile& host, const std::optional<Profile>& device) {
+    const Evidence evidence{
+        report, chain, host, device, supported_versions(report), common_version(report, host)};
     std::vector<Diagnosis> out;
-    const auto device_versions = supported_versions(report);
-    const auto common = common_version(report, host);
-
-    if (!device_versions.empty() && !common) {
-        const TlsVersion highest = device_versions.back();
-        SchannelChange change;
-        change.enable = {highest};
-        change.side = SchannelSide::client;
-        out.push_back(
-            {"no-common-protocol",
-             fmt::format("the device speaks {}; {} enables {} by default", names(device_versions),
-                         host.host.os, names(host_versions(host))),
-             fmt::format("enable {} for SChannel's client side (certforge schannel "
-                         "--enable {} --side client), and set SafeQ's "
-                         "securityProtocolTypesForOutboundCommunication to {}",
-                         schannel_key_name(highest), to_string(highest),
-                         safeq_protocol_types({highest})),
-             highest == TlsVersion::ssl3
-                 ? "SSL 3.0 is broken (POODLE); better update the device firmware"
-                 : "",
-             change});
-    }
-
-    const VersionResult* tls12 = result_for(report, TlsVersion::tls1_2);
-    if (tls12 != nullptr && !tls12->supported &&
-        tls12->failure.find("bad_record_mac") != std::string::npos) {
-        std::vector<TlsVersion> working;
-        for (auto v : device_versions) {
-            if (v < TlsVersion::tls1_2) {
-                working.push_back(v);
-            }
-        }
-        if (!working.empty()) {
-            SchannelChange change;
-            change.disable = {TlsVersion::tls1_2};
-            change.side = SchannelSide::client;
-            out.push_back(
-                {"claims-tls12-bad-record-mac",
-                 fmt::format("a TLS 1.2 handshake ends with the device's bad_record_mac alert, "
-                             "while {} works",
-                             names(working)),
-                 fmt::format("set SafeQ's securityProtocolTypesForOutboundCommunication to {} "
-                             "(SafeQ only); if that is not enough, disable TLS 1.2 for "
-                             "SChannel's client side",
-                             safeq_protocol_types(working)),
-                 "disabling TLS 1.2 in SChannel is machine-wide: every other device and service "
-                 "this server talks to loses TLS 1.2",
-                 change});
-        }
-    }
-
-    if (common) {
-        const VersionResult* agreed = result_for(report, *common);
-        if (agreed != nullptr && !agreed->ciphers.empty()) {
-            const AcceptedCipher& preferred = agreed->ciphers.front();
-            if (preferred.kx == "DHE" && preferred.dh_bits > 0 &&
-                preferred.dh_bits < host.tls.dh_min_bits) {
-                SchannelChange change;
-                change.dh_client_min_bits = preferred.dh_bits;
-                out.push_back(
-                    {"weak-dh",
-                     fmt::format(
-                         "on {} the device prefers {} with a {}-bit DH group; {} refuses "
-                         "groups under {} bits{}",
-                         schannel_key_name(*common), preferred.name, preferred.dh_bits,
-                         host.host.os, host.tls.dh_min_bits,
-                         host.host.dh_kbs.empty()
-                             ? std::string()
-                             : fmt::format(" (since {})", fmt::join(host.host.dh_kbs, ", "))),
-                     fmt::format("on the device, give DHE a group of at least {} bits or prefer "
-                                 "RSA/ECDHE suites; otherwise lower SChannel's "
-                                 "ClientMinKeyBitLength to {}",
-                                 host.tls.dh_min_bits, preferred.dh_bits),
-                     "a DH minimum under 1024 bits weakens every TLS client on the server "
-                     "(Logjam); the device fix is the safe one",
-                     change});
-            }
-        }
-        const bool offers_dhe =
-            std::any_of(report.versions.begin(), report.versions.end(), [](const VersionResult& v) {
-                return std::any_of(v.ciphers.begin(), v.ciphers.end(),
-                                   [](const AcceptedCipher& c) { return c.kx == "DHE"; });
-            });
-        if (device && device->tls.dhe_broken && offers_dhe) {
-            SchannelChange change;
-            change.disable_dh = true;
-            out.push_back({"dhe-broken",
-                           fmt::format("the device accepts DHE suites, and its profile '{}' says "
-                                       "this firmware breaks on DHE",
-                                       device->id),
-                           "turn DHE off on the device if it can; otherwise turn Diffie-Hellman "
-                           "off in SChannel (certforge schannel --disable-dh)",
-                           "disabling Diffie-Hellman is machine-wide: peers that offer only DHE "
-                           "stop working",
-                           change});
-        }
-        if (*common == TlsVersion::tls1_2 && !host.host.sha512_tls12_kbs.empty() &&
-            std::any_of(chain.begin(), chain.end(), [](const CertInfo& c) {
-                return c.signature_hash == HashAlgorithm::sha512;
-            })) {
-            out.push_back({"sha512-tls12",
-                           fmt::format("TLS 1.2 with a SHA-512-signed device certificate; {} "
-                                       "needs {} for that",
-                                       host.host.os, fmt::join(host.host.sha512_tls12_kbs, ", ")),
-                           fmt::format("install {}", fmt::join(host.host.sha512_tls12_kbs, ", ")),
-                           "", std::nullopt});
-        }
-    }
-
-    if (!chain.empty()) {
-        const CertInfo& leaf = chain.front();
-        const bool weak_key = leaf.key_algorithm == KeyAlgorithm::rsa && leaf.key_bits < 2048;
-        if (is_weak(leaf.signature_hash) || weak_key) {
-            out.push_back({"device-legacy-crypto",
-                           fmt::format("the device's own certificate is {} with {} {} bits",
-                                       to_string(leaf.signature_hash),
-                                       to_string(leaf.key_algorithm), leaf.key_bits),
-                           "this firmware generation may refuse a SHA-256/RSA-2048 Terminal "
-                           "Server certificate: if it does, make the server certificate with a "
-                           "legacy profile (e.g. konica-legacy) or the profile --write-profile "
-                           "drafts",
-                           "a legacy certificate is weak: use it only for such devices",
-                           std::nullopt});
+    for (const auto& diagnosis : kDiagnoses) {
+        if (auto found = diagnosis(evidence)) {
+            out.push_back(std::move(*found));
         }
     }
     return out;
