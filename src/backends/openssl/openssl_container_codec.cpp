@@ -1,3 +1,4 @@
+#include "certforge/algorithms.hpp"
 #include "certforge/containers.hpp"
 #include "certforge/der_framing.hpp"
 #include "certforge/errors.hpp"

@@ -1,4 +1,5 @@
 #include "../common/test_hooks.hpp"
+#include "certforge/algorithms.hpp"
 #include "certforge/backend_registry.hpp"
 #include "certforge/batch.hpp"
 #include "certforge/builder.hpp"

@@ -1,5 +1,6 @@
 #include "certforge/profile_catalog.hpp"
 
+#include "certforge/algorithms.hpp"
 #include "certforge/errors.hpp"
 #include "certforge/text.hpp"
 #include "profile_layer.hpp"
