@@ -152,6 +152,31 @@ template <auto... Members> struct Member {
 [[noreturn]] void no_common_value(const KeyRule& rule, const std::vector<Profile>& profiles,
                                   const std::vector<nlohmann::json>& lists);
 
+// Whether the merge rule `how` fits a member of type T written with codec C.
+template <class C, class T> constexpr bool suits(Merge how) {
+    switch (how) {
+    case Merge::first:
+    case Merge::derived:
+        return true;
+    case Merge::min:
+    case Merge::max:
+        return std::is_arithmetic_v<T> || std::is_enum_v<T>;
+    case Merge::any:
+        return std::is_same_v<T, bool>;
+    case Merge::unite:
+        return IsVector<T>::value || requires(T & out, const T& more) {
+            C::unite(out, more);
+        };
+    case Merge::intersect:
+        return IsVector<T>::value;
+    }
+    return false;
+}
+
+constexpr bool only_first(Merge how) {
+    return how == Merge::first;
+}
+
 template <class C, class T> void combine(Merge how, T& out, const T& value) {
     constexpr bool scalar = std::is_arithmetic_v<T> || std::is_enum_v<T>;
     if constexpr (scalar) {
@@ -222,12 +247,17 @@ void merge_member(const KeyRule& rule, const std::vector<Profile>& profiles, Pro
 }
 
 template <class C, class M> constexpr Field make_field() {
+    using T = std::remove_cvref_t<decltype(M::of(std::declval<Profile&>()))>;
     std::vector<std::string_view> (*names)() = nullptr;
     if constexpr (requires { C::names(); }) {
         names = &C::names;
     }
-    return {C::kind, names, [](Profile& p, const ProfileValue& v) { M::of(p) = C::decode(v); },
-            [](const Profile& p) { return C::encode(M::of(p)); }, &merge_member<C, M>};
+    return {C::kind,
+            names,
+            [](Profile& p, const ProfileValue& v) { M::of(p) = C::decode(v); },
+            [](const Profile& p) { return C::encode(M::of(p)); },
+            &merge_member<C, M>,
+            &suits<C, T>};
 }
 
 // The Field of the member Profile.*Members..., written with its type's codec.
@@ -243,7 +273,7 @@ template <class C, auto... Members> constexpr Field at() {
 
 // A key that only the loader reads (extends): in no member and no JSON.
 constexpr Field loader_only(ValueKind kind) {
-    return {kind, nullptr, [](Profile&, const ProfileValue&) {}, nullptr, nullptr};
+    return {kind, nullptr, [](Profile&, const ProfileValue&) {}, nullptr, nullptr, &only_first};
 }
 
 } // namespace certforge::detail

@@ -168,6 +168,12 @@ constexpr KeyRule kSchema[] = {
     {.path = "tls.tls13_broken", .field = at<&P::tls, &P::Tls::tls13_broken>()},
 };
 
+constexpr bool merge_rules_suit() {
+    return std::all_of(std::begin(kSchema), std::end(kSchema),
+                       [](const KeyRule& row) { return row.field.suits(row.merge.how); });
+}
+static_assert(merge_rules_suit(), "a row's merge rule does not fit its member's type");
+
 } // namespace
 
 std::vector<std::string_view> KeyRule::allowed() const {

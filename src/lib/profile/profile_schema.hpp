@@ -49,6 +49,7 @@ struct Field {
     void (*load)(Profile&, const ProfileValue&); // a validated value into the profile
     nlohmann::json (*json)(const Profile&);      // null: not in the JSON
     void (*merge)(const KeyRule&, const std::vector<Profile>&, Profile&); // into the first's copy
+    bool (*suits)(Merge); // whether a merge rule fits its type (constexpr)
 };
 
 struct KeyRule {
