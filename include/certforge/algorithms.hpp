@@ -51,6 +51,15 @@ std::optional<KeyUsageBit> key_usage_from_name(std::string_view name);
 // The names of the bits in `set`, in bit order.
 std::vector<std::string> key_usage_names(KeyUsageSet set);
 
+// How a PKCS#12 (PFX) file is encrypted; Pkcs12Options (containers.hpp)
+// says what each one writes.
+enum class Pkcs12Encryption { aes, triple_des, rc2 };
+
+// Profile spelling: "aes", "3des", "rc2".
+std::string_view to_string(Pkcs12Encryption encryption);
+// "aes", "3des" or "rc2". Throws UsageError for anything else.
+Pkcs12Encryption pkcs12_encryption_from_name(std::string_view name);
+
 // extendedKeyUsage purposes certforge knows by name.
 struct ExtendedKeyUsage {
     std::string_view name; // profile spelling: "serverAuth"

@@ -3,8 +3,8 @@
 // through OpenSSL; a build without the OpenSSL backend has none.
 #pragma once
 
+#include "certforge/algorithms.hpp"
 #include "certforge/backend.hpp"
-#include "certforge/profile.hpp"
 
 #include <cstdint>
 #include <functional>

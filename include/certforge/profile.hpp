@@ -13,14 +13,10 @@ namespace certforge {
 
 enum class ProfileKind { device, host };
 enum class DnEncoding { utf8, printable };
-enum class Pkcs12Encryption { aes, triple_des, rc2 };
 enum class CaCertFormat { pem, der };
 
 std::string_view to_string(ProfileKind kind);
 std::string_view to_string(DnEncoding encoding);
-std::string_view to_string(Pkcs12Encryption encryption);
-// "aes", "3des" or "rc2". Throws UsageError for anything else.
-Pkcs12Encryption pkcs12_encryption_from_name(std::string_view name);
 std::string_view to_string(CaCertFormat format);
 
 struct Profile {

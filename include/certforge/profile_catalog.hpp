@@ -1,6 +1,7 @@
 // Finding and loading profiles: by name along a search path, or by file.
 #pragma once
 
+#include "certforge/algorithms.hpp"
 #include "certforge/profile.hpp"
 
 #include <filesystem>

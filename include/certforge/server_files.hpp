@@ -6,6 +6,7 @@
 //   (0600), chain.p7b and server.cer (DER).
 #pragma once
 
+#include "certforge/algorithms.hpp"
 #include "certforge/backend.hpp"
 #include "certforge/certificate_builder.hpp"
 #include "certforge/containers.hpp"

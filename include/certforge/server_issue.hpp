@@ -3,6 +3,7 @@
 // made, self-checked, then written and recorded.
 #pragma once
 
+#include "certforge/algorithms.hpp"
 #include "certforge/ca_ledger.hpp"
 #include "certforge/containers.hpp"
 #include "certforge/issue.hpp"

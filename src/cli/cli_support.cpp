@@ -1,5 +1,6 @@
 #include "cli_support.hpp"
 
+#include "certforge/algorithms.hpp"
 #include "certforge/backend_registry.hpp"
 #include "certforge/ca_folder.hpp"
 #include "certforge/cert_info.hpp"

@@ -2,6 +2,7 @@
 // profiles and certificates are loaded and how results are printed.
 #pragma once
 
+#include "certforge/algorithms.hpp"
 #include "certforge/backend.hpp"
 #include "certforge/errors.hpp"
 #include "certforge/issue.hpp"

@@ -1,6 +1,7 @@
 #include "certforge/errors.hpp"
 #include "certforge/profile_catalog.hpp"
 #include "certforge/profile_json.hpp"
+#include "certforge/profile_text.hpp"
 #include "certforge/text.hpp"
 #include "cli_support.hpp"
 
@@ -66,46 +67,13 @@ int run_list(const ListOptions& options) {
     return kExitOk;
 }
 
-std::string join_names(const nlohmann::json& array) {
-    std::vector<std::string> parts;
-    for (const auto& item : array) {
-        parts.push_back(item.is_string() ? item.get<std::string>() : item.dump());
-    }
-    return fmt::format("{}", fmt::join(parts, ", "));
-}
-
 int run_show(const ShowOptions& options) {
     const Profile profile = ProfileCatalog::from_environment().load(options.name);
-    const nlohmann::json json = to_json(profile);
     if (options.json) {
-        print_json(json);
+        print_json(to_json(profile));
         return kExitOk;
     }
-    fmt::print("{} — {}\n", profile.id, profile.name);
-    fmt::print("  file: {}\n", profile.file.string());
-    if (!profile.extends_chain.empty()) {
-        fmt::print("  extends: {}\n", fmt::join(profile.extends_chain, " -> "));
-    }
-    fmt::print("  kind: {}   vendor: {}   legacy: {}\n", to_string(profile.kind), profile.vendor,
-               profile.legacy ? "yes (weak crypto allowed)" : "no");
-    if (!profile.models.empty()) {
-        fmt::print("  models: {}\n", fmt::join(profile.models, "; "));
-    }
-    for (const char* section : {"key", "signature", "validity", "subject", "extensions", "serial",
-                                "certificate", "ca", "import", "tls"}) {
-        fmt::print("  [{}]\n", section);
-        for (const auto& [key, value] : json[section].items()) {
-            fmt::print("    {} = {}\n", key,
-                       value.is_array() ? "[" + join_names(value) + "]" : value.dump());
-        }
-    }
-    if (!profile.notes.empty()) {
-        fmt::print("  notes: {}\n", profile.notes);
-    }
-    fmt::print("  sources:\n");
-    for (const auto& source : profile.sources) {
-        fmt::print("    - {}\n", source);
-    }
+    fmt::print("{}", to_text(profile));
     return kExitOk;
 }
 

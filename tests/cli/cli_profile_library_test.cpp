@@ -2,6 +2,7 @@
 // facts each one encodes (checked on certificates made by the openssl
 // command line), host profiles choosing the PFX encryption, and one
 // certificate for several device families.
+#include "certforge/algorithms.hpp"
 #include "certforge/backend_registry.hpp"
 #include "certforge/certificate_builder.hpp"
 #include "certforge/errors.hpp"

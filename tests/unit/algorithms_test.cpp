@@ -26,6 +26,15 @@ TEST_CASE("algorithms: names round-trip", "[algorithms]") {
     CHECK(eku_display_name("1.2.3.4") == "1.2.3.4");
 }
 
+TEST_CASE("algorithms: PKCS#12 encryption names round-trip", "[algorithms]") {
+    for (auto e : {Pkcs12Encryption::aes, Pkcs12Encryption::triple_des, Pkcs12Encryption::rc2}) {
+        CHECK(pkcs12_encryption_from_name(to_string(e)) == e);
+    }
+    CHECK(to_string(Pkcs12Encryption::triple_des) == "3des");
+    CHECK_THROWS_WITH(pkcs12_encryption_from_name("des"),
+                      "'des' is not a PKCS#12 encryption: use aes, 3des or rc2");
+}
+
 TEST_CASE("algorithms: DN text follows RFC 4514", "[algorithms]") {
     DistinguishedName dn;
     dn.attributes = {{"C", "DE", DnStringType::printable},

@@ -1,3 +1,4 @@
+#include "certforge/algorithms.hpp"
 #include "certforge/backend_registry.hpp"
 #include "certforge/batch.hpp"
 #include "certforge/ca_folder.hpp"

@@ -1,6 +1,9 @@
 #include "certforge/algorithms.hpp"
 
+#include "certforge/errors.hpp"
+
 #include <array>
+#include <fmt/format.h>
 #include <utility>
 
 namespace certforge {
@@ -84,6 +87,27 @@ std::vector<std::string> key_usage_names(KeyUsageSet set) {
         }
     }
     return names;
+}
+
+std::string_view to_string(Pkcs12Encryption encryption) {
+    switch (encryption) {
+    case Pkcs12Encryption::aes:
+        return "aes";
+    case Pkcs12Encryption::triple_des:
+        return "3des";
+    case Pkcs12Encryption::rc2:
+        break;
+    }
+    return "rc2";
+}
+
+Pkcs12Encryption pkcs12_encryption_from_name(std::string_view name) {
+    for (auto e : {Pkcs12Encryption::aes, Pkcs12Encryption::triple_des, Pkcs12Encryption::rc2}) {
+        if (to_string(e) == name) {
+            return e;
+        }
+    }
+    throw UsageError(fmt::format("'{}' is not a PKCS#12 encryption: use aes, 3des or rc2", name));
 }
 
 const std::vector<ExtendedKeyUsage>& known_ekus() {

@@ -1,7 +1,5 @@
 #include "certforge/profile.hpp"
 
-#include "certforge/errors.hpp"
-
 #include <algorithm>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -14,27 +12,6 @@ std::string_view to_string(ProfileKind kind) {
 
 std::string_view to_string(DnEncoding encoding) {
     return encoding == DnEncoding::printable ? "printable" : "utf8";
-}
-
-std::string_view to_string(Pkcs12Encryption encryption) {
-    switch (encryption) {
-    case Pkcs12Encryption::aes:
-        return "aes";
-    case Pkcs12Encryption::triple_des:
-        return "3des";
-    case Pkcs12Encryption::rc2:
-        break;
-    }
-    return "rc2";
-}
-
-Pkcs12Encryption pkcs12_encryption_from_name(std::string_view name) {
-    for (auto e : {Pkcs12Encryption::aes, Pkcs12Encryption::triple_des, Pkcs12Encryption::rc2}) {
-        if (to_string(e) == name) {
-            return e;
-        }
-    }
-    throw UsageError(fmt::format("'{}' is not a PKCS#12 encryption: use aes, 3des or rc2", name));
 }
 
 std::string_view to_string(CaCertFormat format) {

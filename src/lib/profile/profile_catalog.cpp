@@ -1,5 +1,6 @@
 #include "certforge/profile_catalog.hpp"
 
+#include "certforge/algorithms.hpp"
 #include "certforge/errors.hpp"
 #include "certforge/text.hpp"
 #include "profile_layer.hpp"
@@ -117,6 +118,109 @@ Profile ProfileCatalog::load(std::string_view name_or_path) const {
     return load_file(file);
 }
 
+namespace {
+
+// A profile file and the files it extends, nearest first: their layers and
+// the ids of the parents.
+struct Chain {
+    std::vector<detail::ProfileLayer> layers;
+    std::vector<std::string> parents;
+};
+
+[[noreturn]] void fail_at(const detail::SourcePos& pos, const std::string& message) {
+    throw ProfileError(pos.file, pos.line, pos.column, message);
+}
+
+// The file of `parent`, which the profile `current` extends: next to it, else
+// along the search path. Throws at `pos` naming the closest known ids.
+fs::path parent_file(const ProfileCatalog& catalog, const fs::path& current,
+                     const std::string& parent, const detail::SourcePos& pos) {
+    std::error_code ec;
+    fs::path file = current.parent_path() / (parent + ".toml");
+    if (!fs::is_regular_file(file, ec)) {
+        file = catalog.find(parent);
+    }
+    if (file.empty()) {
+        std::vector<std::string> ids;
+        for (const auto& entry : catalog.entries()) {
+            ids.push_back(entry.id);
+        }
+        const auto close = closest_names(parent, ids);
+        fail_at(pos, fmt::format("extends '{}': no such profile{}", parent,
+                                 close.empty() ? std::string()
+                                               : fmt::format(" (did you mean: {}?)",
+                                                             fmt::join(close, ", "))));
+    }
+    return file;
+}
+
+Chain read_chain(const ProfileCatalog& catalog, const fs::path& file) {
+    Chain chain{{detail::parse_profile_layer(file)}, {}};
+    std::vector<std::string> visiting{file.stem().string()};
+    fs::path current = file;
+    while (true) {
+        const auto extends = chain.layers.back().find("extends");
+        if (extends == chain.layers.back().end()) {
+            return chain;
+        }
+        const std::string parent = std::get<std::string>(extends->second.value);
+        const auto& pos = extends->second.pos;
+        const bool cycle = std::find(visiting.begin(), visiting.end(), parent) != visiting.end();
+        visiting.push_back(parent);
+        if (cycle) {
+            fail_at(pos, fmt::format("extends cycle: {}", fmt::join(visiting, " -> ")));
+        }
+        current = parent_file(catalog, current, parent, pos);
+        chain.parents.push_back(parent);
+        chain.layers.push_back(detail::parse_profile_layer(current));
+    }
+}
+
+bool says_legacy(const detail::ProfileLayer& layer) {
+    const auto it = layer.find("legacy");
+    return it != layer.end() && std::get<bool>(it->second.value);
+}
+
+// Legacy is never inherited silently: each profile below a legacy one says
+// legacy = true itself.
+void check_legacy_inheritance(const Chain& chain) {
+    const auto& layers = chain.layers;
+    for (std::size_t child = 0; child + 1 < layers.size(); ++child) {
+        if (says_legacy(layers[child])) {
+            continue;
+        }
+        for (std::size_t ancestor = child + 1; ancestor < layers.size(); ++ancestor) {
+            if (says_legacy(layers[ancestor])) {
+                fail_at(layers[child].at("extends").pos,
+                        fmt::format("extends legacy profile '{}': a profile that extends a "
+                                    "legacy profile must say legacy = true itself",
+                                    chain.parents[ancestor - 1]));
+            }
+        }
+    }
+}
+
+// The farthest parent first, each nearer one over it; identity and
+// inheritance belong to the file itself.
+detail::ProfileLayer merge_layers(const Chain& chain) {
+    detail::ProfileLayer merged;
+    for (auto it = chain.layers.rbegin(); it != chain.layers.rend(); ++it) {
+        for (const auto& [key, value] : *it) {
+            merged[key] = value;
+        }
+    }
+    const auto& own_layer = chain.layers.front();
+    for (const char* own : {"id", "name", "extends"}) {
+        merged.erase(own);
+        if (auto it = own_layer.find(own); it != own_layer.end()) {
+            merged[own] = it->second;
+        }
+    }
+    return merged;
+}
+
+} // namespace
+
 Profile ProfileCatalog::load_file(const fs::path& file) const {
     std::error_code ec;
     if (!fs::is_regular_file(file, ec)) {
@@ -125,78 +229,9 @@ Profile ProfileCatalog::load_file(const fs::path& file) const {
     if (::access(file.c_str(), R_OK) != 0) {
         throw InputError(fmt::format("{}: cannot read the profile file", file.string()));
     }
-    std::vector<detail::ProfileLayer> layers{detail::parse_profile_layer(file)};
-    std::vector<std::string> chain;
-    std::vector<std::string> visiting{file.stem().string()};
-    fs::path current = file;
-    while (true) {
-        const auto extends = layers.back().find("extends");
-        if (extends == layers.back().end()) {
-            break;
-        }
-        const std::string parent = std::get<std::string>(extends->second.value);
-        const auto& pos = extends->second.pos;
-        if (std::find(visiting.begin(), visiting.end(), parent) != visiting.end()) {
-            visiting.push_back(parent);
-            throw ProfileError(pos.file, pos.line, pos.column,
-                               fmt::format("extends cycle: {}", fmt::join(visiting, " -> ")));
-        }
-        visiting.push_back(parent);
-        fs::path parent_file = current.parent_path() / (parent + ".toml");
-        if (!fs::is_regular_file(parent_file, ec)) {
-            parent_file = find(parent);
-        }
-        if (parent_file.empty()) {
-            std::vector<std::string> ids;
-            for (const auto& entry : entries()) {
-                ids.push_back(entry.id);
-            }
-            const auto close = closest_names(parent, ids);
-            throw ProfileError(pos.file, pos.line, pos.column,
-                               fmt::format("extends '{}': no such profile{}", parent,
-                                           close.empty() ? std::string()
-                                                         : fmt::format(" (did you mean: {}?)",
-                                                                       fmt::join(close, ", "))));
-        }
-        chain.push_back(parent);
-        layers.push_back(detail::parse_profile_layer(parent_file));
-        current = parent_file;
-    }
-    // Legacy is never inherited silently: each profile below a legacy one
-    // says legacy = true itself.
-    for (std::size_t child = 0; child + 1 < layers.size(); ++child) {
-        const auto says_legacy = [](const detail::ProfileLayer& layer) {
-            const auto it = layer.find("legacy");
-            return it != layer.end() && std::get<bool>(it->second.value);
-        };
-        if (says_legacy(layers[child])) {
-            continue;
-        }
-        for (std::size_t ancestor = child + 1; ancestor < layers.size(); ++ancestor) {
-            if (says_legacy(layers[ancestor])) {
-                const auto& pos = layers[child].at("extends").pos;
-                throw ProfileError(pos.file, pos.line, pos.column,
-                                   fmt::format("extends legacy profile '{}': a profile that "
-                                               "extends a legacy profile must say legacy = true "
-                                               "itself",
-                                               chain[ancestor - 1]));
-            }
-        }
-    }
-    detail::ProfileLayer merged;
-    for (auto it = layers.rbegin(); it != layers.rend(); ++it) {
-        for (auto& [key, value] : *it) {
-            merged[key] = value;
-        }
-    }
-    // Identity and inheritance belong to the file itself.
-    for (const char* own : {"id", "name", "extends"}) {
-        merged.erase(own);
-        if (auto it = layers.front().find(own); it != layers.front().end()) {
-            merged[own] = it->second;
-        }
-    }
-    return detail::build_profile(merged, file, std::move(chain));
+    Chain chain = read_chain(*this, file);
+    check_legacy_inheritance(chain);
+    return detail::build_profile(merge_layers(chain), file, std::move(chain.parents));
 }
 
 Pkcs12Encryption server_pfx_encryption(const ProfileCatalog& catalog, const std::string& server_os,

@@ -27,10 +27,10 @@ std::string suggestion(std::string_view word, const std::vector<std::string>& ca
 }
 
 void check_choice(const KeyRule& rule, const std::string& value, const SourcePos& pos) {
-    if (!rule.choices.empty() &&
-        std::find(rule.choices.begin(), rule.choices.end(), value) == rule.choices.end()) {
-        fail(pos, fmt::format("{}: '{}' is not one of: {}", rule.path, value,
-                              fmt::join(rule.choices, ", ")));
+    const auto choices = rule.allowed();
+    if (!choices.empty() && std::find(choices.begin(), choices.end(), value) == choices.end()) {
+        fail(pos,
+             fmt::format("{}: '{}' is not one of: {}", rule.path, value, fmt::join(choices, ", ")));
     }
 }
 
@@ -42,7 +42,7 @@ void check_range(const KeyRule& rule, std::int64_t value, const SourcePos& pos) 
 }
 
 [[noreturn]] void wrong_type(const KeyRule& rule, const toml::node& node, const SourcePos& pos) {
-    fail(pos, fmt::format("{}: expected {}, found {}", rule.path, describe(rule.kind),
+    fail(pos, fmt::format("{}: expected {}, found {}", rule.path, describe(rule.field.kind),
                           toml_type_name(node)));
 }
 
@@ -63,7 +63,7 @@ std::vector<T> array_values(const KeyRule& rule, const toml::node& node, const S
         const auto value = element.value_exact<T>();
         if (!value) {
             fail(element_pos, fmt::format("{}: expected {}, found an element that is {}", rule.path,
-                                          describe(rule.kind), toml_type_name(element)));
+                                          describe(rule.field.kind), toml_type_name(element)));
         }
         if constexpr (std::is_same_v<T, std::string>) {
             check_choice(rule, *value, element_pos);
@@ -80,7 +80,7 @@ std::vector<T> array_values(const KeyRule& rule, const toml::node& node, const S
 
 ProfileValue convert(const KeyRule& rule, const toml::node& node, const SourcePos& pos,
                      const std::string& file) {
-    switch (rule.kind) {
+    switch (rule.field.kind) {
     case ValueKind::string: {
         const auto value = node.value_exact<std::string>();
         if (!value) {
@@ -196,29 +196,16 @@ void require(const ProfileLayer& layer, const std::string& key, const std::strin
     }
 }
 
-} // namespace
+// Where a check that fails at a key points: the key, else the file's start.
+struct Locator {
+    const ProfileLayer& merged;
+    std::string file;
+    SourcePos operator()(const char* key) const { return pos_of(merged, key, file); }
+};
 
-Profile build_profile(const ProfileLayer& merged, const std::filesystem::path& file,
-                      std::vector<std::string> extends_chain) {
-    const std::string name = file.string();
-    for (const char* key : {"id", "name", "sources"}) {
-        require(merged, key, name);
-    }
-    Profile profile;
-    for (const auto& [path, located] : merged) {
-        find_rule(path)->apply(profile, located.value);
-    }
-    profile.file = file;
-    profile.extends_chain = std::move(extends_chain);
-
-    const auto at = [&](const char* key) {
-        return pos_of(merged, key, name);
-    };
-
-    if (file.extension() == ".toml" && profile.id != file.stem().string()) {
-        fail(at("id"), fmt::format("id '{}' does not match the file name '{}'", profile.id,
-                                   file.filename().string()));
-    }
+// The default size and hash: the first allowed when not given, else one of
+// the allowed.
+void check_defaults(Profile& profile, const ProfileLayer& merged, const Locator& at) {
     auto& key = profile.key;
     if (!merged.contains("key.default_rsa_bits")) {
         key.default_rsa_bits = key.rsa_bits.front();
@@ -241,44 +228,74 @@ Profile build_profile(const ProfileLayer& merged, const std::filesystem::path& f
              fmt::format("signature.default_hash: {} is not in signature.hashes [{}]",
                          to_string(signature.default_hash), fmt::join(names, ", ")));
     }
-    if (profile.validity.default_days > profile.validity.max_days) {
-        fail(at("validity.default_days"),
-             fmt::format("validity.default_days ({}) is greater than validity.max_days ({})",
-                         profile.validity.default_days, profile.validity.max_days));
+}
+
+// A value that must not exceed another: "ca.days (400) is greater than
+// ca.max_days (300)", at the first.
+void check_not_greater(const Locator& at, const char* key, unsigned value, const char* limit_key,
+                       unsigned limit) {
+    if (value > limit) {
+        fail(at(key), fmt::format("{} ({}) is greater than {} ({})", key, value, limit_key, limit));
     }
-    if (profile.ca.days > profile.ca.max_days) {
-        fail(at("ca.days"), fmt::format("ca.days ({}) is greater than ca.max_days ({})",
-                                        profile.ca.days, profile.ca.max_days));
-    }
-    if (profile.serial.min_bytes > profile.serial.bytes) {
-        fail(at("serial.min_bytes"),
-             fmt::format("serial.min_bytes ({}) is greater than serial.bytes ({})",
-                         profile.serial.min_bytes, profile.serial.bytes));
-    }
+}
+
+void check_host(const Profile& profile, const Locator& at) {
     if (profile.kind == ProfileKind::host && profile.host.os.empty()) {
         fail(at("kind"), "a host profile needs host.os (the operating system it describes)");
     }
     if (profile.kind == ProfileKind::device && !profile.host.os.empty()) {
         fail(at("host.os"), "host.os belongs in a profile with kind = \"host\"");
     }
-    if (!profile.legacy) {
-        for (auto hash : signature.hashes) {
-            if (is_weak(hash)) {
-                fail(at("signature.hashes"),
-                     fmt::format("signature.hashes: {} is weak and allowed only in a profile "
-                                 "marked legacy = true",
-                                 to_string(hash)));
-            }
-        }
-        for (auto bits : key.rsa_bits) {
-            if (bits < kMinimumModernRsaBits) {
-                fail(at("key.rsa_bits"),
-                     fmt::format("key.rsa_bits: {} is below {} bits and allowed only in a "
-                                 "profile marked legacy = true",
-                                 bits, kMinimumModernRsaBits));
-            }
+}
+
+// Weak hashes and small keys only in a profile marked legacy.
+void check_weak(const Profile& profile, const Locator& at) {
+    if (profile.legacy) {
+        return;
+    }
+    for (auto hash : profile.signature.hashes) {
+        if (is_weak(hash)) {
+            fail(at("signature.hashes"),
+                 fmt::format("signature.hashes: {} is weak and allowed only in a profile "
+                             "marked legacy = true",
+                             to_string(hash)));
         }
     }
+    for (auto bits : profile.key.rsa_bits) {
+        if (bits < kMinimumModernRsaBits) {
+            fail(at("key.rsa_bits"), fmt::format("key.rsa_bits: {} is below {} bits and allowed "
+                                                 "only in a profile marked legacy = true",
+                                                 bits, kMinimumModernRsaBits));
+        }
+    }
+}
+
+} // namespace
+
+Profile build_profile(const ProfileLayer& merged, const std::filesystem::path& file,
+                      std::vector<std::string> extends_chain) {
+    const Locator at{merged, file.string()};
+    for (const char* key : {"id", "name", "sources"}) {
+        require(merged, key, at.file);
+    }
+    Profile profile;
+    for (const auto& [path, located] : merged) {
+        find_rule(path)->field.load(profile, located.value);
+    }
+    profile.file = file;
+    profile.extends_chain = std::move(extends_chain);
+    if (file.extension() == ".toml" && profile.id != file.stem().string()) {
+        fail(at("id"), fmt::format("id '{}' does not match the file name '{}'", profile.id,
+                                   file.filename().string()));
+    }
+    check_defaults(profile, merged, at);
+    check_not_greater(at, "validity.default_days", profile.validity.default_days,
+                      "validity.max_days", profile.validity.max_days);
+    check_not_greater(at, "ca.days", profile.ca.days, "ca.max_days", profile.ca.max_days);
+    check_not_greater(at, "serial.min_bytes", profile.serial.min_bytes, "serial.bytes",
+                      profile.serial.bytes);
+    check_host(profile, at);
+    check_weak(profile, at);
     return profile;
 }
 

@@ -1,512 +1,187 @@
 #include "profile_schema.hpp"
 
-#include <algorithm>
+#include "profile_field.hpp"
 
 namespace certforge::detail {
 namespace {
 
-const std::string& text(const ProfileValue& v) {
-    return std::get<std::string>(v);
+using P = Profile;
+using M = Merge;
+
+constexpr std::string_view kRsaOnly[] = {"rsa"};
+constexpr std::string_view kTlsVersions[] = {"ssl3", "tls1.0", "tls1.1", "tls1.2", "tls1.3"};
+
+// One row per key. A new key is one row here and its member in Profile;
+// profiles/README.md documents it.
+constexpr KeyRule kSchema[] = {
+    // identity
+    {.path = "id", .field = at<&P::id>(), .non_empty = true, .merge = M::derived},
+    {.path = "name", .field = at<&P::name>(), .non_empty = true, .merge = M::derived},
+    {.path = "kind", .field = at<&P::kind>(), .non_empty = true},
+    {.path = "vendor", .field = at<&P::vendor>(), .non_empty = true},
+    {.path = "models", .field = at<&P::models>()},
+    {.path = "notes", .field = at<&P::notes>()},
+    {.path = "sources", .field = at<&P::sources>(), .non_empty = true, .merge = M::unite},
+    {.path = "legacy", .field = at<&P::legacy>(), .merge = M::any},
+    {.path = "extends", .field = loader_only(ValueKind::string), .non_empty = true},
+
+    // [key]
+    {.path = "key.algorithms",
+     .field = at<&P::key, &P::Key::algorithms>(),
+     .choices = kRsaOnly,
+     .non_empty = true},
+    {.path = "key.rsa_bits",
+     .field = at<&P::key, &P::Key::rsa_bits>(),
+     .min = 1024,
+     .max = 16384,
+     .non_empty = true,
+     .merge = {M::intersect, "RSA key size", "RSA {}"}},
+    {.path = "key.default_rsa_bits",
+     .field = at<&P::key, &P::Key::default_rsa_bits>(),
+     .min = 1024,
+     .max = 16384,
+     .merge = M::derived},
+
+    // [signature]
+    {.path = "signature.hashes",
+     .field = at<&P::signature, &P::Signature::hashes>(),
+     .non_empty = true,
+     .merge = {M::intersect, "signature hash"}},
+    {.path = "signature.default_hash",
+     .field = at<&P::signature, &P::Signature::default_hash>(),
+     .non_empty = true,
+     .merge = M::derived},
+
+    // [validity]
+    {.path = "validity.default_days",
+     .field = at<&P::validity, &P::Validity::default_days>(),
+     .min = 1,
+     .max = 36500,
+     .merge = M::min},
+    {.path = "validity.max_days",
+     .field = at<&P::validity, &P::Validity::max_days>(),
+     .min = 1,
+     .max = 36500,
+     .merge = M::min},
+    {.path = "validity.backdate_minutes",
+     .field = at<&P::validity, &P::Validity::backdate_minutes>(),
+     .max = 10080,
+     .merge = M::max},
+
+    // [subject]
+    {.path = "subject.require_san",
+     .field = at<&P::subject, &P::Subject::require_san>(),
+     .merge = M::any},
+    {.path = "subject.cn_in_san",
+     .field = at<&P::subject, &P::Subject::cn_in_san>(),
+     .merge = M::any},
+    {.path = "subject.require_ip_san",
+     .field = at<&P::subject, &P::Subject::require_ip_san>(),
+     .merge = M::any},
+    {.path = "subject.dn_encoding",
+     .field = at<&P::subject, &P::Subject::dn_encoding>(),
+     .non_empty = true,
+     .merge = M::max}, // printable when any profile needs it
+
+    // [extensions]
+    {.path = "extensions.key_usage",
+     .field = at<KeyUsageNames, &P::extensions, &P::Extensions::key_usage>(),
+     .non_empty = true,
+     .merge = M::unite},
+    {.path = "extensions.key_usage_critical",
+     .field = at<&P::extensions, &P::Extensions::key_usage_critical>()},
+    {.path = "extensions.extended_key_usage",
+     .field = at<EkuNames, &P::extensions, &P::Extensions::extended_key_usage>(),
+     .merge = M::unite},
+    {.path = "extensions.extended_key_usage_critical",
+     .field = at<&P::extensions, &P::Extensions::extended_key_usage_critical>()},
+    {.path = "extensions.basic_constraints",
+     .field = at<&P::extensions, &P::Extensions::basic_constraints>(),
+     .merge = M::any},
+    {.path = "extensions.basic_constraints_critical",
+     .field = at<&P::extensions, &P::Extensions::basic_constraints_critical>()},
+    {.path = "extensions.subject_key_id",
+     .field = at<&P::extensions, &P::Extensions::subject_key_id>()},
+    {.path = "extensions.authority_key_id",
+     .field = at<&P::extensions, &P::Extensions::authority_key_id>()},
+
+    // [serial]
+    {.path = "serial.bytes", .field = at<&P::serial, &P::Serial::bytes>(), .min = 9, .max = 20},
+    {.path = "serial.min_bytes",
+     .field = at<&P::serial, &P::Serial::min_bytes>(),
+     .min = 1,
+     .max = 20,
+     .merge = M::max},
+
+    // [certificate]
+    {.path = "certificate.version",
+     .field = at<&P::certificate, &P::Certificate::version>(),
+     .min = 3,
+     .max = 3},
+    {.path = "certificate.max_chain_length",
+     .field = at<&P::certificate, &P::Certificate::max_chain_length>(),
+     .min = 1,
+     .max = 10,
+     .merge = M::min},
+
+    // [ca]
+    {.path = "ca.days",
+     .field = at<&P::ca, &P::Ca::days>(),
+     .min = 1,
+     .max = 36500,
+     .merge = M::min},
+    {.path = "ca.max_days",
+     .field = at<&P::ca, &P::Ca::max_days>(),
+     .min = 1,
+     .max = 36500,
+     .merge = M::min},
+    {.path = "ca.path_length",
+     .field = at<&P::ca, &P::Ca::path_length>(),
+     .max = 10,
+     .merge = M::min},
+    {.path = "ca.key_usage",
+     .field = at<KeyUsageNames, &P::ca, &P::Ca::key_usage>(),
+     .non_empty = true},
+
+    // [import]
+    {.path = "import.ca_format",
+     .field = at<&P::import, &P::Import::ca_format>(),
+     .non_empty = true},
+    {.path = "import.identity_pkcs12", .field = at<&P::import, &P::Import::identity_pkcs12>()},
+    {.path = "import.pkcs12_encryption",
+     .field = at<&P::import, &P::Import::pkcs12_encryption>(),
+     .non_empty = true},
+    {.path = "import.empty_password", .field = at<&P::import, &P::Import::empty_password>()},
+    {.path = "import.steps", .field = at<&P::import, &P::Import::steps>()},
+
+    // [host]
+    {.path = "host.os", .field = at<&P::host, &P::Host::os>(), .non_empty = true, .in_text = false},
+    {.path = "host.dh_kbs", .field = at<&P::host, &P::Host::dh_kbs>(), .in_text = false},
+    {.path = "host.sha512_tls12_kbs",
+     .field = at<&P::host, &P::Host::sha512_tls12_kbs>(),
+     .in_text = false},
+
+    // [tls]
+    {.path = "tls.versions", .field = at<&P::tls, &P::Tls::versions>(), .choices = kTlsVersions},
+    {.path = "tls.dh_min_bits", .field = at<&P::tls, &P::Tls::dh_min_bits>(), .max = 8192},
+    {.path = "tls.dhe_broken", .field = at<&P::tls, &P::Tls::dhe_broken>()},
+    {.path = "tls.tls13_broken", .field = at<&P::tls, &P::Tls::tls13_broken>()},
+};
+
+constexpr bool merge_rules_suit() {
+    return std::all_of(std::begin(kSchema), std::end(kSchema),
+                       [](const KeyRule& row) { return row.field.suits(row.merge.how); });
 }
-unsigned number(const ProfileValue& v) {
-    return static_cast<unsigned>(std::get<std::int64_t>(v));
-}
-bool flag(const ProfileValue& v) {
-    return std::get<bool>(v);
-}
-const std::vector<std::string>& texts(const ProfileValue& v) {
-    return std::get<std::vector<std::string>>(v);
-}
-std::vector<unsigned> numbers(const ProfileValue& v) {
-    std::vector<unsigned> out;
-    for (auto n : std::get<std::vector<std::int64_t>>(v)) {
-        out.push_back(static_cast<unsigned>(n));
-    }
-    return out;
-}
-
-KeyUsageSet key_usage_set(const ProfileValue& v) {
-    KeyUsageSet set = 0;
-    for (const auto& name : texts(v)) {
-        set |= key_usage_flag(*key_usage_from_name(name));
-    }
-    return set;
-}
-
-std::vector<std::string_view> key_usage_choices() {
-    std::vector<std::string_view> out;
-    for (unsigned i = 0; i < kKeyUsageBitCount; ++i) {
-        out.push_back(to_string(static_cast<KeyUsageBit>(i)));
-    }
-    return out;
-}
-
-std::vector<std::string_view> eku_choices() {
-    std::vector<std::string_view> out;
-    for (const auto& eku : known_ekus()) {
-        out.push_back(eku.name);
-    }
-    return out;
-}
-
-const std::vector<std::string_view> kHashChoices{"md5",    "sha1",   "sha224",
-                                                 "sha256", "sha384", "sha512"};
-
-std::vector<KeyRule> make_schema() {
-    using K = ValueKind;
-    return {
-        // identity
-        {"id",
-         K::string,
-         0,
-         0,
-         {},
-         true,
-         [](Profile& p, const ProfileValue& v) {
-             p.id = text(v);
-         }},
-        {"name",
-         K::string,
-         0,
-         0,
-         {},
-         true,
-         [](Profile& p, const ProfileValue& v) {
-             p.name = text(v);
-         }},
-        {"kind",
-         K::string,
-         0,
-         0,
-         {"device", "host"},
-         true,
-         [](Profile& p, const ProfileValue& v) {
-             p.kind = text(v) == "host" ? ProfileKind::host : ProfileKind::device;
-         }},
-        {"vendor",
-         K::string,
-         0,
-         0,
-         {},
-         true,
-         [](Profile& p, const ProfileValue& v) {
-             p.vendor = text(v);
-         }},
-        {"models",
-         K::string_array,
-         0,
-         0,
-         {},
-         false,
-         [](Profile& p, const ProfileValue& v) {
-             p.models = texts(v);
-         }},
-        {"notes",
-         K::string,
-         0,
-         0,
-         {},
-         false,
-         [](Profile& p, const ProfileValue& v) {
-             p.notes = text(v);
-         }},
-        {"sources",
-         K::string_array,
-         0,
-         0,
-         {},
-         true,
-         [](Profile& p, const ProfileValue& v) {
-             p.sources = texts(v);
-         }},
-        {"legacy",
-         K::boolean,
-         0,
-         0,
-         {},
-         false,
-         [](Profile& p, const ProfileValue& v) {
-             p.legacy = flag(v);
-         }},
-        {"extends",
-         K::string,
-         0,
-         0,
-         {},
-         true,
-         [](Profile&, const ProfileValue&) {
-         }},
-
-        // [key]
-        {"key.algorithms",
-         K::string_array,
-         0,
-         0,
-         {"rsa"},
-         true,
-         [](Profile& p, const ProfileValue&) {
-             p.key.algorithms = {KeyAlgorithm::rsa};
-         }},
-        {"key.rsa_bits",
-         K::integer_array,
-         1024,
-         16384,
-         {},
-         true,
-         [](Profile& p, const ProfileValue& v) {
-             p.key.rsa_bits = numbers(v);
-         }},
-        {"key.default_rsa_bits",
-         K::integer,
-         1024,
-         16384,
-         {},
-         false,
-         [](Profile& p, const ProfileValue& v) {
-             p.key.default_rsa_bits = number(v);
-         }},
-
-        // [signature]
-        {"signature.hashes", K::string_array, 0, 0, kHashChoices, true,
-         [](Profile& p, const ProfileValue& v) {
-             p.signature.hashes.clear();
-             for (const auto& name : texts(v)) {
-                 p.signature.hashes.push_back(*hash_from_name(name));
-             }
-         }},
-        {"signature.default_hash", K::string, 0, 0, kHashChoices, true,
-         [](Profile& p, const ProfileValue& v) {
-             p.signature.default_hash = *hash_from_name(text(v));
-         }},
-
-        // [validity]
-        {"validity.default_days",
-         K::integer,
-         1,
-         36500,
-         {},
-         false,
-         [](Profile& p, const ProfileValue& v) {
-             p.validity.default_days = number(v);
-         }},
-        {"validity.max_days",
-         K::integer,
-         1,
-         36500,
-         {},
-         false,
-         [](Profile& p, const ProfileValue& v) {
-             p.validity.max_days = number(v);
-         }},
-        {"validity.backdate_minutes",
-         K::integer,
-         0,
-         10080,
-         {},
-         false,
-         [](Profile& p, const ProfileValue& v) {
-             p.validity.backdate_minutes = number(v);
-         }},
-
-        // [subject]
-        {"subject.require_san",
-         K::boolean,
-         0,
-         0,
-         {},
-         false,
-         [](Profile& p, const ProfileValue& v) {
-             p.subject.require_san = flag(v);
-         }},
-        {"subject.cn_in_san",
-         K::boolean,
-         0,
-         0,
-         {},
-         false,
-         [](Profile& p, const ProfileValue& v) {
-             p.subject.cn_in_san = flag(v);
-         }},
-        {"subject.require_ip_san",
-         K::boolean,
-         0,
-         0,
-         {},
-         false,
-         [](Profile& p, const ProfileValue& v) {
-             p.subject.require_ip_san = flag(v);
-         }},
-        {"subject.dn_encoding",
-         K::string,
-         0,
-         0,
-         {"utf8", "printable"},
-         true,
-         [](Profile& p, const ProfileValue& v) {
-             p.subject.dn_encoding =
-                 text(v) == "printable" ? DnEncoding::printable : DnEncoding::utf8;
-         }},
-
-        // [extensions]
-        {"extensions.key_usage", K::string_array, 0, 0, key_usage_choices(), true,
-         [](Profile& p, const ProfileValue& v) {
-             p.extensions.key_usage = key_usage_set(v);
-         }},
-        {"extensions.key_usage_critical",
-         K::boolean,
-         0,
-         0,
-         {},
-         false,
-         [](Profile& p, const ProfileValue& v) {
-             p.extensions.key_usage_critical = flag(v);
-         }},
-        {"extensions.extended_key_usage", K::string_array, 0, 0, eku_choices(), false,
-         [](Profile& p, const ProfileValue& v) {
-             p.extensions.extended_key_usage.clear();
-             for (const auto& name : texts(v)) {
-                 p.extensions.extended_key_usage.emplace_back(eku_from_name(name)->oid);
-             }
-         }},
-        {"extensions.extended_key_usage_critical",
-         K::boolean,
-         0,
-         0,
-         {},
-         false,
-         [](Profile& p, const ProfileValue& v) {
-             p.extensions.extended_key_usage_critical = flag(v);
-         }},
-        {"extensions.basic_constraints",
-         K::boolean,
-         0,
-         0,
-         {},
-         false,
-         [](Profile& p, const ProfileValue& v) {
-             p.extensions.basic_constraints = flag(v);
-         }},
-        {"extensions.basic_constraints_critical",
-         K::boolean,
-         0,
-         0,
-         {},
-         false,
-         [](Profile& p, const ProfileValue& v) {
-             p.extensions.basic_constraints_critical = flag(v);
-         }},
-        {"extensions.subject_key_id",
-         K::boolean,
-         0,
-         0,
-         {},
-         false,
-         [](Profile& p, const ProfileValue& v) {
-             p.extensions.subject_key_id = flag(v);
-         }},
-        {"extensions.authority_key_id",
-         K::boolean,
-         0,
-         0,
-         {},
-         false,
-         [](Profile& p, const ProfileValue& v) {
-             p.extensions.authority_key_id = flag(v);
-         }},
-
-        // [serial]
-        {"serial.bytes",
-         K::integer,
-         9,
-         20,
-         {},
-         false,
-         [](Profile& p, const ProfileValue& v) {
-             p.serial.bytes = number(v);
-         }},
-        {"serial.min_bytes",
-         K::integer,
-         1,
-         20,
-         {},
-         false,
-         [](Profile& p, const ProfileValue& v) {
-             p.serial.min_bytes = number(v);
-         }},
-
-        // [certificate]
-        {"certificate.version",
-         K::integer,
-         3,
-         3,
-         {},
-         false,
-         [](Profile& p, const ProfileValue& v) {
-             p.certificate.version = number(v);
-         }},
-        {"certificate.max_chain_length",
-         K::integer,
-         1,
-         10,
-         {},
-         false,
-         [](Profile& p, const ProfileValue& v) {
-             p.certificate.max_chain_length = number(v);
-         }},
-
-        // [ca]
-        {"ca.days",
-         K::integer,
-         1,
-         36500,
-         {},
-         false,
-         [](Profile& p, const ProfileValue& v) {
-             p.ca.days = number(v);
-         }},
-        {"ca.max_days",
-         K::integer,
-         1,
-         36500,
-         {},
-         false,
-         [](Profile& p, const ProfileValue& v) {
-             p.ca.max_days = number(v);
-         }},
-        {"ca.path_length",
-         K::integer,
-         0,
-         10,
-         {},
-         false,
-         [](Profile& p, const ProfileValue& v) {
-             p.ca.path_length = number(v);
-         }},
-        {"ca.key_usage", K::string_array, 0, 0, key_usage_choices(), true,
-         [](Profile& p, const ProfileValue& v) {
-             p.ca.key_usage = key_usage_set(v);
-         }},
-
-        // [import]
-        {"import.ca_format",
-         K::string,
-         0,
-         0,
-         {"pem", "der"},
-         true,
-         [](Profile& p, const ProfileValue& v) {
-             p.import.ca_format = text(v) == "der" ? CaCertFormat::der : CaCertFormat::pem;
-         }},
-        {"import.identity_pkcs12",
-         K::boolean,
-         0,
-         0,
-         {},
-         false,
-         [](Profile& p, const ProfileValue& v) {
-             p.import.identity_pkcs12 = flag(v);
-         }},
-        {"import.pkcs12_encryption",
-         K::string_array,
-         0,
-         0,
-         {"aes", "3des", "rc2"},
-         true,
-         [](Profile& p, const ProfileValue& v) {
-             p.import.pkcs12_encryption.clear();
-             for (const auto& name : texts(v)) {
-                 p.import.pkcs12_encryption.push_back(pkcs12_encryption_from_name(name));
-             }
-         }},
-        {"import.empty_password",
-         K::boolean,
-         0,
-         0,
-         {},
-         false,
-         [](Profile& p, const ProfileValue& v) {
-             p.import.empty_password = flag(v);
-         }},
-        {"import.steps",
-         K::string_array,
-         0,
-         0,
-         {},
-         false,
-         [](Profile& p, const ProfileValue& v) {
-             p.import.steps = texts(v);
-         }},
-
-        // [host]
-        {"host.os",
-         K::string,
-         0,
-         0,
-         {},
-         true,
-         [](Profile& p, const ProfileValue& v) {
-             p.host.os = text(v);
-         }},
-        {"host.dh_kbs",
-         K::string_array,
-         0,
-         0,
-         {},
-         false,
-         [](Profile& p, const ProfileValue& v) {
-             p.host.dh_kbs = texts(v);
-         }},
-        {"host.sha512_tls12_kbs",
-         K::string_array,
-         0,
-         0,
-         {},
-         false,
-         [](Profile& p, const ProfileValue& v) {
-             p.host.sha512_tls12_kbs = texts(v);
-         }},
-
-        // [tls]
-        {"tls.versions",
-         K::string_array,
-         0,
-         0,
-         {"ssl3", "tls1.0", "tls1.1", "tls1.2", "tls1.3"},
-         false,
-         [](Profile& p, const ProfileValue& v) {
-             p.tls.versions = texts(v);
-         }},
-        {"tls.dh_min_bits",
-         K::integer,
-         0,
-         8192,
-         {},
-         false,
-         [](Profile& p, const ProfileValue& v) {
-             p.tls.dh_min_bits = number(v);
-         }},
-        {"tls.dhe_broken",
-         K::boolean,
-         0,
-         0,
-         {},
-         false,
-         [](Profile& p, const ProfileValue& v) {
-             p.tls.dhe_broken = flag(v);
-         }},
-        {"tls.tls13_broken",
-         K::boolean,
-         0,
-         0,
-         {},
-         false,
-         [](Profile& p, const ProfileValue& v) {
-             p.tls.tls13_broken = flag(v);
-         }},
-    };
-}
+static_assert(merge_rules_suit(), "a row's merge rule does not fit its member's type");
 
 } // namespace
+
+std::vector<std::string_view> KeyRule::allowed() const {
+    if (!choices.empty() || field.names == nullptr) {
+        return {choices.begin(), choices.end()};
+    }
+    return field.names();
+}
 
 std::string_view describe(ValueKind kind) {
     switch (kind) {
@@ -524,9 +199,8 @@ std::string_view describe(ValueKind kind) {
     return "a value";
 }
 
-const std::vector<KeyRule>& profile_schema() {
-    static const std::vector<KeyRule> schema = make_schema();
-    return schema;
+std::span<const KeyRule> profile_schema() {
+    return kSchema;
 }
 
 const KeyRule* find_rule(std::string_view path) {
