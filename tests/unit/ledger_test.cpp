@@ -2,6 +2,7 @@
 // bundle: recorded together, settled together, superseded together.
 #include "certforge/ca_ledger.hpp"
 #include "certforge/errors.hpp"
+#include "support/sqlite_db.hpp"
 #include "support/test_support.hpp"
 
 #include <catch2/catch.hpp>
@@ -10,6 +11,7 @@
 
 using namespace certforge;
 using certforge::test::read_text;
+using certforge::test::SqliteDb;
 using certforge::test::TempDir;
 namespace fs = std::filesystem;
 
@@ -83,18 +85,6 @@ TEST_CASE("ledger: device certificates share their folder's fate", "[ledger]") {
 }
 
 namespace {
-
-// Runs python3's sqlite3 on the database `path`: `script` sees it as `db`.
-void with_python_sqlite(const fs::path& path, const std::string& script) {
-    certforge::test::require_tool("/usr/bin/python3", "python3");
-    const auto done =
-        certforge::test::run({"/usr/bin/python3", "-c",
-                              "import sqlite3, sys\ndb = sqlite3.connect(sys.argv[1])\n" + script +
-                                  "\ndb.commit()\ndb.close()\n",
-                              path.string()});
-    INFO(done.err);
-    REQUIRE(done.exit_code == 0);
-}
 
 std::string pseudo_random_bytes(std::size_t size) {
     std::string out(size, '\0');
@@ -173,26 +163,26 @@ TEST_CASE("ledger: a ca.db that is no certforge ledger is refused in one line an
     }
 
     fs::remove(db);
-    with_python_sqlite(db, "db.execute('CREATE TABLE customers (id INTEGER, name TEXT)')\n"
-                           "db.execute('CREATE TABLE orders (id INTEGER)')\n"
-                           "db.execute(\"INSERT INTO customers VALUES (1, 'a')\")");
+    SqliteDb(db, true).execute("CREATE TABLE customers (id INTEGER, name TEXT);"
+                               "CREATE TABLE orders (id INTEGER);"
+                               "INSERT INTO customers VALUES (1, 'a')");
     expect("another program's database",
            foreign + "an SQLite database with other tables: customers, orders" + move);
 
     fs::remove(db);
-    with_python_sqlite(db, "db.execute('CREATE TABLE certificates (id INTEGER, pem TEXT)')\n"
-                           "db.execute('CREATE TABLE counters (name TEXT, value INTEGER)')\n"
-                           "db.execute('PRAGMA user_version = 1')");
+    SqliteDb(db, true).execute("CREATE TABLE certificates (id INTEGER, pem TEXT);"
+                               "CREATE TABLE counters (name TEXT, value INTEGER);"
+                               "PRAGMA user_version = 1");
     expect("another program's certificates table",
            foreign + "its certificates table has no column sequence" + move);
 
     fs::remove(db);
-    with_python_sqlite(db, "db.execute('PRAGMA user_version = 7')");
+    SqliteDb(db, true).execute("PRAGMA user_version = 7");
     expect("an empty database of another program",
            foreign + "an SQLite database of user_version 7 without tables" + move);
 
     certforge::test::write_text(db, real);
-    with_python_sqlite(db, "db.execute('PRAGMA user_version = 2')");
+    SqliteDb(db).execute("PRAGMA user_version = 2");
     expect("a ledger of a newer certforge",
            "ledger schema version 2 is newer than this certforge knows (1); upgrade certforge");
 
