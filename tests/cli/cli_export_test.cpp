@@ -14,6 +14,7 @@ using certforge::test::read_text;
 using certforge::test::require_tool;
 using certforge::test::run;
 using certforge::test::run_certforge;
+using certforge::test::TempDir;
 using certforge::test::write_text;
 namespace fs = std::filesystem;
 
@@ -86,8 +87,20 @@ TEST_CASE("export: the three PFX encryptions, as openssl reports them", "[export
 TEST_CASE("export: PFX files read by keytool, NSS, GnuTLS and python", "[export]") {
     const auto names = certforge::test::backend_names();
     if (std::find(names.begin(), names.end(), "openssl") == names.end()) {
-        CHECK(run_certforge({"export", "--format", "pfx", "--out", "/nonexistent/x"}).exit_code ==
-              2);
+        // Key, certificate and password are all given: what refuses is the
+        // missing OpenSSL backend, which writes PKCS#12, and nothing else.
+        TempDir dir;
+        const auto cert = certforge::test::openssl_cert(dir, "server", {});
+        const auto refused =
+            run_certforge({"export", "--key", certforge::test::fixture_key("rsa2048").string(),
+                           "--cert", cert.string(), "--format", "pfx", "--out",
+                           (dir / "x.pfx").string(), "--password-env", "PFX_PASSWORD"},
+                          {{"PFX_PASSWORD", kPassword}});
+        CHECK(refused.exit_code == 2);
+        CHECK(refused.err == "certforge: error: PKCS#12 and PKCS#7 files are written with OpenSSL, "
+                             "and this build has no OpenSSL backend (configure with "
+                             "CERTFORGE_WITH_OPENSSL=ON)\n");
+        CHECK_FALSE(fs::exists(dir / "x.pfx"));
         return;
     }
     Issued issued("openssl");
