@@ -1,6 +1,7 @@
 // The CA ledger through the CLI: make --ca and ca sign are recorded, ca list
-// filters, ca revoke and ca crl publish; read back by openssl and python3's
-// sqlite3.
+// filters, ca revoke and ca crl publish; read back by openssl and, once, by
+// python3's sqlite3 (a reader certforge did not write).
+#include "support/sqlite_db.hpp"
 #include "support/test_support.hpp"
 
 #include <catch2/catch.hpp>
@@ -82,6 +83,7 @@ TEST_CASE("ca ledger: make --ca and ca sign are recorded, ca list filters", "[ca
     CHECK(certificates[1]["sha256"] == hex);
 
     // python3's sqlite3 reads the same rows, with the certificate DER.
+    certforge::test::require_tool("/usr/bin/python3", "python3");
     const auto rows = run({"/usr/bin/python3", "-c",
                            "import sqlite3,sys,hashlib\n"
                            "for s,c in sqlite3.connect(sys.argv[1]).execute("
@@ -222,12 +224,7 @@ TEST_CASE("ca ledger: every command refuses a ca.db that is no ledger, and leave
         message = "not a certforge ledger (not an SQLite database)";
     } else {
         fs::remove(db);
-        const auto made = run({"/usr/bin/python3", "-c",
-                               "import sqlite3, sys\ndb = sqlite3.connect(sys.argv[1])\n"
-                               "db.execute('CREATE TABLE jobs (id INTEGER, printer TEXT)')\n"
-                               "db.commit()\n",
-                               db.string()});
-        REQUIRE(made.exit_code == 0);
+        certforge::test::SqliteDb(db, true).execute("CREATE TABLE jobs (id INTEGER, printer TEXT)");
         message = "not a certforge ledger (an SQLite database with other tables: jobs)";
     }
     const std::string before = certforge::test::read_text(db);

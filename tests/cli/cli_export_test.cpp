@@ -1,13 +1,15 @@
-// `certforge export`, `bundle`, the PFX and bundle `make` writes, and
-// `verify` on containers; everything read back by tools certforge did not
-// write: openssl, keytool, pk12util, certtool, python3-cryptography, unzip.
+// `certforge export`: PFX, JKS, PKCS#7, DER and PEM outputs, passwords, and
+// what it refuses; everything read back by tools certforge did not write:
+// openssl, keytool, pk12util, certtool, python3-cryptography.
+#include "support/issued.hpp"
 #include "support/test_support.hpp"
 
 #include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
 
-using certforge::test::listing;
+using certforge::test::Issued;
+using certforge::test::kPassword;
 using certforge::test::mode_of;
+using certforge::test::openssl_pkcs12_info;
 using certforge::test::read_text;
 using certforge::test::require_tool;
 using certforge::test::run;
@@ -18,56 +20,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kPassword = "Pr1nt-s3cret";
-
-// A CA and a server certificate made by certforge, and a password file.
-struct Issued {
-    TempDir dir;
-    std::string ca;
-    std::string out;
-    std::string password_file;
-
-    explicit Issued(const std::string& backend, const std::string& profile = "konica-legacy") {
-        ca = (dir / "ca").string();
-        out = (dir / "out").string();
-        password_file = (dir / "pw").string();
-        write_text(password_file, std::string(kPassword) + "\n");
-        REQUIRE(run_certforge({"ca", "init", "--profile", profile, "--name", "Print CA", "--out",
-                               ca, "--backend", backend})
-                    .exit_code == 0);
-        const auto made = run_certforge({"make", "--profile", profile, "--cn", "print.corp.local",
-                                         "--san", "ip:10.1.2.3", "--ca", ca, "--out", out,
-                                         "--password-file", password_file, "--backend", backend});
-        INFO(made.err);
-        REQUIRE(made.exit_code == 0);
-    }
-    std::string key() const { return out + "/server.key"; }
-    std::string cert() const { return out + "/server.crt"; }
-    std::string ca_cert() const { return ca + "/ca.crt"; }
-    std::string path(const std::string& name) const { return (dir / name).string(); }
-
-    certforge::test::RunResult export_as(const std::string& format, const std::string& file,
-                                         const std::string& backend) const {
-        return run_certforge({"export", "--key", key(), "--cert", cert(), "--chain", ca_cert(),
-                              "--format", format, "--out", path(file), "--password-file",
-                              password_file, "--backend", backend});
-    }
-};
-
 std::string pubkey_of_cert(const std::string& pem) {
     return run({"openssl", "x509", "-in", pem, "-noout", "-pubkey"}).out;
-}
-
-std::string openssl_pkcs12_info(const std::string& file, bool legacy) {
-    std::vector<std::string> argv{"openssl", "pkcs12", "-info",   "-noout",
-                                  "-in",     file,     "-passin", std::string("pass:") + kPassword};
-    if (legacy) {
-        argv.push_back("-legacy");
-    }
-    const auto info = run(argv);
-    INFO(info.err);
-    REQUIRE(info.exit_code == 0);
-    return info.out + info.err;
 }
 
 } // namespace
@@ -133,8 +87,20 @@ TEST_CASE("export: the three PFX encryptions, as openssl reports them", "[export
 TEST_CASE("export: PFX files read by keytool, NSS, GnuTLS and python", "[export]") {
     const auto names = certforge::test::backend_names();
     if (std::find(names.begin(), names.end(), "openssl") == names.end()) {
-        CHECK(run_certforge({"export", "--format", "pfx", "--out", "/nonexistent/x"}).exit_code ==
-              2);
+        // Key, certificate and password are all given: what refuses is the
+        // missing OpenSSL backend, which writes PKCS#12, and nothing else.
+        TempDir dir;
+        const auto cert = certforge::test::openssl_cert(dir, "server", {});
+        const auto refused =
+            run_certforge({"export", "--key", certforge::test::fixture_key("rsa2048").string(),
+                           "--cert", cert.string(), "--format", "pfx", "--out",
+                           (dir / "x.pfx").string(), "--password-env", "PFX_PASSWORD"},
+                          {{"PFX_PASSWORD", kPassword}});
+        CHECK(refused.exit_code == 2);
+        CHECK(refused.err == "certforge: error: PKCS#12 and PKCS#7 files are written with OpenSSL, "
+                             "and this build has no OpenSSL backend (configure with "
+                             "CERTFORGE_WITH_OPENSSL=ON)\n");
+        CHECK_FALSE(fs::exists(dir / "x.pfx"));
         return;
     }
     Issued issued("openssl");
@@ -388,195 +354,6 @@ TEST_CASE("export: wrong passwords and broken containers write nothing", "[expor
     CHECK(needs_key.exit_code == 2);
     CHECK_THAT(needs_key.err, Catch::Contains("--format pfx needs the private key"));
 }
-
-TEST_CASE("make: server.pfx is 3DES by default and AES when asked", "[export][make]") {
-    const auto names = certforge::test::backend_names();
-    if (std::find(names.begin(), names.end(), "openssl") == names.end()) {
-        TempDir dir;
-        const auto made = run_certforge({"make", "--profile", "konica-legacy", "--cn", "print",
-                                         "--out", (dir / "out").string()});
-        CHECK(made.exit_code == 0);
-        CHECK_THAT(made.err, Catch::Contains("server.pfx and the bundle's device.p12 are not "
-                                             "written: PKCS#12 and PKCS#7 files are written with "
-                                             "OpenSSL"));
-        CHECK_FALSE(fs::exists(dir / "out" / "server.pfx"));
-        return;
-    }
-    Issued issued(names.front());
-    const std::string des = openssl_pkcs12_info(issued.out + "/server.pfx", false);
-    CHECK_THAT(des, Catch::Contains("Shrouded Keybag: pbeWithSHA1And3-KeyTripleDES-CBC"));
-    CHECK_THAT(des, Catch::Contains("MAC: sha1"));
-    CHECK(des.find("AES") == std::string::npos);
-
-    const std::string aes_out = issued.path("aes");
-    REQUIRE(run_certforge({"make", "--profile", "default", "--cn", "print.corp.local", "--out",
-                           aes_out, "--pkcs12", "aes", "--password-file", issued.password_file,
-                           "--key", certforge::test::fixture_key("rsa2048").string()})
-                .exit_code == 0);
-    const std::string aes = openssl_pkcs12_info(aes_out + "/server.pfx", false);
-    CHECK_THAT(aes, Catch::Contains("Shrouded Keybag: PBES2, PBKDF2, AES-256-CBC"));
-    CHECK_THAT(aes, Catch::Contains("MAC: sha256"));
-    const auto bad = run_certforge({"make", "--profile", "default", "--cn", "print", "--out",
-                                    issued.path("x"), "--pkcs12", "des"});
-    CHECK(bad.exit_code == 2);
-}
-
-TEST_CASE("bundle: the zip holds what the device imports, with a manifest", "[export][bundle]") {
-    const auto names = certforge::test::backend_names();
-    Issued issued(names.front());
-    require_tool("unzip", "unzip");
-    const std::string zip = issued.out + "/import-bundle.zip";
-    const auto tested = run({"unzip", "-t", zip});
-    INFO(tested.out);
-    CHECK(tested.exit_code == 0);
-    CHECK_THAT(tested.out, Catch::Contains("No errors detected"));
-    const auto extract = run({"unzip", "-o", "-q", zip, "-d", issued.path("unzipped")});
-    REQUIRE(extract.exit_code == 0);
-    CHECK(listing(issued.path("unzipped")) ==
-          std::vector<std::string>{"README.txt", "ca.crt", "manifest.json"});
-    CHECK(read_text(issued.path("unzipped/ca.crt")) == read_text(issued.ca_cert()));
-    const auto manifest = nlohmann::json::parse(read_text(issued.path("unzipped/manifest.json")));
-    CHECK(manifest["schema"] == "certforge.bundle/1");
-    CHECK(manifest["profile"] == "konica-legacy");
-    CHECK(manifest["trust_certificate"]["subject"] == "CN=Print CA");
-    for (const auto& file : manifest["files"]) {
-        const auto sum =
-            run({"sha256sum", issued.path("unzipped/" + file["name"].get<std::string>())});
-        CHECK(sum.out.substr(0, 64) == file["sha256"].get<std::string>());
-    }
-    const auto fingerprint =
-        run({"openssl", "x509", "-in", issued.ca_cert(), "-noout", "-fingerprint", "-sha256"});
-    std::string expected = manifest["trust_certificate"]["sha256"].get<std::string>();
-    std::transform(expected.begin(), expected.end(), expected.begin(), ::toupper);
-    CHECK(fingerprint.out == "sha256 Fingerprint=" + expected + "\n");
-    const std::string readme = read_text(issued.path("unzipped/README.txt"));
-    CHECK_THAT(readme,
-               Catch::Contains("ca.crt: the certificate the device must trust (PEM/Base64), "
-                               "CN=Print CA\r\n"));
-    CHECK_THAT(readme, Catch::Contains("2. Import the CA certificate from this bundle as a trusted "
-                                       "CA certificate.\r\n"));
-}
-
-#if CERTFORGE_TEST_WITH_OPENSSL
-TEST_CASE("bundle: DER CA, device PKCS#12 and steps from the profile", "[export][bundle]") {
-    const auto names = certforge::test::backend_names();
-    require_tool("unzip", "unzip");
-    Issued issued(names.front());
-    write_text(issued.path("canonish.toml"), R"(id = "canonish"
-name = "A device that imports its own key"
-extends = "konica-legacy"
-legacy = true
-sources = ["test"]
-[import]
-ca_format = "der"
-identity_pkcs12 = true
-pkcs12_encryption = ["3des"]
-steps = ["Settings > Management > Certificate Settings > Register CA Certificate: choose ca.cer", "Key and Certificate Settings > Register Key and Certificate: choose device.p12"]
-)");
-    const auto bundle =
-        run_certforge({"bundle", "--profile", issued.path("canonish.toml"), "--ca", issued.ca,
-                       "--cert", issued.cert(), "--key", issued.key(), "--out",
-                       issued.path("b.zip"), "--password-file", issued.password_file});
-    INFO(bundle.err);
-    REQUIRE(bundle.exit_code == 0);
-    REQUIRE(run({"unzip", "-o", "-q", issued.path("b.zip"), "-d", issued.path("b")}).exit_code ==
-            0);
-    CHECK(listing(issued.path("b")) ==
-          std::vector<std::string>{"README.txt", "ca.cer", "device.p12", "manifest.json"});
-    const auto der = run({"openssl", "x509", "-inform", "DER", "-in", issued.path("b/ca.cer"),
-                          "-noout", "-subject"});
-    CHECK(der.out == "subject=CN = Print CA\n");
-    const std::string info = openssl_pkcs12_info(issued.path("b/device.p12"), false);
-    CHECK_THAT(info, Catch::Contains("Shrouded Keybag: pbeWithSHA1And3-KeyTripleDES-CBC"));
-    const std::string readme = read_text(issued.path("b/README.txt"));
-    CHECK_THAT(readme, Catch::Contains("1. Settings > Management > Certificate Settings > Register "
-                                       "CA Certificate: choose ca.cer\r\n2. Key and Certificate"));
-    CHECK_THAT(readme,
-               Catch::Contains(
-                   "device.p12: the device's own key and certificate (print.corp.local), PKCS#12 "
-                   "(3des); password: the one given to certforge"));
-}
-#endif
-
-#if CERTFORGE_TEST_WITH_OPENSSL
-TEST_CASE("verify: containers are checked against the profile", "[export][verify]") {
-    const auto names = certforge::test::backend_names();
-    Issued issued(names.front());
-    REQUIRE(issued.export_as("pfx", "aes.pfx", "openssl").exit_code == 0);
-    write_text(issued.path("only3des.toml"), R"(id = "only3des"
-name = "Imports 3DES PKCS#12 only"
-extends = "konica-legacy"
-legacy = true
-sources = ["test"]
-[import]
-pkcs12_encryption = ["3des", "rc2"]
-)");
-    const auto refused =
-        run_certforge({"verify", "--profile", issued.path("only3des.toml"), issued.path("aes.pfx"),
-                       "--password-file", issued.password_file, "--json"});
-    CHECK(refused.exit_code == 1);
-    const auto json = nlohmann::json::parse(refused.out);
-    const auto& container = json["files"][0]["container"];
-    REQUIRE(container.size() == 4);
-    CHECK(container[0]["rule"] == "container.encryption");
-    CHECK(container[0]["status"] == "fail");
-    CHECK(container[0]["profile_key"] == "import.pkcs12_encryption");
-    CHECK_THAT(container[0]["message"].get<std::string>(),
-               Catch::StartsWith("aes (key PBES2/PBKDF2-hmacWithSHA256/AES-256-CBC"));
-    CHECK(container[1]["rule"] == "container.mac");
-    CHECK(container[2]["rule"] == "container.key-matches");
-    CHECK(container[2]["status"] == "pass");
-    CHECK(container[3]["rule"] == "container.chain-complete");
-    CHECK(container[3]["status"] == "pass");
-
-    const auto accepted =
-        run_certforge({"verify", "--profile", issued.path("only3des.toml"),
-                       issued.out + "/server.pfx", "--password-file", issued.password_file});
-    CHECK(accepted.exit_code == 0);
-    CHECK_THAT(accepted.out, Catch::Contains("pass  container.encryption           3des"));
-
-    // A PFX without its CA: the chain stops short.
-    REQUIRE(run_certforge({"export", "--key", issued.key(), "--cert", issued.cert(), "--format",
-                           "pfx-3des", "--out", issued.path("leaf-only.pfx"), "--password-file",
-                           issued.password_file})
-                .exit_code == 0);
-    const auto short_chain =
-        run_certforge({"verify", "--profile", "konica-legacy", issued.path("leaf-only.pfx"),
-                       "--password-file", issued.password_file});
-    CHECK(short_chain.exit_code == 0);
-    CHECK_THAT(short_chain.out, Catch::Contains("warn  container.chain-complete       the chain "
-                                                "ends at 'CN=print.corp.local', issued by "
-                                                "'CN=Print CA', which is not included"));
-    const auto no_password =
-        run_certforge({"verify", "--profile", "konica-legacy", issued.out + "/server.pfx"});
-    CHECK(no_password.exit_code == 3);
-    CHECK_THAT(no_password.err, Catch::Contains("a password is needed and standard input is not "
-                                                "a terminal"));
-}
-#endif
-
-#if CERTFORGE_TEST_WITH_OPENSSL
-TEST_CASE("verify: reads a JKS that keytool wrote", "[export][jks]") {
-    require_tool("keytool", "openjdk-17-jre-headless");
-    const std::string backend = GENERATE(from_range(certforge::test::backend_names()));
-    Issued issued(backend);
-    const auto converted =
-        run({"keytool", "-importkeystore", "-noprompt", "-srckeystore", issued.out + "/server.pfx",
-             "-srcstoretype", "PKCS12", "-srcstorepass", kPassword, "-destkeystore",
-             issued.path("keytool.jks"), "-deststoretype", "JKS", "-deststorepass", kPassword,
-             "-destkeypass", kPassword});
-    INFO(converted.out << converted.err);
-    REQUIRE(converted.exit_code == 0);
-    const auto verified =
-        run_certforge({"verify", "--profile", "konica-legacy", issued.path("keytool.jks"),
-                       "--password-file", issued.password_file, "--backend", backend});
-    INFO(verified.out << verified.err);
-    CHECK(verified.exit_code == 0);
-    CHECK_THAT(verified.out, Catch::Contains("pass  container.key-matches          the private "
-                                             "key matches the leaf"));
-    CHECK_THAT(verified.out, Catch::Contains("certificate #1 (ca) CN=Print CA"));
-}
-#endif
 
 TEST_CASE("export: on a terminal the password is asked twice, without echo", "[export]") {
     require_tool("script", "bsdutils");

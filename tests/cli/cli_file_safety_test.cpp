@@ -244,9 +244,11 @@ TEST_CASE("file safety: two makes into one folder at once never mix their files"
             CHECK((codes[which] == 0 || codes[which] == 3));
             if (codes[which] == 3) {
                 CHECK(lines_in(errs[which]) == 1);
+                // The check before the commit lists the files it finds, which
+                // may be part of the set while the other process renames them.
                 const bool refused =
                     errs[which].starts_with("certforge: error: refusing to overwrite " +
-                                            (out / "server.key").string() + ", ") &&
+                                            out.string() + "/") &&
                     errs[which].ends_with("(use --force to replace)\n");
                 const bool in_use = errs[which].starts_with(
                     "certforge: error: folder " + out.string() + " is in use by another certforge");

@@ -1,12 +1,16 @@
-// `certforge ca init` and `certforge make` end to end, as an admin runs them.
+// `certforge ca init` and `certforge make` end to end, as an admin runs them,
+// and the PFX encryption make chooses (read back by openssl).
+#include "support/issued.hpp"
 #include "support/test_support.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 #include <sys/stat.h>
 
+using certforge::test::Issued;
 using certforge::test::listing;
 using certforge::test::mode_of;
+using certforge::test::openssl_pkcs12_info;
 using certforge::test::run;
 using certforge::test::run_certforge;
 using certforge::test::TempDir;
@@ -293,4 +297,36 @@ TEST_CASE("cli: a backend missing from this build is named as such", "[cli]") {
                                          option + "=OFF); this build has "));
         }
     }
+}
+
+TEST_CASE("make: server.pfx is 3DES by default and AES when asked", "[export][make]") {
+    const auto names = certforge::test::backend_names();
+    if (std::find(names.begin(), names.end(), "openssl") == names.end()) {
+        TempDir dir;
+        const auto made = run_certforge({"make", "--profile", "konica-legacy", "--cn", "print",
+                                         "--out", (dir / "out").string()});
+        CHECK(made.exit_code == 0);
+        CHECK_THAT(made.err, Catch::Contains("server.pfx and the bundle's device.p12 are not "
+                                             "written: PKCS#12 and PKCS#7 files are written with "
+                                             "OpenSSL"));
+        CHECK_FALSE(fs::exists(dir / "out" / "server.pfx"));
+        return;
+    }
+    Issued issued(names.front());
+    const std::string des = openssl_pkcs12_info(issued.out + "/server.pfx", false);
+    CHECK_THAT(des, Catch::Contains("Shrouded Keybag: pbeWithSHA1And3-KeyTripleDES-CBC"));
+    CHECK_THAT(des, Catch::Contains("MAC: sha1"));
+    CHECK(des.find("AES") == std::string::npos);
+
+    const std::string aes_out = issued.path("aes");
+    REQUIRE(run_certforge({"make", "--profile", "default", "--cn", "print.corp.local", "--out",
+                           aes_out, "--pkcs12", "aes", "--password-file", issued.password_file,
+                           "--key", certforge::test::fixture_key("rsa2048").string()})
+                .exit_code == 0);
+    const std::string aes = openssl_pkcs12_info(aes_out + "/server.pfx", false);
+    CHECK_THAT(aes, Catch::Contains("Shrouded Keybag: PBES2, PBKDF2, AES-256-CBC"));
+    CHECK_THAT(aes, Catch::Contains("MAC: sha256"));
+    const auto bad = run_certforge({"make", "--profile", "default", "--cn", "print", "--out",
+                                    issued.path("x"), "--pkcs12", "des"});
+    CHECK(bad.exit_code == 2);
 }

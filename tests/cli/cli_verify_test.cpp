@@ -1,13 +1,21 @@
-// `certforge verify` on files made by the openssl command line, and on bad input.
+// `certforge verify` on files made by the openssl command line, on bad input,
+// and on containers: PFX files against the profile's import rules, a JKS
+// that keytool wrote.
 #include "certforge/pem.hpp"
+#include "support/issued.hpp"
 #include "support/test_support.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+using certforge::test::Issued;
+using certforge::test::kPassword;
 using certforge::test::OpenSslCert;
+using certforge::test::require_tool;
+using certforge::test::run;
 using certforge::test::run_certforge;
 using certforge::test::TempDir;
+using certforge::test::write_text;
 
 TEST_CASE("cli verify: PEM, DER, chains and JSON output", "[cli][verify]") {
     const std::string backend = GENERATE(from_range(certforge::test::backend_names()));
@@ -121,3 +129,83 @@ TEST_CASE("cli verify: bad input gives one clear line and exit 3", "[cli][verify
         CHECK(r.err == "certforge: error: " + dir.path().string() + ": is a folder, not a file\n");
     }
 }
+
+#if CERTFORGE_TEST_WITH_OPENSSL
+TEST_CASE("verify: containers are checked against the profile", "[export][verify]") {
+    const auto names = certforge::test::backend_names();
+    Issued issued(names.front());
+    REQUIRE(issued.export_as("pfx", "aes.pfx", "openssl").exit_code == 0);
+    write_text(issued.path("only3des.toml"), R"(id = "only3des"
+name = "Imports 3DES PKCS#12 only"
+extends = "konica-legacy"
+legacy = true
+sources = ["test"]
+[import]
+pkcs12_encryption = ["3des", "rc2"]
+)");
+    const auto refused =
+        run_certforge({"verify", "--profile", issued.path("only3des.toml"), issued.path("aes.pfx"),
+                       "--password-file", issued.password_file, "--json"});
+    CHECK(refused.exit_code == 1);
+    const auto json = nlohmann::json::parse(refused.out);
+    const auto& container = json["files"][0]["container"];
+    REQUIRE(container.size() == 4);
+    CHECK(container[0]["rule"] == "container.encryption");
+    CHECK(container[0]["status"] == "fail");
+    CHECK(container[0]["profile_key"] == "import.pkcs12_encryption");
+    CHECK_THAT(container[0]["message"].get<std::string>(),
+               Catch::StartsWith("aes (key PBES2/PBKDF2-hmacWithSHA256/AES-256-CBC"));
+    CHECK(container[1]["rule"] == "container.mac");
+    CHECK(container[2]["rule"] == "container.key-matches");
+    CHECK(container[2]["status"] == "pass");
+    CHECK(container[3]["rule"] == "container.chain-complete");
+    CHECK(container[3]["status"] == "pass");
+
+    const auto accepted =
+        run_certforge({"verify", "--profile", issued.path("only3des.toml"),
+                       issued.out + "/server.pfx", "--password-file", issued.password_file});
+    CHECK(accepted.exit_code == 0);
+    CHECK_THAT(accepted.out, Catch::Contains("pass  container.encryption           3des"));
+
+    // A PFX without its CA: the chain stops short.
+    REQUIRE(run_certforge({"export", "--key", issued.key(), "--cert", issued.cert(), "--format",
+                           "pfx-3des", "--out", issued.path("leaf-only.pfx"), "--password-file",
+                           issued.password_file})
+                .exit_code == 0);
+    const auto short_chain =
+        run_certforge({"verify", "--profile", "konica-legacy", issued.path("leaf-only.pfx"),
+                       "--password-file", issued.password_file});
+    CHECK(short_chain.exit_code == 0);
+    CHECK_THAT(short_chain.out, Catch::Contains("warn  container.chain-complete       the chain "
+                                                "ends at 'CN=print.corp.local', issued by "
+                                                "'CN=Print CA', which is not included"));
+    const auto no_password =
+        run_certforge({"verify", "--profile", "konica-legacy", issued.out + "/server.pfx"});
+    CHECK(no_password.exit_code == 3);
+    CHECK_THAT(no_password.err, Catch::Contains("a password is needed and standard input is not "
+                                                "a terminal"));
+}
+#endif
+
+#if CERTFORGE_TEST_WITH_OPENSSL
+TEST_CASE("verify: reads a JKS that keytool wrote", "[export][jks]") {
+    require_tool("keytool", "openjdk-17-jre-headless");
+    const std::string backend = GENERATE(from_range(certforge::test::backend_names()));
+    Issued issued(backend);
+    const auto converted =
+        run({"keytool", "-importkeystore", "-noprompt", "-srckeystore", issued.out + "/server.pfx",
+             "-srcstoretype", "PKCS12", "-srcstorepass", kPassword, "-destkeystore",
+             issued.path("keytool.jks"), "-deststoretype", "JKS", "-deststorepass", kPassword,
+             "-destkeypass", kPassword});
+    INFO(converted.out << converted.err);
+    REQUIRE(converted.exit_code == 0);
+    const auto verified =
+        run_certforge({"verify", "--profile", "konica-legacy", issued.path("keytool.jks"),
+                       "--password-file", issued.password_file, "--backend", backend});
+    INFO(verified.out << verified.err);
+    CHECK(verified.exit_code == 0);
+    CHECK_THAT(verified.out, Catch::Contains("pass  container.key-matches          the private "
+                                             "key matches the leaf"));
+    CHECK_THAT(verified.out, Catch::Contains("certificate #1 (ca) CN=Print CA"));
+}
+#endif
