@@ -5,8 +5,8 @@
 // read with SQLite's C API in the test, not certforge's code), and two
 // ledgers on one folder at once.
 #include "certforge/backend_registry.hpp"
-#include "certforge/certificate_builder.hpp"
 #include "certforge/ca_ledger.hpp"
+#include "certforge/certificate_builder.hpp"
 #include "certforge/errors.hpp"
 #include "certforge/output_set.hpp"
 #include "certforge/pem.hpp"

@@ -17,13 +17,12 @@
 #include <unordered_set>
 
 namespace certforge::botan {
-namespace {
 
 // Each attribute's text through dn_text, from the string type and content
 // bytes as encoded (Botan 2 copies the bytes of 8-bit string types as they
 // are, whatever they hold). get_bits() is the content of the Name SEQUENCE.
-DistinguishedName read_dn(const Botan::X509_DN& dn, NamePolicy policy, std::string_view source,
-                          std::string_view whose) {
+DistinguishedName read_x509_dn(const Botan::X509_DN& dn, NamePolicy policy, std::string_view source,
+                               std::string_view whose) {
     DistinguishedName out;
     Botan::BER_Decoder rdns(dn.get_bits());
     while (rdns.more_items()) {
@@ -43,6 +42,8 @@ DistinguishedName read_dn(const Botan::X509_DN& dn, NamePolicy policy, std::stri
     }
     return out;
 }
+
+namespace {
 
 // OpenSSL's names for the curves devices use, so both backends agree.
 std::string curve_name(const Botan::OID& oid) {
@@ -265,11 +266,6 @@ void decode_tbs(DecodedCertificate& cert) {
 
 } // namespace
 
-DistinguishedName read_x509_dn(const Botan::X509_DN& dn, NamePolicy policy, std::string_view source,
-                               std::string_view whose) {
-    return read_dn(dn, policy, source, whose);
-}
-
 DecodedCertificate decode_certificate(ByteView der, std::string_view source) {
     DecodedCertificate cert;
     std::size_t consumed = 0;
@@ -303,8 +299,8 @@ CertInfo parse_certificate(ByteView der, std::string_view source) {
         info.serial.resize(cert.serial.bytes());
         cert.serial.binary_encode(info.serial.data(), info.serial.size());
         info.serial_negative = cert.serial.is_negative();
-        info.subject = read_dn(cert.subject, NamePolicy::certificate, source, "subject");
-        info.issuer = read_dn(cert.issuer, NamePolicy::certificate, source, "issuer");
+        info.subject = read_x509_dn(cert.subject, NamePolicy::certificate, source, "subject");
+        info.issuer = read_x509_dn(cert.issuer, NamePolicy::certificate, source, "issuer");
         info.not_before = unix_time(cert.not_before);
         info.not_after = unix_time(cert.not_after);
 

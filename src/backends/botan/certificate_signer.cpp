@@ -54,7 +54,9 @@ Botan::ASN1_Tag string_tag(DnStringType type) {
     }
 }
 
-Botan::X509_DN make_dn(const DistinguishedName& dn) {
+} // namespace
+
+Botan::X509_DN x509_dn(const DistinguishedName& dn) {
     Botan::X509_DN out;
     for (const auto& attribute : dn.attributes) {
         const std::string_view oid = dn_attribute_oid(attribute.type);
@@ -66,6 +68,8 @@ Botan::X509_DN make_dn(const DistinguishedName& dn) {
     }
     return out;
 }
+
+namespace {
 
 Botan::Key_Constraints key_constraints(KeyUsageSet bits) {
     unsigned value = 0;
@@ -148,7 +152,7 @@ Bytes write(Botan::RandomNumberGenerator& rng, const CertificateTemplate& tmpl,
         const std::vector<uint8_t> issuer_key_id =
             issuer_cert ? subject_key_id_of(*issuer_cert) : own_key_id;
         const Botan::Extensions extensions = make_extensions(tmpl, own_key_id, issuer_key_id);
-        const Botan::X509_DN subject_dn = make_dn(tmpl.subject);
+        const Botan::X509_DN subject_dn = x509_dn(tmpl.subject);
         const Botan::X509_DN issuer_dn = issuer_cert ? issuer_cert->subject_dn() : subject_dn;
         const Botan::Private_Key& signing_key = issuer_key ? *issuer_key : *self_signer;
 
@@ -167,10 +171,6 @@ Bytes write(Botan::RandomNumberGenerator& rng, const CertificateTemplate& tmpl,
 }
 
 } // namespace
-
-Botan::X509_DN x509_dn(const DistinguishedName& dn) {
-    return make_dn(dn);
-}
 
 void add_subject_alt_names(Botan::Extensions& extensions, const std::vector<SubjectAltName>& sans,
                            bool critical) {

@@ -9,15 +9,9 @@
 #include "probe_wire.hpp"
 
 #include <algorithm>
-#include <cerrno>
-#include <chrono>
 #include <cstring>
 #include <fmt/format.h>
-#include <netdb.h>
 #include <openssl/ssl.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 namespace certforge {
 namespace openssl {
