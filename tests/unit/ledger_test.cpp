@@ -608,6 +608,7 @@ TEST_CASE("ledger: the CRL template numbers, dates and sorts the revoked serials
 
 TEST_CASE("ledger: CRL numbers as openssl reads them from a CRL each backend signs",
           "[ledger][crl]") {
+    certforge::test::require_tool("openssl", "openssl");
     const std::string backend_name = GENERATE(from_range(certforge::test::backend_names()));
     INFO("backend " << backend_name);
     const auto backend = make_backend(backend_name);
