@@ -1,15 +1,17 @@
 // The files `certforge make` writes for a server certificate, assembled in
 // one place so that `make` and `batch` write the same set:
 //   server.key (PKCS#8 PEM, 0600), server.crt, chain.pem (leaf then CA),
-//   ca.crt (with a CA), server.pfx (0600) and server.pfx.pass (0600, when the
-//   password was generated), import-bundle.zip; optionally server.jks
-//   (0600), chain.p7b and server.cer (DER).
+//   ca.crt (with a CA), and the file of each format in the set
+//   (export_formats.hpp: server.pfx, server.jks, chain.p7b, server.cer,
+//   import-bundle.zip), each written by the same encoder as `export`, with
+//   server.pfx.pass (0600) when the PFX/JKS password was generated.
 #pragma once
 
 #include "certforge/algorithms.hpp"
 #include "certforge/backend.hpp"
 #include "certforge/certificate_builder.hpp"
 #include "certforge/containers.hpp"
+#include "certforge/export_formats.hpp"
 #include "certforge/output_set.hpp"
 #include "certforge/profile.hpp"
 
@@ -18,20 +20,9 @@
 
 namespace certforge {
 
-// Files beyond server.key, server.crt and chain.pem (always written).
-struct ServerFormats {
-    bool pfx = true;    // server.pfx (needs the OpenSSL container codec)
-    bool bundle = true; // import-bundle.zip
-    bool jks = false;   // server.jks (key and chain, same password as server.pfx)
-    bool p7b = false;   // chain.p7b (needs the OpenSSL container codec)
-    bool der = false;   // server.cer
-};
-
-// Parses format names: "pfx", "bundle", "jks", "p7b", "der". Throws
-// UsageError naming an unknown one.
-ServerFormats server_formats_from_names(const std::vector<std::string>& names);
-
 inline constexpr const char* kImportBundleFile = "import-bundle.zip";
+// The generated PFX/JKS password, when certforge made one.
+inline constexpr const char* kPasswordFile = "server.pfx.pass";
 
 // A device's own key and certificate, for its PKCS#12 in the import bundle.
 struct DeviceIdentity {

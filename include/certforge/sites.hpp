@@ -22,7 +22,7 @@ struct SiteSpec {
     std::vector<std::string> sans;     // "dns:NAME", "ip:ADDRESS"
     std::vector<std::string> profiles; // one certificate all of them accept
     std::string server_os;             // host profile, picks the PFX encryption
-    std::vector<std::string> formats{"pfx", "bundle"};
+    std::vector<std::string> formats{"pfx", "import-bundle"};
     std::string pkcs12;                  // aes, 3des, rc2; empty: from server_os
     std::string password_env;            // the PFX password: an environment variable,
     std::filesystem::path password_file; // or a file (relative to the sites file);

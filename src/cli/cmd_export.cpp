@@ -1,9 +1,8 @@
 #include "certforge/backend_registry.hpp"
 #include "certforge/errors.hpp"
+#include "certforge/export_formats.hpp"
 #include "certforge/input_file.hpp"
-#include "certforge/jks_keystore.hpp"
 #include "certforge/output_set.hpp"
-#include "certforge/pem.hpp"
 #include "cli_support.hpp"
 
 #include <fmt/format.h>
@@ -11,36 +10,6 @@
 
 namespace certforge::cli {
 namespace {
-
-enum class Format { pfx, pfx_3des, pfx_rc2, jks, truststore_jks, p7b, der, pem, pem_bundle };
-
-struct FormatInfo {
-    Format format;
-    std::string_view name;
-    bool needs_key;
-    bool needs_password;
-    FileMode mode;
-    std::string_view description;
-};
-
-constexpr FormatInfo kFormats[] = {
-    {Format::pfx, "pfx", true, true, FileMode::private_file,
-     "PKCS#12, AES-256/PBKDF2-SHA256, SHA-256 MAC (Windows Server 2019 and newer); with "
-     "--server-os, what that host imports"},
-    {Format::pfx_3des, "pfx-3des", true, true, FileMode::private_file,
-     "PKCS#12, 3DES for key and certificates, SHA-1 MAC (every Windows Server)"},
-    {Format::pfx_rc2, "pfx-rc2", true, true, FileMode::private_file,
-     "PKCS#12, RC2-40 certificates, 3DES key, SHA-1 MAC (openssl -legacy layout)"},
-    {Format::jks, "jks", true, true, FileMode::private_file,
-     "Java KeyStore: key entry with its chain, plus the CA as a trusted entry"},
-    {Format::truststore_jks, "truststore-jks", false, true, FileMode::public_file,
-     "Java KeyStore holding only the CA certificates"},
-    {Format::p7b, "p7b", false, false, FileMode::public_file, "PKCS#7 certificate chain"},
-    {Format::der, "der", false, false, FileMode::public_file, "the certificate alone, DER (.cer)"},
-    {Format::pem, "pem", false, false, FileMode::public_file, "the certificate alone, PEM"},
-    {Format::pem_bundle, "pem-bundle", false, false, FileMode::public_file,
-     "the whole chain, leaf first, PEM"},
-};
 
 struct ExportOptions {
     std::string key;
@@ -58,19 +27,6 @@ struct ExportOptions {
     bool force = false;
     bool json = false;
 };
-
-const FormatInfo& format_info(const std::string& name) {
-    for (const auto& info : kFormats) {
-        if (info.name == name) {
-            return info;
-        }
-    }
-    std::vector<std::string_view> names;
-    for (const auto& info : kFormats) {
-        names.push_back(info.name);
-    }
-    throw UsageError(fmt::format("--format '{}' is not one of: {}", name, fmt::join(names, ", ")));
-}
 
 KeyAndChain gather_input(const ExportOptions& options, const Backend& backend) {
     if (!options.in.empty()) {
@@ -103,72 +59,19 @@ KeyAndChain gather_input(const ExportOptions& options, const Backend& backend) {
     return input;
 }
 
-std::vector<JksTrustedEntry> ca_entries(const std::vector<Bytes>& certificates) {
-    std::vector<JksTrustedEntry> entries;
-    for (std::size_t i = 0; i < certificates.size(); ++i) {
-        entries.push_back({i == 0 ? "ca" : fmt::format("ca-{}", i + 1), certificates[i]});
-    }
-    return entries;
-}
-
-Bytes encode(const FormatInfo& info, const KeyAndChain& input, const SecureString& password,
-             const ExportOptions& options, Backend& backend) {
-    const auto now = static_cast<UnixTime>(std::time(nullptr));
-    switch (info.format) {
-    case Format::pfx:
-    case Format::pfx_3des:
-    case Format::pfx_rc2: {
-        Pkcs12Options p12;
-        const std::string requested = info.format == Format::pfx_3des ? "3des"
-                                      : info.format == Format::pfx_rc2
-                                          ? "rc2"
-                                          : (options.server_os.empty() ? "aes" : "");
-        p12.encryption = server_pfx_encryption(options.server_os, requested);
-        p12.friendly_name = options.alias;
-        return make_container_codec()->write_pkcs12(input, password, p12);
-    }
-    case Format::jks: {
-        JksContents jks;
-        jks.keys.push_back({options.alias, *input.key, input.chain});
-        jks.trusted = ca_entries({input.chain.begin() + 1, input.chain.end()});
-        return write_jks(backend, jks, password, password, now);
-    }
-    case Format::truststore_jks: {
-        JksContents jks;
-        const bool only_leaf = input.chain.size() == 1;
-        jks.trusted =
-            ca_entries(only_leaf ? input.chain
-                                 : std::vector<Bytes>(input.chain.begin() + 1, input.chain.end()));
-        return write_jks(backend, jks, password, password, now);
-    }
-    case Format::p7b:
-        return make_container_codec()->write_pkcs7(input.chain);
-    case Format::der:
-        return input.chain.front();
-    case Format::pem: {
-        const std::string pem = pem_encode("CERTIFICATE", input.chain.front());
-        return Bytes(pem.begin(), pem.end());
-    }
-    case Format::pem_bundle: {
-        std::string pem;
-        for (const auto& der : input.chain) {
-            pem += pem_encode("CERTIFICATE", der);
-        }
-        return Bytes(pem.begin(), pem.end());
-    }
-    }
-    throw InternalError("unknown export format");
-}
-
 int run_export(const ExportOptions& options) {
-    const FormatInfo& info = format_info(options.format);
+    const ExportFormatInfo& info = find_export_format(options.format);
+    if (!info.single_file) {
+        throw UsageError(fmt::format("--format {} is written by make, batch and certforge bundle, "
+                                     "not by export",
+                                     info.name));
+    }
     const auto backend = make_backend(options.backend);
     std::optional<Profile> profile;
     if (!options.profile.empty()) {
         profile.emplace(load_profile(options.profile));
     }
-    if (!options.server_os.empty() && info.format != Format::pfx &&
-        info.format != Format::pfx_3des && info.format != Format::pfx_rc2) {
+    if (!options.server_os.empty() && !is_pfx(info.format)) {
         throw UsageError("--server-os chooses a PFX encryption: use it with --format pfx");
     }
     const std::filesystem::path out(options.out);
@@ -190,7 +93,20 @@ int run_export(const ExportOptions& options) {
                              "whose profile says it needs one (import.empty_password)");
         }
     }
-    const Bytes encoded = encode(info, input, password, options, *backend);
+    std::unique_ptr<ContainerCodec> codec;
+    ExportSettings settings;
+    if (info.needs_codec) {
+        codec = make_container_codec();
+        settings.codec = codec.get();
+    }
+    if (is_pfx(info.format)) {
+        settings.pfx_encryption = server_pfx_encryption(
+            options.server_os, std::string(pfx_request(info.format, !options.server_os.empty())));
+    }
+    settings.password = password;
+    settings.alias = options.alias;
+    settings.now = static_cast<UnixTime>(std::time(nullptr));
+    const Bytes encoded = encode_export(info.format, input, settings, *backend);
 
     OutputSet output(folder_of(out), options.force);
     output.add(out.filename().string(), encoded, info.mode);
@@ -226,8 +142,10 @@ int run_export(const ExportOptions& options) {
 void add_export_command(CLI::App& app, Action& selected) {
     auto options = std::make_shared<ExportOptions>();
     std::string formats;
-    for (const auto& info : kFormats) {
-        formats += fmt::format("\n  {:<15} {}", info.name, info.description);
+    for (const auto& info : export_formats()) {
+        if (info.single_file) {
+            formats += fmt::format("\n  {:<15} {}", info.name, info.description);
+        }
     }
     auto* command = app.add_subcommand(
         "export", "Write a key and chain in the format the Terminal Server or a device imports; "

@@ -23,6 +23,7 @@ struct MakeOptions : IssueOptions {
     std::string profiles;
     std::string server_os;
     std::string pkcs12;
+    std::vector<std::string> formats{"pfx", "import-bundle"};
     PasswordOptions password;
 };
 
@@ -53,7 +54,10 @@ int run_make(const MakeOptions& options) {
     } catch (const UsageError& e) {
         no_codec = e.what();
     }
-    order.formats = ServerFormats{};
+    order.formats = ServerFormats(options.formats);
+    const bool codec_wanted =
+        order.formats.has(ExportFormat::pfx) || order.formats.has(ExportFormat::p7b) ||
+        (order.formats.has(ExportFormat::import_bundle) && !order.devices.empty());
     const bool generated =
         order.password.file.empty() && order.password.env.empty() && !order.password.prompt &&
         server_files_need_password(order.formats, codec != nullptr, !order.devices.empty());
@@ -85,7 +89,7 @@ int run_make(const MakeOptions& options) {
         ledger.emplace(options.ca_dir);
     }
     const auto written = deliver(prepared, ledger ? &*ledger : nullptr);
-    if (!no_codec.empty()) {
+    if (!no_codec.empty() && codec_wanted) {
         warn(fmt::format("server.pfx and the bundle's device.p12 are not written: {}", no_codec));
     }
     const CertInfo& leaf = prepared.certificate;
@@ -171,6 +175,14 @@ void add_make_command(CLI::App& app, Action& selected) {
     command->add_option("--server-os", options->server_os,
                         "the Terminal Server's Windows, a host profile such as "
                         "windows-server-2012r2: server.pfx gets the encryption it imports");
+    command
+        ->add_option("--formats", options->formats,
+                     "the files to write beside server.key, server.crt, chain.pem and ca.crt, "
+                     "A,B,...: pfx (server.pfx), jks (server.jks), p7b (chain.p7b), der "
+                     "(server.cer), import-bundle (import-bundle.zip); the same names as "
+                     "export --format and a sites file's formats")
+        ->delimiter(',')
+        ->default_str("pfx,import-bundle");
     add_password_options(command, options->password, "",
                          "server.pfx (default: prompt on a terminal, else generated into "
                          "server.pfx.pass)");

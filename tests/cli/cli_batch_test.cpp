@@ -309,8 +309,9 @@ id = "e"
                                 ":14: site id '../x' is not a folder name certforge uses: 1-64 "
                                 "letters, digits, '-', '_' or '.', not starting with '.' or '-'\n" +
                                 file +
-                                ":14: site '../x': unknown format 'zip' (one of: pfx, bundle, jks, "
-                                "p7b, der; the PEM files are always written)\n" +
+                                ":14: site '../x': unknown format 'zip' (one of: pfx, jks, p7b, "
+                                "der, import-bundle; server.key, server.crt and chain.pem are "
+                                "always written)\n" +
                                 file +
                                 ":21:6: Error while parsing value: could not determine value "
                                 "type\n" +

@@ -55,7 +55,7 @@ for be in $backends; do
     cf ca crl --backend "$be" --ca "$be/ca" --der --out "$be/crl.der"
     key="$be/make-ca/server.key"
     cert="$be/make-ca/server.crt"
-    formats="jks truststore-jks der pem pem-bundle"
+    formats="jks truststore-jks der pem pem-chain"
     [ "$has_pfx" = yes ] && formats="pfx pfx-3des pfx-rc2 p7b $formats"
     for format in $formats; do
         cf export --backend "$be" --key "$key" --cert "$cert" --chain "$be/ca/ca.crt" \
@@ -65,8 +65,8 @@ for be in $backends; do
         --format pfx --server-os windows-server-2012r2 --password-file pw --out "$be/export-2012r2.pfx"
     cf bundle --backend "$be" --profile hp-futuresmart --ca "$be/ca" --cert "$cert" --key "$key" \
         --password-file pw --out "$be/bundle.zip"
-    site_formats='"bundle", "jks", "der"'
-    [ "$has_pfx" = yes ] && site_formats='"pfx", "bundle", "jks", "p7b", "der"'
+    site_formats='"import-bundle", "jks", "der"'
+    [ "$has_pfx" = yes ] && site_formats='"pfx", "import-bundle", "jks", "p7b", "der"'
     cat > "$be/sites.toml" <<SITES
 [defaults]
 profiles = ["default"]

@@ -191,7 +191,7 @@ TEST_CASE("sites: without a defaults table a site gets the documented defaults",
     const auto sites = file.sites();
     REQUIRE(sites.size() == 1);
     CHECK(sites[0].line == 1);
-    CHECK(sites[0].formats == Lines{"pfx", "bundle"});
+    CHECK(sites[0].formats == Lines{"pfx", "import-bundle"});
     CHECK(sites[0].profiles == Lines{"default"});
     CHECK(sites[0].server_os.empty());
     CHECK(sites[0].pkcs12.empty());
@@ -273,9 +273,8 @@ id = "second"
         "19: site 'bad/id': device 'mfd=ip:1.2.3.999': SAN 'ip:1.2.3.999' is not a valid IPv4 or "
         "IPv6 address",
         "19: site 'bad/id': device 'mfd2=dns:other' is listed twice",
-        "19: site 'bad/id': unknown format 'zip' (one of: pfx, bundle, jks, p7b, der; the PEM "
-        "files "
-        "are always written)",
+        "19: site 'bad/id': unknown format 'zip' (one of: pfx, jks, p7b, der, import-bundle; "
+        "server.key, server.crt and chain.pem are always written)",
         "19: site 'bad/id': pkcs12 'des' is not aes, 3des or rc2",
         "19: site 'bad/id': give password_env or password_file, not both",
         "29: the site has no id",
@@ -367,7 +366,7 @@ TEST_CASE("sites: CSV with every column, quoting, lists, comments and CRLF", "[s
     CHECK(second.line == 6);
     CHECK(second.cn == "print-2.corp.local");
     CHECK(second.sans == Lines{"dns:a", "dns:b"});
-    CHECK(second.formats == Lines{"pfx", "bundle"});
+    CHECK(second.formats == Lines{"pfx", "import-bundle"});
     CHECK(second.password_env == "SITE_PW");
     CHECK(second.password_file.empty());
     CHECK(second.subject.organization == "The \"Print\" Co");

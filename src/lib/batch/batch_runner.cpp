@@ -165,9 +165,10 @@ Prepared prepare(const BatchContext& context, const SiteJob& job, Worker& worker
         CertificateIssuer issuer(*worker.backend, target, &context.ca, job.now);
         require_devices_allowed(profile, !job.spec.devices.empty());
         const CertRequest request = detail::site_request(job.spec, profile);
-        const ServerFormats formats = server_formats_from_names(job.spec.formats);
-        const bool devices_in_bundle = formats.bundle && context.with_codec &&
-                                       profile.import.identity_pkcs12 && !job.spec.devices.empty();
+        const ServerFormats formats(job.spec.formats);
+        const bool devices_in_bundle = formats.has(ExportFormat::import_bundle) &&
+                                       context.with_codec && profile.import.identity_pkcs12 &&
+                                       !job.spec.devices.empty();
         const bool will_generate =
             server_files_need_password(formats, context.with_codec, devices_in_bundle) &&
             job.spec.password_env.empty() && job.spec.password_file.empty();

@@ -175,7 +175,7 @@ void validate_site(const SiteSpec& site, std::vector<SitesProblem>& problems) {
         }
     }
     try {
-        static_cast<void>(server_formats_from_names(site.formats));
+        static_cast<void>(ServerFormats(site.formats));
     } catch (const Error& e) {
         problem(fmt::format("{}: {}", name, e.what()));
     }

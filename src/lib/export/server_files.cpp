@@ -5,35 +5,52 @@
 #include "certforge/jks_keystore.hpp"
 #include "certforge/pem.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 
 namespace certforge {
 
-ServerFormats server_formats_from_names(const std::vector<std::string>& names) {
-    ServerFormats formats{false, false, false, false, false};
-    for (const auto& name : names) {
-        if (name == "pfx") {
-            formats.pfx = true;
-        } else if (name == "bundle") {
-            formats.bundle = true;
-        } else if (name == "jks") {
-            formats.jks = true;
-        } else if (name == "p7b") {
-            formats.p7b = true;
-        } else if (name == "der") {
-            formats.der = true;
-        } else {
-            throw UsageError(fmt::format(
-                "unknown format '{}' (one of: pfx, bundle, jks, p7b, der; the PEM files are "
-                "always written)",
-                name));
+namespace {
+
+// The set's single-file formats that this build writes, in table order.
+std::vector<const ExportFormatInfo*> set_files(const ServerFormats& formats, bool with_codec) {
+    std::vector<const ExportFormatInfo*> files;
+    for (const auto& info : export_formats()) {
+        if (formats.has(info.format) && !info.set_file.empty() && info.single_file &&
+            (with_codec || !info.needs_codec)) {
+            files.push_back(&info);
         }
     }
-    return formats;
+    return files;
 }
 
+bool any_password(const std::vector<const ExportFormatInfo*>& files) {
+    return std::any_of(files.begin(), files.end(),
+                       [](const ExportFormatInfo* info) { return info->needs_password; });
+}
+
+void add_device_files(BundleInput& bundle, const ServerFilesInput& input) {
+    const std::string where = input.password_generated
+                                  ? fmt::format("the same as server.pfx, in {}", kPasswordFile)
+                                  : std::string("the same as server.pfx");
+    for (const auto& device : input.devices) {
+        std::vector<Bytes> device_chain{device.issued.certificate_der};
+        if (input.ca_certificate != nullptr) {
+            device_chain.push_back(*input.ca_certificate);
+        }
+        const ByteView der = device.issued.key.pkcs8_der();
+        const KeyAndChain device_contents{PrivateKey(SecureBytes(der.begin(), der.end())),
+                                          std::move(device_chain)};
+        add_device_pkcs12(bundle, input.profile, *input.codec, device_contents, input.password,
+                          device.common_name, where, device.file_name);
+    }
+}
+
+} // namespace
+
 bool server_files_need_password(const ServerFormats& formats, bool with_codec, bool with_devices) {
-    return formats.jks || (with_codec && (formats.pfx || (formats.bundle && with_devices)));
+    return any_password(set_files(formats, with_codec)) ||
+           (with_codec && with_devices && formats.has(ExportFormat::import_bundle));
 }
 
 std::vector<std::string> server_file_names(const ServerFormats& formats, bool with_ca,
@@ -42,22 +59,14 @@ std::vector<std::string> server_file_names(const ServerFormats& formats, bool wi
     if (with_ca) {
         names.emplace_back("ca.crt");
     }
-    if (formats.pfx && with_codec) {
-        names.emplace_back("server.pfx");
+    const auto files = set_files(formats, with_codec);
+    for (const auto* info : files) {
+        names.emplace_back(info->set_file);
     }
-    if (formats.jks) {
-        names.emplace_back("server.jks");
+    if (password_generated && any_password(files)) {
+        names.emplace_back(kPasswordFile);
     }
-    if (password_generated && ((formats.pfx && with_codec) || formats.jks)) {
-        names.emplace_back("server.pfx.pass");
-    }
-    if (formats.p7b && with_codec) {
-        names.emplace_back("chain.p7b");
-    }
-    if (formats.der) {
-        names.emplace_back("server.cer");
-    }
-    if (formats.bundle) {
+    if (formats.has(ExportFormat::import_bundle)) {
         names.emplace_back(kImportBundleFile);
     }
     names.emplace_back("server.crt");
@@ -79,57 +88,30 @@ void add_server_files(OutputSet& output, const ServerFilesInput& input, Backend&
         output.add("chain.pem", leaf_pem, FileMode::public_file);
     }
 
-    const auto copy_key = [&] {
-        const ByteView der = input.issued.key.pkcs8_der();
-        return PrivateKey(SecureBytes(der.begin(), der.end()));
-    };
-    BundleInput bundle;
-    bundle.trust_certificate = input.ca_certificate ? *input.ca_certificate : leaf;
-    bundle.leaf_certificate = leaf;
-    bundle.device_hint = input.device_hint;
-    bundle.created = input.now;
-    const bool pfx = input.formats.pfx && input.codec != nullptr;
-    if (input.codec != nullptr) {
-        const KeyAndChain contents{copy_key(), chain};
-        if (pfx) {
-            Pkcs12Options options;
-            options.encryption = input.server_encryption;
-            output.add("server.pfx", input.codec->write_pkcs12(contents, input.password, options),
-                       FileMode::private_file);
+    const ByteView key_der = input.issued.key.pkcs8_der();
+    const KeyAndChain contents{PrivateKey(SecureBytes(key_der.begin(), key_der.end())), chain};
+    ExportSettings settings;
+    settings.password = input.password;
+    settings.pfx_encryption = input.server_encryption;
+    settings.codec = input.codec;
+    settings.now = input.now;
+    const auto files = set_files(input.formats, input.codec != nullptr);
+    for (const auto* info : files) {
+        output.add(std::string(info->set_file),
+                   encode_export(info->format, contents, settings, backend), info->mode);
+    }
+    if (input.password_generated && any_password(files)) {
+        output.add(kPasswordFile, input.password + "\n", FileMode::private_file);
+    }
+    if (input.formats.has(ExportFormat::import_bundle)) {
+        BundleInput bundle;
+        bundle.trust_certificate = input.ca_certificate ? *input.ca_certificate : leaf;
+        bundle.leaf_certificate = leaf;
+        bundle.device_hint = input.device_hint;
+        bundle.created = input.now;
+        if (input.codec != nullptr && input.profile.import.identity_pkcs12) {
+            add_device_files(bundle, input);
         }
-        if (input.formats.bundle && input.profile.import.identity_pkcs12) {
-            const std::string where =
-                input.password_generated ? std::string("the same as server.pfx, in server.pfx.pass")
-                                         : std::string("the same as server.pfx");
-            for (const auto& device : input.devices) {
-                std::vector<Bytes> device_chain{device.issued.certificate_der};
-                if (input.ca_certificate != nullptr) {
-                    device_chain.push_back(*input.ca_certificate);
-                }
-                const ByteView der = device.issued.key.pkcs8_der();
-                const KeyAndChain device_contents{PrivateKey(SecureBytes(der.begin(), der.end())),
-                                                  std::move(device_chain)};
-                add_device_pkcs12(bundle, input.profile, *input.codec, device_contents,
-                                  input.password, device.common_name, where, device.file_name);
-            }
-        }
-        if (input.formats.p7b) {
-            output.add("chain.p7b", input.codec->write_pkcs7(chain), FileMode::public_file);
-        }
-    }
-    if (input.formats.jks) {
-        JksContents jks;
-        jks.keys.push_back({"server", copy_key(), chain});
-        output.add("server.jks", write_jks(backend, jks, input.password, input.password, input.now),
-                   FileMode::private_file);
-    }
-    if (input.password_generated && (pfx || input.formats.jks)) {
-        output.add("server.pfx.pass", input.password + "\n", FileMode::private_file);
-    }
-    if (input.formats.der) {
-        output.add("server.cer", leaf, FileMode::public_file);
-    }
-    if (input.formats.bundle) {
         output.add(kImportBundleFile, make_import_bundle(input.profile, bundle, backend),
                    bundle.holds_keys() ? FileMode::private_file : FileMode::public_file);
     }

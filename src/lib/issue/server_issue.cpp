@@ -50,7 +50,8 @@ CheckedServerOrder check_server_order(CertificateIssuer& issuer, const Container
     const Profile& profile = issuer.target().effective;
     CheckedServerOrder checked;
     checked.server_plan = issuer.plan(order.request);
-    checked.with_devices = order.formats.bundle && codec != nullptr && !order.devices.empty();
+    checked.with_devices = order.formats.has(ExportFormat::import_bundle) && codec != nullptr &&
+                           !order.devices.empty();
     require_devices_allowed(profile, !order.devices.empty());
     if (!order.devices.empty() && issuer.ca() == nullptr) {
         throw RefusedError("import.identity_pkcs12", profile.id,
