@@ -31,11 +31,7 @@ constexpr const char* kDeviceHint =
     "To get one, run certforge make again with the device's own names: --device-cn NAME "
     "(and --device-san dns:NAME or --device-san ip:ADDRESS).";
 
-int run_make(const MakeOptions& options) {
-    const IssueTarget target = load_target(options.profile, options.profiles);
-    const Profile& profile = target.effective;
-    const auto backend = make_backend(options.backend);
-
+ServerOrder order_of(const MakeOptions& options) {
     ServerOrder order;
     order.request = server_request(options, options.cn, options.sans);
     if (!options.device_cn.empty()) {
@@ -43,10 +39,41 @@ int run_make(const MakeOptions& options) {
     } else if (!options.device_sans.empty()) {
         throw UsageError("--device-san needs --device-cn: the device's name");
     }
+    order.formats = ServerFormats(options.formats);
     order.server_encryption = server_pfx_encryption(options.server_os, options.pkcs12);
     order.password = password_source(options.password, "server.pfx");
     order.device_hint = kDeviceHint;
     order.source = "make";
+    return order;
+}
+
+void print_made(const MakeOptions& options, const Profile& profile, const PreparedServerFiles& made,
+                const CaFolder* ca, const std::vector<std::filesystem::path>& written) {
+    const CertInfo& leaf = made.certificate;
+    std::vector<std::string> san_texts;
+    for (const auto& san : leaf.subject_alt_names) {
+        san_texts.push_back(to_string(san));
+    }
+    fmt::print("certificate for {} (profile {}, {} {} bits, {}), {}\n", printable(options.cn),
+               profile.id, to_string(leaf.key_algorithm), leaf.key_bits,
+               to_string(leaf.signature_hash),
+               ca ? fmt::format("signed by CA '{}'", printable(ca->metadata.name)) : "self-signed");
+    fmt::print("  SAN: {}\n", printable(fmt::format("{}", fmt::join(san_texts, ", "))));
+    fmt::print("  valid {} .. {}\n", format_utc(leaf.not_before), format_utc(leaf.not_after));
+    fmt::print("  sha256 {}\n", to_hex(leaf.sha256_fingerprint, ":"));
+    for (const auto& device : made.device_certificates) {
+        fmt::print("  device certificate for {} (in the bundle), valid until {}\n",
+                   printable(device.subject.common_name().value_or("")),
+                   format_utc(device.not_after));
+    }
+    print_written(written);
+}
+
+int run_make(const MakeOptions& options) {
+    const IssueTarget target = load_target(options.profile, options.profiles);
+    const Profile& profile = target.effective;
+    const auto backend = make_backend(options.backend);
+    ServerOrder order = order_of(options);
     std::unique_ptr<ContainerCodec> codec;
     std::string no_codec;
     try {
@@ -54,7 +81,6 @@ int run_make(const MakeOptions& options) {
     } catch (const UsageError& e) {
         no_codec = e.what();
     }
-    order.formats = ServerFormats(options.formats);
     const bool codec_wanted =
         order.formats.has(ExportFormat::pfx) || order.formats.has(ExportFormat::p7b) ||
         (order.formats.has(ExportFormat::import_bundle) && !order.devices.empty());
@@ -113,23 +139,7 @@ int run_make(const MakeOptions& options) {
         print_json(json);
         return kExitOk;
     }
-    std::vector<std::string> san_texts;
-    for (const auto& san : leaf.subject_alt_names) {
-        san_texts.push_back(to_string(san));
-    }
-    fmt::print("certificate for {} (profile {}, {} {} bits, {}), {}\n", printable(options.cn),
-               profile.id, to_string(leaf.key_algorithm), leaf.key_bits,
-               to_string(leaf.signature_hash),
-               ca ? fmt::format("signed by CA '{}'", printable(ca->metadata.name)) : "self-signed");
-    fmt::print("  SAN: {}\n", printable(fmt::format("{}", fmt::join(san_texts, ", "))));
-    fmt::print("  valid {} .. {}\n", format_utc(leaf.not_before), format_utc(leaf.not_after));
-    fmt::print("  sha256 {}\n", to_hex(leaf.sha256_fingerprint, ":"));
-    for (const auto& device : prepared.device_certificates) {
-        fmt::print("  device certificate for {} (in the bundle), valid until {}\n",
-                   printable(device.subject.common_name().value_or("")),
-                   format_utc(device.not_after));
-    }
-    print_written(written);
+    print_made(options, profile, prepared, ca ? &*ca : nullptr, written);
     return kExitOk;
 }
 

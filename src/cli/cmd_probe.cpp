@@ -152,100 +152,133 @@ void print_versions(const ProbeReport& report) {
     }
 }
 
-int run_probe(const ProbeOptions& options) {
-    const ProbeTarget target = parse_target(options);
-    const auto backend = make_backend(options.backend);
-    std::optional<Profile> device;
-    if (!options.profile.empty()) {
-        device.emplace(load_profile(options.profile));
-    }
-    const auto hosts = hosts_for(options.server_os);
-    const ProbeReport report = make_tls_prober()->probe(target);
-    if (!report.speaks_tls) {
-        if (options.json) {
-            nlohmann::json json = to_json(report);
-            json["certificates"] = nlohmann::json::array();
-            json["diagnosis"] = nlohmann::json::array();
-            print_json(json);
-        }
-        throw InputError(fmt::format("{}:{} does not speak TLS: {}", target.host, target.port,
-                                     describe(report.answer)));
-    }
+// What one probe found: the device's answer, its chain, how it fits the
+// device profile, and the failure cases per Terminal Server host.
+struct HostCases {
+    const Profile* host;
+    std::vector<Diagnosis> cases;
+};
+
+struct ProbeOutcome {
+    ProbeTarget target;
+    ProbeReport report;
     std::vector<CertInfo> chain;
-    for (const auto& der : report.chain) {
-        chain.push_back(backend->parse_certificate(der, "device certificate"));
-    }
-    const UnixTime now = static_cast<UnixTime>(std::time(nullptr));
-    std::optional<Report> findings;
-    if (device && !chain.empty()) {
-        findings = verify_chain(chain, *device, now, {CertificateRole::leaf, backend.get()});
-    }
-    nlohmann::json json = to_json(report);
+    std::optional<Profile> device;
+    std::optional<Report> findings; // with --profile and a chain
+    std::vector<Profile> hosts;
+    std::vector<HostCases> diagnoses;  // one per host, in the order of `hosts`
+    std::optional<SchannelChange> fix; // with --server-os, when a registry change helps
+};
+
+nlohmann::json probed_certificate_json(const CertInfo& c) {
+    return {{"subject", c.subject.to_string()},
+            {"issuer", c.issuer.to_string()},
+            {"signature_hash", std::string(to_string(c.signature_hash))},
+            {"key", fmt::format("{} {}", to_string(c.key_algorithm), c.key_bits)},
+            {"not_before", format_utc(c.not_before)},
+            {"not_after", format_utc(c.not_after)}};
+}
+
+nlohmann::json outcome_json(const ProbeOutcome& outcome) {
+    nlohmann::json json = to_json(outcome.report);
     nlohmann::json certificates = nlohmann::json::array();
-    for (const auto& c : chain) {
-        certificates.push_back(
-            {{"subject", c.subject.to_string()},
-             {"issuer", c.issuer.to_string()},
-             {"signature_hash", std::string(to_string(c.signature_hash))},
-             {"key", fmt::format("{} {}", to_string(c.key_algorithm), c.key_bits)},
-             {"not_before", format_utc(c.not_before)},
-             {"not_after", format_utc(c.not_after)}});
+    for (const auto& c : outcome.chain) {
+        certificates.push_back(probed_certificate_json(c));
     }
     json["certificates"] = certificates;
     nlohmann::json diagnosis = nlohmann::json::array();
-    std::optional<SchannelChange> fix;
-    if (!options.json) {
-        fmt::print("{}:{}\n", target.host, target.port);
-        print_versions(report);
-        for (const auto& c : chain) {
-            fmt::print("  certificate {} ({} {} bits, {}, until {})\n",
-                       escape_control(c.subject.to_string()), to_string(c.key_algorithm),
-                       c.key_bits, to_string(c.signature_hash), format_utc(c.not_after));
-        }
-    }
-    for (const auto& host : hosts) {
-        const auto found = diagnose(report, chain, host, device);
+    for (const auto& [host, found] : outcome.diagnoses) {
         nlohmann::json cases = nlohmann::json::array();
         for (const auto& d : found) {
             cases.push_back(
                 {{"case", d.id}, {"evidence", d.evidence}, {"fix", d.fix}, {"risk", d.risk}});
         }
-        diagnosis.push_back({{"host", host.id}, {"os", host.host.os}, {"cases", cases}});
-        if (!options.server_os.empty()) {
-            fix = merged_fix(found);
-        }
-        if (!options.json) {
-            fmt::print("{}: {}\n", host.host.os, found.empty() ? "no known failure case" : "");
-            for (const auto& d : found) {
-                fmt::print("  [{}] {}\n    fix: {}\n", d.id, d.evidence, d.fix);
-                if (!d.risk.empty()) {
-                    fmt::print("    risk: {}\n", d.risk);
-                }
+        diagnosis.push_back({{"host", host->id}, {"os", host->host.os}, {"cases", cases}});
+    }
+    json["diagnosis"] = diagnosis;
+    if (outcome.fix) {
+        json["schannel_fix"] = fix_json(*outcome.fix);
+    }
+    if (outcome.findings) {
+        json["verify"] = to_json(*outcome.findings);
+    }
+    return json;
+}
+
+void print_outcome(const ProbeOutcome& outcome) {
+    fmt::print("{}:{}\n", outcome.target.host, outcome.target.port);
+    print_versions(outcome.report);
+    for (const auto& c : outcome.chain) {
+        fmt::print("  certificate {} ({} {} bits, {}, until {})\n",
+                   escape_control(c.subject.to_string()), to_string(c.key_algorithm), c.key_bits,
+                   to_string(c.signature_hash), format_utc(c.not_after));
+    }
+    for (const auto& [host, found] : outcome.diagnoses) {
+        fmt::print("{}: {}\n", host->host.os, found.empty() ? "no known failure case" : "");
+        for (const auto& d : found) {
+            fmt::print("  [{}] {}\n    fix: {}\n", d.id, d.evidence, d.fix);
+            if (!d.risk.empty()) {
+                fmt::print("    risk: {}\n", d.risk);
             }
         }
     }
-    json["diagnosis"] = diagnosis;
-    if (fix) {
-        json["schannel_fix"] = fix_json(*fix);
+    if (outcome.findings) {
+        fmt::print("profile {}: {}\n", outcome.device->id,
+                   outcome.findings->has_errors() ? "the device's certificate breaks it" : "fits");
     }
-    if (findings) {
-        json["verify"] = to_json(*findings);
+}
+
+// Reads the chain and diagnoses a report that speaks TLS.
+void examine(ProbeOutcome& outcome, const Backend& backend, bool one_host, UnixTime now) {
+    for (const auto& der : outcome.report.chain) {
+        outcome.chain.push_back(backend.parse_certificate(der, "device certificate"));
     }
+    if (outcome.device && !outcome.chain.empty()) {
+        outcome.findings =
+            verify_chain(outcome.chain, *outcome.device, now, {CertificateRole::leaf, &backend});
+    }
+    for (const auto& host : outcome.hosts) {
+        auto found = diagnose(outcome.report, outcome.chain, host, outcome.device);
+        if (one_host) {
+            outcome.fix = merged_fix(found);
+        }
+        outcome.diagnoses.push_back({&host, std::move(found)});
+    }
+}
+
+int run_probe(const ProbeOptions& options) {
+    ProbeOutcome outcome;
+    outcome.target = parse_target(options);
+    const auto backend = make_backend(options.backend);
+    if (!options.profile.empty()) {
+        outcome.device.emplace(load_profile(options.profile));
+    }
+    outcome.hosts = hosts_for(options.server_os);
+    outcome.report = make_tls_prober()->probe(outcome.target);
+    if (!outcome.report.speaks_tls) {
+        if (options.json) {
+            print_json(outcome_json(outcome));
+        }
+        throw InputError(fmt::format("{}:{} does not speak TLS: {}", outcome.target.host,
+                                     outcome.target.port, describe(outcome.report.answer)));
+    }
+    const UnixTime now = static_cast<UnixTime>(std::time(nullptr));
+    examine(outcome, *backend, !options.server_os.empty(), now);
     if (!options.write_profile.empty()) {
         const std::filesystem::path out(options.write_profile);
         OutputSet output(folder_of(out), options.force);
-        output.add(out.filename().string(), draft_profile(report, chain, out.stem().string(), now),
+        output.add(out.filename().string(),
+                   draft_profile(outcome.report, outcome.chain, out.stem().string(), now),
                    FileMode::public_file);
         output.commit();
         note(fmt::format("drafted {} from the probe: review it before use", out.string()));
     }
     if (options.json) {
-        print_json(json);
-    } else if (findings) {
-        fmt::print("profile {}: {}\n", device->id,
-                   findings->has_errors() ? "the device's certificate breaks it" : "fits");
+        print_json(outcome_json(outcome));
+    } else {
+        print_outcome(outcome);
     }
-    return findings && findings->has_errors() ? kExitFindings : kExitOk;
+    return outcome.findings && outcome.findings->has_errors() ? kExitFindings : kExitOk;
 }
 
 } // namespace
