@@ -151,6 +151,52 @@ std::string failure_of(const Attempt& attempt, const Wire& wire, const ProbeTarg
     return queue.empty() ? "handshake failed" : queue;
 }
 
+// What a completed handshake agreed on: the suite, its key exchange and
+// group or DH size, and the server's chain.
+void read_negotiated(SSL* ssl, Attempt& attempt) {
+    const SSL_CIPHER* cipher = SSL_get_current_cipher(ssl);
+    attempt.cipher.openssl = SSL_CIPHER_get_name(cipher);
+    const char* standard = SSL_CIPHER_standard_name(cipher);
+    attempt.cipher.name = standard != nullptr ? standard : attempt.cipher.openssl;
+    switch (SSL_CIPHER_get_kx_nid(cipher)) {
+    case NID_kx_dhe:
+        attempt.cipher.kx = "DHE";
+        break;
+    case NID_kx_ecdhe:
+        attempt.cipher.kx = "ECDHE";
+        break;
+    case NID_kx_rsa:
+        attempt.cipher.kx = "RSA";
+        break;
+    case NID_kx_any:
+        attempt.cipher.kx = "TLS1.3";
+        break;
+    default:
+        attempt.cipher.kx = OBJ_nid2sn(SSL_CIPHER_get_kx_nid(cipher));
+    }
+    EVP_PKEY* raw = nullptr;
+    if (SSL_get_peer_tmp_key(ssl, &raw) == 1) {
+        const PkeyPtr key(raw);
+        if (EVP_PKEY_get_base_id(key.get()) == EVP_PKEY_DH) {
+            attempt.cipher.dh_bits = static_cast<unsigned>(EVP_PKEY_get_bits(key.get()));
+        } else {
+            char group[64] = {};
+            std::size_t length = 0;
+            if (EVP_PKEY_get_group_name(key.get(), group, sizeof group, &length) == 1) {
+                attempt.cipher.curve.assign(group, length);
+            } else {
+                attempt.cipher.curve = EVP_PKEY_get0_type_name(key.get());
+            }
+        }
+    }
+    if (STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl)) {
+        for (int i = 0; i < sk_X509_num(chain); ++i) {
+            X509* cert = sk_X509_value(chain, i);
+            attempt.chain.push_back(to_der(cert, i2d_X509, "the device's certificate"));
+        }
+    }
+}
+
 Attempt OpenSslProber::handshake(const addrinfo& address, const ProbeTarget& target,
                                  TlsVersion version, const std::string& ciphers,
                                  Clock::time_point deadline) const {
@@ -186,47 +232,7 @@ Attempt OpenSslProber::handshake(const addrinfo& address, const ProbeTarget& tar
         return attempt;
     }
     attempt.ok = true;
-    const SSL_CIPHER* cipher = SSL_get_current_cipher(ssl.get());
-    attempt.cipher.openssl = SSL_CIPHER_get_name(cipher);
-    const char* standard = SSL_CIPHER_standard_name(cipher);
-    attempt.cipher.name = standard != nullptr ? standard : attempt.cipher.openssl;
-    switch (SSL_CIPHER_get_kx_nid(cipher)) {
-    case NID_kx_dhe:
-        attempt.cipher.kx = "DHE";
-        break;
-    case NID_kx_ecdhe:
-        attempt.cipher.kx = "ECDHE";
-        break;
-    case NID_kx_rsa:
-        attempt.cipher.kx = "RSA";
-        break;
-    case NID_kx_any:
-        attempt.cipher.kx = "TLS1.3";
-        break;
-    default:
-        attempt.cipher.kx = OBJ_nid2sn(SSL_CIPHER_get_kx_nid(cipher));
-    }
-    EVP_PKEY* raw = nullptr;
-    if (SSL_get_peer_tmp_key(ssl.get(), &raw) == 1) {
-        const PkeyPtr key(raw);
-        if (EVP_PKEY_get_base_id(key.get()) == EVP_PKEY_DH) {
-            attempt.cipher.dh_bits = static_cast<unsigned>(EVP_PKEY_get_bits(key.get()));
-        } else {
-            char group[64] = {};
-            std::size_t length = 0;
-            if (EVP_PKEY_get_group_name(key.get(), group, sizeof group, &length) == 1) {
-                attempt.cipher.curve.assign(group, length);
-            } else {
-                attempt.cipher.curve = EVP_PKEY_get0_type_name(key.get());
-            }
-        }
-    }
-    if (STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl.get())) {
-        for (int i = 0; i < sk_X509_num(chain); ++i) {
-            X509* cert = sk_X509_value(chain, i);
-            attempt.chain.push_back(to_der(cert, i2d_X509, "the device's certificate"));
-        }
-    }
+    read_negotiated(ssl.get(), attempt);
     SSL_shutdown(ssl.get());
     SSL_set_app_data(ssl.get(), nullptr);
     ERR_clear_error();
@@ -243,6 +249,27 @@ std::string joined(const std::vector<std::string>& names) {
 
 bool not_tls(const ServerReply& reply) {
     return reply.kind == ReplyKind::http || reply.kind == ReplyKind::other;
+}
+
+// The first handshake tells whether there is a TLS server at all: false
+// when something else answers; throws InputError when the connection
+// fails or the host stays silent.
+bool speaks_tls_at_all(const Attempt& attempt, const ProbeTarget& target) {
+    if (attempt.connect_failed) {
+        throw InputError(fmt::format("{}:{}: {}", target.host, target.port, attempt.failure));
+    }
+    if (not_tls(attempt.reply)) {
+        return false;
+    }
+    if (attempt.timed_out) {
+        throw InputError(fmt::format("{}:{}: {} within {} s", target.host, target.port,
+                                     attempt.reply.kind == ReplyKind::nothing
+                                         ? "accepts connections but does not answer a TLS "
+                                           "ClientHello"
+                                         : "began a TLS answer but did not end the handshake",
+                                     target.timeout_seconds));
+    }
+    return true;
 }
 
 ProbeReport OpenSslProber::probe(const ProbeTarget& target) {
@@ -287,23 +314,9 @@ ProbeReport OpenSslProber::probe(const ProbeTarget& target) {
             if (not_tls(attempt.reply) && !not_tls(report.answer)) {
                 report.answer = attempt.reply;
             }
-            if (first) {
-                if (attempt.connect_failed) {
-                    throw InputError(
-                        fmt::format("{}:{}: {}", target.host, target.port, attempt.failure));
-                }
-                if (not_tls(attempt.reply)) {
-                    report.speaks_tls = false;
-                    return report;
-                }
-                if (attempt.timed_out) {
-                    throw InputError(fmt::format(
-                        "{}:{}: {} within {} s", target.host, target.port,
-                        attempt.reply.kind == ReplyKind::nothing
-                            ? "accepts connections but does not answer a TLS ClientHello"
-                            : "began a TLS answer but did not end the handshake",
-                        target.timeout_seconds));
-                }
+            if (first && !speaks_tls_at_all(attempt, target)) {
+                report.speaks_tls = false;
+                return report;
             }
             first = false;
             if (!attempt.ok) {
