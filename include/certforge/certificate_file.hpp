@@ -27,6 +27,11 @@ Bytes read_request_file(const std::filesystem::path& path);
 enum class FileKind { certificates, pkcs7, pkcs12, jks };
 FileKind detect_file_kind(ByteView data);
 
+// True when `data` is a CRL: PEM holding only X509 CRL blocks, or DER whose
+// TBSCertList starts with version v2, as every CRL certforge writes. Never
+// throws.
+bool is_crl(ByteView data);
+
 // The DER of a PKCS#7 bundle, from PEM ("PKCS7" block) or DER.
 Bytes pkcs7_der(const std::string& content, std::string_view source);
 

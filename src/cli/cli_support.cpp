@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 #include <iostream>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 namespace certforge::cli {
@@ -225,6 +226,13 @@ Pkcs12Encryption server_pfx_encryption(const std::string& server_os, const std::
 }
 
 std::int64_t parse_duration(std::string_view text, std::string_view option) {
+    struct Unit {
+        std::string_view name;
+        std::int64_t seconds;
+    };
+    static constexpr Unit kUnits[] = {{"", 86400},        {"s", 1},          {"min", 60},
+                                      {"h", 3600},        {"d", 86400},      {"w", 7 * 86400},
+                                      {"mo", 30 * 86400}, {"y", 365 * 86400}};
     std::int64_t value = 0;
     std::size_t i = 0;
     for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
@@ -234,24 +242,20 @@ std::int64_t parse_duration(std::string_view text, std::string_view option) {
         }
     }
     const std::string_view unit = text.substr(i);
-    std::int64_t scale = 0;
-    if (unit.empty() || unit == "d") {
-        scale = 86400;
-    } else if (unit == "w") {
-        scale = 7 * 86400;
-    } else if (unit == "h") {
-        scale = 3600;
-    } else if (unit == "m") {
-        scale = 60;
-    } else if (unit == "s") {
-        scale = 1;
+    if (i > 0 && unit == "m") {
+        throw UsageError(fmt::format("{} '{}' is ambiguous: write {}min for minutes or {}mo for "
+                                     "months",
+                                     option, text, text.substr(0, i), text.substr(0, i)));
     }
-    if (i == 0 || scale == 0 || value > 1'000'000'000) {
-        throw UsageError(fmt::format("{} '{}' is not a time span: use a number with d, w, h, m or "
-                                     "s, e.g. 30d",
-                                     option, text));
+    for (const auto& known : kUnits) {
+        if (i > 0 && value <= 1'000'000'000 && unit == known.name &&
+            value <= std::numeric_limits<std::int64_t>::max() / known.seconds) {
+            return value * known.seconds;
+        }
     }
-    return value * scale;
+    throw UsageError(fmt::format("{} '{}' is not a time span: use a number with s, min, h, d, w, "
+                                 "mo or y (a bare number is days), e.g. 30d",
+                                 option, escape_control(text)));
 }
 
 void warn(std::string_view message) {

@@ -47,6 +47,8 @@ void add_batch_command(CLI::App& app, Action& selected);
 void add_verify_command(CLI::App& app, Action& selected);
 void add_profiles_command(CLI::App& app, Action& selected);
 void add_version_command(CLI::App& app, Action& selected);
+// `certforge help [COMMAND...]`: the help of the root or of that command.
+void add_help_command(CLI::App& app, Action& selected);
 
 // Registers `run(*options)` as the action when `command` is chosen.
 template <class Options>
@@ -157,8 +159,9 @@ std::string printable(std::string_view text);
 // (empty: none), else the host's first choice, else 3DES.
 Pkcs12Encryption server_pfx_encryption(const std::string& server_os, const std::string& requested);
 
-// A time span in seconds: "30d", "12h", "2w", "90m", "45s"; a bare number is
-// days. Throws UsageError naming `option`.
+// A time span in seconds: a number with s, min, h, d, w, mo (30 days) or y
+// (365 days); a bare number is days. "m" is refused as ambiguous. Throws
+// UsageError naming `option`.
 std::int64_t parse_duration(std::string_view text, std::string_view option);
 
 // Prints "certforge: warning: ..." on stderr.

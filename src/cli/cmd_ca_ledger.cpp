@@ -2,6 +2,7 @@
 #include "certforge/backend_registry.hpp"
 #include "certforge/ca_folder.hpp"
 #include "certforge/ca_ledger.hpp"
+#include "certforge/certificate_file.hpp"
 #include "certforge/errors.hpp"
 #include "certforge/output_set.hpp"
 #include "certforge/pem.hpp"
@@ -24,6 +25,7 @@ struct CaListOptions {
     std::string expiring;
     std::string status;
     std::string site;
+    bool check = false;
     bool json = false;
 };
 
@@ -68,7 +70,14 @@ int run_ca_list(const CaListOptions& options) {
             filter.status = LedgerStatus::valid;
         }
     }
+    if (options.check && options.expiring.empty()) {
+        throw UsageError("--check needs --expiring: the window to check, e.g. --expiring 30d");
+    }
     const auto entries = ledger.entries(filter);
+    // --check: like openssl x509 -checkend, exit 1 when anything ends
+    // within the window.
+    const int exit_code =
+        options.check && (ca_expiring || !entries.empty()) ? kExitFindings : kExitOk;
     if (options.json) {
         nlohmann::json list = nlohmann::json::array();
         for (const auto& entry : entries) {
@@ -81,7 +90,7 @@ int run_ca_list(const CaListOptions& options) {
                     {"now", format_utc(at)},
                     {"ca_certificate", ca_json},
                     {"certificates", list}});
-        return kExitOk;
+        return exit_code;
     }
     if (ca_expiring) {
         warn(fmt::format("the CA certificate itself {} {}: certificates it issued stop working "
@@ -93,7 +102,7 @@ int run_ca_list(const CaListOptions& options) {
         fmt::print("no certificates{}\n",
                    options.expiring.empty() ? ""
                                             : fmt::format(" expiring within {}", options.expiring));
-        return kExitOk;
+        return exit_code;
     }
     fmt::print("{:<34} {:<10} {:<20} {:<16} {}\n", "SERIAL", "STATUS", "NOT AFTER", "SITE",
                "COMMON NAME");
@@ -111,7 +120,7 @@ int run_ca_list(const CaListOptions& options) {
                    format_utc(entry.not_after), entry.site.empty() ? "-" : entry.site,
                    printable(entry.common_name));
     }
-    return kExitOk;
+    return exit_code;
 }
 
 struct CaRevokeOptions {
@@ -160,7 +169,13 @@ int run_ca_crl(const CaCrlOptions& options) {
         options.out.empty()
             ? std::filesystem::path(options.ca_dir) / (options.der ? "crl.der" : "crl.pem")
             : std::filesystem::path(options.out);
-    OutputSet::refuse_existing(folder_of(out), {out.filename().string()}, options.force);
+    // A CRL is a publication replaced each time: an existing CRL is replaced
+    // without --force, any other file is not.
+    std::error_code ec;
+    const bool replace = options.force || (std::filesystem::is_regular_file(out, ec) && [&] {
+                             return is_crl(as_bytes(read_file(out)));
+                         }());
+    OutputSet::refuse_existing(folder_of(out), {out.filename().string()}, replace);
 
     CaLedger ledger(options.ca_dir);
     LedgerFilter filter;
@@ -172,7 +187,7 @@ int run_ca_crl(const CaCrlOptions& options) {
         make_crl_template(revoked, number, profile.signature.default_hash, at, options.days);
     const Bytes crl = backend->sign_crl(tmpl, ca.credentials());
 
-    OutputSet output(folder_of(out), options.force);
+    OutputSet output(folder_of(out), replace);
     if (options.der) {
         output.add(out.filename().string(), crl, FileMode::public_file);
     } else {
@@ -208,12 +223,15 @@ void add_ca_ledger_commands(CLI::App* ca, Action& selected) {
         "list", "List the certificates the CA issued (its ledger, ca.db), oldest first");
     list->add_option("--ca", list_options->ca_dir, "CA folder")->required();
     list->add_option("--expiring", list_options->expiring,
-                     "only valid certificates that expire within this time: 30d, 12h, 2w "
-                     "(a bare number is days); expired ones included, and the CA certificate "
-                     "itself when it ends within that time");
+                     "only valid certificates that expire within this time: 30d, 12h, 2w, 6mo, "
+                     "1y, 90min (a bare number is days); expired ones included, and the CA "
+                     "certificate itself when it ends within that time");
     list->add_option("--status", list_options->status,
                      "only this status: pending, valid, superseded, revoked, abandoned");
     list->add_option("--site", list_options->site, "only this batch site");
+    list->add_flag("--check", list_options->check,
+                   "for monitoring: exit 1 when anything, the CA included, expires within "
+                   "--expiring (like openssl x509 -checkend); 0 when nothing does");
     list->add_flag("--json", list_options->json, "print JSON (certforge.ca-list/1)");
     on_run(list, selected, list_options, run_ca_list);
 
@@ -243,7 +261,9 @@ void add_ca_ledger_commands(CLI::App* ca, Action& selected) {
         ->check(CLI::Range(1u, 3650u));
     crl->add_flag("--der", crl_options->der, "write DER instead of PEM");
     add_backend_option(crl, crl_options->backend);
-    crl->add_flag("--force", crl_options->force, "replace an existing CRL file");
+    crl->add_flag("--force", crl_options->force,
+                  "replace an existing file that is not a CRL (an existing CRL is always "
+                  "replaced: it is a publication)");
     crl->add_flag("--json", crl_options->json, "print JSON");
     on_run(crl, selected, crl_options, run_ca_crl);
 }

@@ -2,10 +2,13 @@
 // errors become exit codes (docs/ARCHITECTURE.md, "Errors").
 #include "certforge/errors.hpp"
 #include "certforge/signal_guard.hpp"
+#include "certforge/version.hpp"
 #include "cli_support.hpp"
+#include "help_text.hpp"
 #include "usage_error.hpp"
 
 #include <csignal>
+#include <fmt/format.h>
 #include <iostream>
 #include <new>
 
@@ -25,6 +28,8 @@ int main(int argc, char** argv) {
     app.name("certforge");
     app.require_subcommand(1, 1);
     app.fallthrough(false);
+    app.set_version_flag("--version", fmt::format("certforge {}", version()),
+                         "print certforge's version (certforge version adds the backends)");
 
     Action selected;
     add_make_command(app, selected);
@@ -38,6 +43,8 @@ int main(int argc, char** argv) {
     add_verify_command(app, selected);
     add_profiles_command(app, selected);
     add_version_command(app, selected);
+    add_help_command(app, selected);
+    finish_help(app);
 
     try {
         app.parse(argc, argv);

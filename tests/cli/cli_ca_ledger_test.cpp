@@ -113,7 +113,35 @@ TEST_CASE("ca ledger: make --ca and ca sign are recorded, ca list filters", "[ca
     const auto bad = run_certforge({"ca", "list", "--ca", ca, "--expiring", "soon"});
     CHECK(bad.exit_code == 2);
     CHECK(bad.err == "certforge: error: --expiring 'soon' is not a time span: use a number with "
-                     "d, w, h, m or s, e.g. 30d\n");
+                     "s, min, h, d, w, mo or y (a bare number is days), e.g. 30d\n");
+    const auto minutes = run_certforge({"ca", "list", "--ca", ca, "--expiring", "3m"});
+    CHECK(minutes.exit_code == 2);
+    CHECK(minutes.err == "certforge: error: --expiring '3m' is ambiguous: write 3min for minutes "
+                         "or 3mo for months\n");
+    CHECK(run_certforge({"ca", "list", "--ca", ca, "--expiring", "90min"}).out ==
+          "no certificates expiring within 90min\n");
+    // Months and years: a.example.com ends within a year, and so does the
+    // CA only when the window reaches its end.
+    const auto year = run_certforge({"ca", "list", "--ca", ca, "--expiring", "1y"});
+    CHECK(year.exit_code == 0);
+    CHECK_THAT(year.out, Catch::Contains("a.example.com"));
+    CHECK_THAT(run_certforge({"ca", "list", "--ca", ca, "--expiring", "2mo"}).out,
+               Catch::Contains("a.example.com"));
+
+    // --check: exit 1 when anything ends within the window, 0 otherwise.
+    const auto due = run_certforge({"ca", "list", "--ca", ca, "--expiring", "30d", "--check"});
+    CHECK(due.exit_code == 1);
+    CHECK_THAT(due.out, Catch::Contains("a.example.com"));
+    const auto quiet = run_certforge({"ca", "list", "--ca", ca, "--expiring", "1h", "--check"});
+    CHECK(quiet.exit_code == 0);
+    const auto ca_due =
+        run_certforge({"ca", "list", "--ca", ca, "--expiring", "100y", "--check", "--json"});
+    CHECK(ca_due.exit_code == 1);
+    CHECK_THAT(ca_due.out, Catch::Contains("\"expiring\": true"));
+    const auto unbounded = run_certforge({"ca", "list", "--ca", ca, "--check"});
+    CHECK(unbounded.exit_code == 2);
+    CHECK(unbounded.err == "certforge: error: --check needs --expiring: the window to check, "
+                           "e.g. --expiring 30d\n");
 }
 
 TEST_CASE("ca ledger: revoke, then a CRL that openssl reads with the revoked serial",
@@ -191,13 +219,23 @@ TEST_CASE("ca ledger: revoke, then a CRL that openssl reads with the revoked ser
     INFO(accepted.out << accepted.err);
     CHECK(accepted.exit_code == 0);
 
+    // The hint revoke printed works as printed: a CRL is replaced, since
+    // it is a publication; a file that is not a CRL is not.
+    const std::string hint = "certforge: note: publish the change: certforge ca crl --ca " + ca;
+    CHECK_THAT(revoke.err, Catch::Contains(hint + "\n"));
     const auto again = run_certforge({"ca", "crl", "--ca", ca});
-    CHECK(again.exit_code == 3);
-    CHECK_THAT(again.err, Catch::Contains("(use --force to replace)"));
+    INFO(again.err);
+    CHECK(again.exit_code == 0);
+    const auto second = run({"openssl", "crl", "-in", ca + "/crl.pem", "-noout", "-crlnumber"});
+    CHECK(second.out == "crlNumber=0x02\n");
+    const auto over_ca = run_certforge({"ca", "crl", "--ca", ca, "--out", ca + "/ca.crt"});
+    CHECK(over_ca.exit_code == 3);
+    CHECK_THAT(over_ca.err, Catch::Contains("(use --force to replace)"));
     REQUIRE(run_certforge({"ca", "crl", "--ca", ca, "--der", "--json"}).exit_code == 0);
+    REQUIRE(run_certforge({"ca", "crl", "--ca", ca, "--der"}).exit_code == 0);
     const auto der =
         run({"openssl", "crl", "-inform", "DER", "-in", ca + "/crl.der", "-noout", "-crlnumber"});
-    CHECK(der.out == "crlNumber=0x02\n");
+    CHECK(der.out == "crlNumber=0x04\n");
 }
 
 TEST_CASE("ca ledger: every command refuses a ca.db that is no ledger, and leaves it alone",

@@ -5,6 +5,7 @@
 #include "certforge/output_set.hpp"
 #include "certforge/pem.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 
 namespace certforge {
@@ -93,6 +94,45 @@ FileKind detect_file_kind(ByteView data) {
     default:
         return FileKind::certificates;
     }
+}
+
+namespace {
+
+// Where the contents of the DER element at `at` begin, or npos.
+std::size_t contents_of(ByteView data, std::size_t at) {
+    if (at + 2 > data.size()) {
+        return std::string_view::npos;
+    }
+    const std::size_t start = at + 2 + ((data[at + 1] & 0x80) ? (data[at + 1] & 0x7f) : 0);
+    return start < data.size() ? start : std::string_view::npos;
+}
+
+} // namespace
+
+bool is_crl(ByteView data) {
+    const std::string_view text(reinterpret_cast<const char*>(data.data()), data.size());
+    if (contains_pem(text)) {
+        try {
+            const auto blocks = pem_decode_all(text, "the CRL");
+            return !blocks.empty() &&
+                   std::all_of(blocks.begin(), blocks.end(),
+                               [](const PemBlock& block) { return block.label == "X509 CRL"; });
+        } catch (const Error&) {
+            return false;
+        }
+    }
+    // CertificateList { TBSCertList { version v2 (INTEGER 1), ... }, ... };
+    // a certificate's TBSCertificate starts with [0] instead.
+    if (data.empty() || data[0] != 0x30) {
+        return false;
+    }
+    const std::size_t tbs = contents_of(data, 0);
+    if (tbs == std::string_view::npos || data[tbs] != 0x30) {
+        return false;
+    }
+    const std::size_t version = contents_of(data, tbs);
+    return version != std::string_view::npos && version + 3 <= data.size() &&
+           data[version] == 0x02 && data[version + 1] == 0x01 && data[version + 2] == 0x01;
 }
 
 Bytes pkcs7_der(const std::string& content, std::string_view source) {
