@@ -120,8 +120,8 @@ int run_make(const MakeOptions& options) {
     }
     const CertInfo& leaf = prepared.certificate;
     if (prepared.password_generated) {
-        note(fmt::format("generated the PFX password: it is in {}/server.pfx.pass (0600)",
-                         options.out));
+        note(fmt::format("generated the PFX password: it is in {} (0600)",
+                         (std::filesystem::path(options.out) / kPasswordFile).string()));
     }
     if (!ca) {
         note("no --ca given: the certificate is self-signed, so every device must trust this "

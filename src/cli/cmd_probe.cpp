@@ -214,7 +214,7 @@ void print_outcome(const ProbeOutcome& outcome) {
                    to_string(c.signature_hash), format_utc(c.not_after));
     }
     for (const auto& [host, found] : outcome.diagnoses) {
-        fmt::print("{}: {}\n", host->host.os, found.empty() ? "no known failure case" : "");
+        fmt::print("{}:{}\n", host->host.os, found.empty() ? " no known failure case" : "");
         for (const auto& d : found) {
             fmt::print("  [{}] {}\n    fix: {}\n", d.id, d.evidence, d.fix);
             if (!d.risk.empty()) {

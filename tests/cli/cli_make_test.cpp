@@ -330,3 +330,16 @@ TEST_CASE("make: server.pfx is 3DES by default and AES when asked", "[export][ma
                                     issued.path("x"), "--pkcs12", "des"});
     CHECK(bad.exit_code == 2);
 }
+
+TEST_CASE("make: a folder given with a trailing slash is named once in the messages", "[cli]") {
+    TempDir dir;
+    const std::string out = (dir / "ts").string();
+    const auto made =
+        run_certforge({"make", "--profile", "default", "--cn", "print", "--key",
+                       certforge::test::fixture_key("rsa2048").string(), "--out", out + "/"});
+    INFO(made.err);
+    REQUIRE(made.exit_code == 0);
+    CHECK_THAT(made.err, Catch::Contains(pfx_message(out)));
+    CHECK(made.err.find("//") == std::string::npos);
+    CHECK(made.out.find("//") == std::string::npos);
+}
