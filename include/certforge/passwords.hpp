@@ -28,17 +28,18 @@ SecureString read_password_env(std::string_view variable);
 // True when standard input is a terminal.
 bool stdin_is_terminal();
 
-// Asks on the terminal with echo off; with `confirm`, asks twice and throws
-// InputError when the answers differ.
-SecureString prompt_password(std::string_view prompt, bool confirm);
+// Asks on the terminal with echo off; with an `again` prompt, a non-empty
+// answer is asked for a second time, and InputError thrown when the two
+// differ.
+SecureString prompt_password(std::string_view prompt, std::string_view again = {});
 
 // 20 characters from an alphabet of 57 without look-alikes (about 116 bits),
 // from the backend's CSPRNG.
 SecureString generate_password(Backend& backend);
 
 // Where the password of a new file comes from, in this order: a file, an
-// environment variable, a prompt (set only where one can be asked), else a
-// generated password.
+// environment variable, a prompt (set only where one can be asked; an empty
+// answer asks for a generated one), else a generated password.
 struct PasswordSource {
     std::filesystem::path file;
     std::string env;

@@ -95,21 +95,22 @@ void add_password_options(CLI::App* command, PasswordOptions& options, const std
                         fmt::format("read the {} password from this environment variable", what));
 }
 
-SecureString existing_password(const PasswordOptions& options, const std::string& what) {
+SecureString existing_password(const PasswordOptions& options, const std::string& file) {
     if (!options.file.empty()) {
         return read_password_file(options.file);
     }
     if (!options.env.empty()) {
         return read_password_env(options.env);
     }
-    return prompt_password(fmt::format("{} password: ", what), false);
+    return prompt_password(fmt::format("Password for {}: ", file));
 }
 
 PasswordSource password_source(const PasswordOptions& options, const std::string& file) {
     PasswordSource source{options.file, options.env, {}};
     if (options.file.empty() && options.env.empty() && stdin_is_terminal()) {
         source.prompt = [file] {
-            return prompt_password(fmt::format("Password for {}: ", file), true);
+            return prompt_password(fmt::format("Password for {} (Enter: generate one): ", file),
+                                   fmt::format("Password for {} again: ", file));
         };
     }
     return source;

@@ -104,9 +104,10 @@ struct PasswordOptions {
 // Adds --{prefix}password-file and --{prefix}password-env.
 void add_password_options(CLI::App* command, PasswordOptions& options, const std::string& prefix,
                           const std::string& what);
-// A password for reading an existing file: file, env, else a prompt; throws
-// InputError when none can be had.
-SecureString existing_password(const PasswordOptions& options, const std::string& what);
+// A password for reading the existing file `file`: from --*-password-file,
+// --*-password-env, else a prompt naming the file; throws InputError when
+// none can be had.
+SecureString existing_password(const PasswordOptions& options, const std::string& file);
 // A password for the new `file`: --password-file, --password-env, else a
 // confirmed prompt naming the file on a terminal, else a generated one
 // (`generated` set).

@@ -34,7 +34,7 @@ KeyAndChain gather_input(const ExportOptions& options, const Backend& backend) {
             throw UsageError("give either --in or --key/--cert, not both");
         }
         return open_input_file(options.in, backend,
-                               [&] { return existing_password(options.in_password, "input"); })
+                               [&] { return existing_password(options.in_password, options.in); })
             .contents;
     }
     if (options.cert.empty()) {

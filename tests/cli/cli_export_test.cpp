@@ -373,8 +373,8 @@ TEST_CASE("export: on a terminal the password is asked twice, without echo", "[e
     const auto asked = typed("typed-secret", "typed-secret", "tty.out");
     INFO(asked.out << asked.err);
     CHECK(asked.exit_code == 0);
-    CHECK_THAT(asked.out, Catch::Contains("Password for tty.out: "));
-    CHECK_THAT(asked.out, Catch::Contains("again: "));
+    CHECK_THAT(asked.out, Catch::Contains("Password for tty.out (Enter: generate one): "));
+    CHECK_THAT(asked.out, Catch::Contains("Password for tty.out again: "));
     CHECK(asked.out.find("typed-secret") == std::string::npos);
     CHECK_FALSE(fs::exists(issued.path("tty.out.pass")));
     certforge::test::write_text(issued.path("typed"), "typed-secret\n");
@@ -386,6 +386,18 @@ TEST_CASE("export: on a terminal the password is asked twice, without echo", "[e
     CHECK(differ.exit_code == 3);
     CHECK_THAT(differ.out, Catch::Contains("the two passwords differ"));
     CHECK_FALSE(fs::exists(issued.path("tty2.out")));
+
+    // Enter asks for a generated password, written beside the file.
+    const auto entered = typed("", "", "tty3.out");
+    INFO(entered.out);
+    CHECK(entered.exit_code == 0);
+    CHECK(entered.out.find("again") == std::string::npos);
+    CHECK_THAT(entered.out, Catch::Contains("generated a password for"));
+    REQUIRE(fs::exists(issued.path("tty3.out.pass")));
+    CHECK(certforge::test::mode_of(issued.path("tty3.out.pass")) == 0600);
+    CHECK(run_certforge({"verify", "--profile", "konica-legacy", issued.path("tty3.out"),
+                         "--password-file", issued.path("tty3.out.pass")})
+              .exit_code == 0);
 }
 
 TEST_CASE("export: a JKS with a valid digest but a broken key entry is refused cleanly",

@@ -104,13 +104,13 @@ bool stdin_is_terminal() {
     return ::isatty(STDIN_FILENO) == 1;
 }
 
-SecureString prompt_password(std::string_view prompt, bool confirm) {
+SecureString prompt_password(std::string_view prompt, std::string_view again) {
     if (!stdin_is_terminal()) {
         throw InputError("a password is needed and standard input is not a terminal: use "
                          "--password-file or --password-env");
     }
     SecureString first = ask(prompt);
-    if (confirm && ask("again: ") != first) {
+    if (!again.empty() && !first.empty() && ask(again) != first) {
         throw InputError("the two passwords differ");
     }
     return first;
@@ -142,7 +142,10 @@ SecureString new_password(const PasswordSource& source, Backend& backend, bool& 
         return read_password_env(source.env);
     }
     if (source.prompt) {
-        return source.prompt();
+        SecureString typed = source.prompt();
+        if (!typed.empty()) {
+            return typed;
+        }
     }
     generated = true;
     return generate_password(backend);
