@@ -1,6 +1,7 @@
 // `certforge batch`: per-site certificates, idempotence, renewal, failures,
 // kills, thread counts. The ledger and files are checked by
 // tests/support/ledger_matches_files.py (python3 sqlite3 + cryptography).
+#include "support/sqlite_db.hpp"
 #include "support/test_support.hpp"
 
 #include <catch2/catch.hpp>
@@ -83,16 +84,9 @@ struct Batch {
         REQUIRE(checked.exit_code == 0);
     }
 
-    // One SQL query's rows, as text lines, read by python3's sqlite3.
+    // One SQL query's rows of the ledger, as text lines (SqliteDb::query).
     std::string query(const std::string& sql) const {
-        const auto result = run({"/usr/bin/python3", "-c",
-                                 "import sqlite3,sys\n"
-                                 "for row in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]):\n"
-                                 "    print('|'.join(str(v) for v in row))\n",
-                                 (ca / "ca.db").string(), sql});
-        INFO(result.err);
-        REQUIRE(result.exit_code == 0);
-        return result.out;
+        return certforge::test::SqliteDb(ca / "ca.db").query(sql);
     }
 };
 

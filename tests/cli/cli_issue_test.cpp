@@ -3,6 +3,7 @@
 // leaf never outlives its CA), what verify sees (roles, forged signatures),
 // and the device bundle (the device's own key, real zip modes). Outputs are
 // read back by openssl and python3 (zipfile, cryptography).
+#include "support/sqlite_db.hpp"
 #include "support/test_support.hpp"
 
 #include <catch2/catch.hpp>
@@ -614,14 +615,8 @@ TEST_CASE("ca list: JSON and text survive whatever bytes a ledger entry holds", 
     REQUIRE(made.exit_code == 0);
     // A ledger written by an older certforge may hold raw bytes: invalid
     // UTF-8 (\xff) and control characters (ESC, NUL) in a name.
-    const auto patched = run({"/usr/bin/python3", "-c",
-                              "import sqlite3, sys\n"
-                              "db = sqlite3.connect(sys.argv[1])\n"
-                              "db.execute(\"UPDATE certificates SET common_name = "
-                              "CAST(X'7072696e74ff1b5b33316d00' AS TEXT)\")\n"
-                              "db.commit()\n",
-                              (ca / "ca.db").string()});
-    REQUIRE(patched.exit_code == 0);
+    certforge::test::SqliteDb(ca / "ca.db")
+        .execute("UPDATE certificates SET common_name = CAST(X'7072696e74ff1b5b33316d00' AS TEXT)");
     const auto json = run_certforge({"ca", "list", "--ca", ca.string(), "--json"});
     INFO(json.err);
     REQUIRE(json.exit_code == 0);

@@ -19,12 +19,20 @@ cd "$out"
 export CERTFORGE_PROFILE_PATH=
 # faketime preloads its library ahead of ASan's runtime in a sanitize build.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
-# Each run gets a seed of its own (else a CA would draw the same serial twice).
+# certforge with the frozen clock and the random sequence SEED: frozen SEED ARGS...
+# (its output on stdout, its messages into stderr.log).
+frozen() {
+    local seed=$1
+    shift
+    CERTFORGE_TEST_FIXED_RANDOM="$seed" faketime -f '2026-06-01 12:00:00' \
+        "$certforge" "$@" 2>>stderr.log
+}
+# A command that writes files. Each run gets a seed of its own (else a CA
+# would draw the same serial twice).
 run=0
 cf() {
     run=$((run + 1))
-    if ! CERTFORGE_TEST_FIXED_RANDOM="golden-$run" faketime -f '2026-06-01 12:00:00' \
-        "$certforge" "$@" >/dev/null 2>>stderr.log; then
+    if ! frozen "golden-$run" "$@" >/dev/null; then
         echo "write_outputs.sh: failed: certforge $*" >&2
         tail -n 3 stderr.log >&2
         exit 1
@@ -48,7 +56,8 @@ for be in $backends; do
     cf ca sign --backend "$be" --ca "$be/ca" --profile default --out "$be/signed.crt" "$be/csr/server.csr"
     cf make --backend "$be" --profile hp-futuresmart --cn ca-signed.example --ca "$be/ca" \
         --password-file pw --out "$be/make-ca"
-    serial=$(CERTFORGE_TEST_FIXED_RANDOM=golden-list faketime -f '2026-06-01 12:00:00' "$certforge" ca list --ca "$be/ca" --json 2>>stderr.log |
+    # A listing writes nothing and draws no serial: a seed of its own, no run number.
+    serial=$(frozen golden-list ca list --ca "$be/ca" --json |
              python3 -c 'import json,sys; print(json.load(sys.stdin)["certificates"][0]["serial"])')
     cf ca revoke --ca "$be/ca" "$serial" --reason keyCompromise
     cf ca crl --backend "$be" --ca "$be/ca" --out "$be/crl.pem"

@@ -1,5 +1,6 @@
 #include "support/test_support.hpp"
 
+#include "certforge/errors.hpp"
 #include "certforge/pem.hpp"
 #include "certforge/profile_catalog.hpp"
 
@@ -209,6 +210,19 @@ fs::path openssl_cert(const TempDir& dir, const std::string& name, const OpenSsl
 
 Bytes der_of(const fs::path& pem) {
     return pem_decode_all(read_text(pem), pem.string()).front().der;
+}
+
+std::string error_of(const std::function<void()>& action) {
+    try {
+        action();
+    } catch (const InputError& e) {
+        return std::string("InputError: ") + e.what();
+    } catch (const UsageError& e) {
+        return std::string("UsageError: ") + e.what();
+    } catch (const std::exception& e) {
+        return std::string("other exception: ") + e.what();
+    }
+    return "no error";
 }
 
 } // namespace certforge::test

@@ -6,6 +6,7 @@
 #include "certforge/profile.hpp"
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -87,6 +88,11 @@ std::filesystem::path openssl_cert(const TempDir& dir, const std::string& name,
 
 // DER of the first certificate in a PEM file.
 Bytes der_of(const std::filesystem::path& pem);
+
+// What `action` throws, to compare with the exact message: "InputError:
+// MESSAGE", "UsageError: MESSAGE", "other exception: MESSAGE" for any other
+// std::exception, or "no error" when it throws nothing.
+std::string error_of(const std::function<void()>& action);
 
 } // namespace certforge::test
 

@@ -68,6 +68,20 @@ std::vector<std::string> ids(const std::vector<Diagnosis>& found) {
 
 using Ids = std::vector<std::string>;
 
+// The one diagnosis in `found`, which must be `id`.
+const Diagnosis& the_one(const std::vector<Diagnosis>& found, const std::string& id) {
+    REQUIRE(ids(found) == Ids{id});
+    return found.front();
+}
+
+// A device profile whose firmware breaks on DHE.
+Profile dhe_broken_device(const std::string& id) {
+    Profile device;
+    device.id = id;
+    device.tls.dhe_broken = true;
+    return device;
+}
+
 } // namespace
 
 TEST_CASE("diagnosis: no-common-protocol", "[probe][diagnosis]") {
@@ -75,8 +89,7 @@ TEST_CASE("diagnosis: no-common-protocol", "[probe][diagnosis]") {
     const auto found = diagnose(report({works(TlsVersion::tls1_0), works(TlsVersion::tls1_1),
                                         fails(TlsVersion::tls1_2, "alert protocol_version")}),
                                 {}, windows, std::nullopt);
-    REQUIRE(ids(found) == Ids{"no-common-protocol"});
-    const Diagnosis& d = found.front();
+    const Diagnosis& d = the_one(found, "no-common-protocol");
     CHECK(d.evidence == "the device speaks TLS 1.0, TLS 1.1; Windows Server 2012 R2 enables TLS "
                         "1.2, TLS 1.3 by default");
     CHECK(d.fix == "enable TLS 1.1 for SChannel's client side (certforge schannel --enable "
@@ -92,13 +105,13 @@ TEST_CASE("diagnosis: no-common-protocol", "[probe][diagnosis]") {
 
     // SSL 3.0 alone: the fix carries its risk.
     const auto ssl3 = diagnose(report({works(TlsVersion::ssl3)}), {}, windows, std::nullopt);
-    REQUIRE(ids(ssl3) == Ids{"no-common-protocol"});
-    CHECK(ssl3[0].evidence == "the device speaks SSL 3.0; Windows Server 2012 R2 enables TLS 1.2, "
-                              "TLS 1.3 by default");
-    CHECK(ssl3[0].fix == "enable SSL 3.0 for SChannel's client side (certforge schannel --enable "
-                         "ssl3 --side client), and set SafeQ's "
-                         "securityProtocolTypesForOutboundCommunication to Ssl3");
-    CHECK(ssl3[0].risk == "SSL 3.0 is broken (POODLE); better update the device firmware");
+    const Diagnosis& poodle = the_one(ssl3, "no-common-protocol");
+    CHECK(poodle.evidence == "the device speaks SSL 3.0; Windows Server 2012 R2 enables TLS 1.2, "
+                             "TLS 1.3 by default");
+    CHECK(poodle.fix == "enable SSL 3.0 for SChannel's client side (certforge schannel --enable "
+                        "ssl3 --side client), and set SafeQ's "
+                        "securityProtocolTypesForOutboundCommunication to Ssl3");
+    CHECK(poodle.risk == "SSL 3.0 is broken (POODLE); better update the device firmware");
 
     // One version in common is enough; a device that completed no handshake
     // at all shows no protocol to enable.
@@ -114,8 +127,7 @@ TEST_CASE("diagnosis: claims-tls12-bad-record-mac", "[probe][diagnosis]") {
     const auto found = diagnose(report({works(TlsVersion::tls1_0), works(TlsVersion::tls1_1),
                                         fails(TlsVersion::tls1_2, "alert bad_record_mac")}),
                                 {}, windows, std::nullopt);
-    REQUIRE(ids(found) == Ids{"claims-tls12-bad-record-mac"});
-    const Diagnosis& d = found.front();
+    const Diagnosis& d = the_one(found, "claims-tls12-bad-record-mac");
     CHECK(d.evidence == "a TLS 1.2 handshake ends with the device's bad_record_mac alert, while "
                         "TLS 1.0, TLS 1.1 works");
     CHECK(d.fix == "set SafeQ's securityProtocolTypesForOutboundCommunication to Tls, Tls11 "
@@ -146,8 +158,7 @@ TEST_CASE("diagnosis: weak-dh", "[probe][diagnosis]") {
                 works(TlsVersion::tls1_2, {cipher("TLS_DHE_RSA_WITH_AES_128_CBC_SHA", "DHE", 512),
                                            cipher("TLS_RSA_WITH_AES_128_CBC_SHA", "RSA")})});
     const auto found = diagnose(weak, {}, windows, std::nullopt);
-    REQUIRE(ids(found) == Ids{"weak-dh"});
-    const Diagnosis& d = found.front();
+    const Diagnosis& d = the_one(found, "weak-dh");
     CHECK(d.evidence == "on TLS 1.2 the device prefers TLS_DHE_RSA_WITH_AES_128_CBC_SHA with a "
                         "512-bit DH group; Windows Server 2012 R2 refuses groups under 1024 bits "
                         "(since KB3061518, MS15-055)");
@@ -181,14 +192,11 @@ TEST_CASE("diagnosis: weak-dh", "[probe][diagnosis]") {
 
 TEST_CASE("diagnosis: dhe-broken", "[probe][diagnosis]") {
     const Profile windows = host(kOldWindows);
-    Profile device;
-    device.id = "ricoh-im-act1";
-    device.tls.dhe_broken = true;
+    const Profile device = dhe_broken_device("ricoh-im-act1");
     const auto offers_dhe = report({works(TlsVersion::tls1_1, {cipher("DHE-2048", "DHE", 2048)}),
                                     works(TlsVersion::tls1_2, {cipher("ECDHE", "ECDHE")})});
     const auto found = diagnose(offers_dhe, {}, windows, device);
-    REQUIRE(ids(found) == Ids{"dhe-broken"});
-    const Diagnosis& d = found.front();
+    const Diagnosis& d = the_one(found, "dhe-broken");
     CHECK(d.evidence == "the device accepts DHE suites, and its profile 'ricoh-im-act1' says this "
                         "firmware breaks on DHE");
     CHECK(d.fix == "turn DHE off on the device if it can; otherwise turn Diffie-Hellman off in "
@@ -216,8 +224,7 @@ TEST_CASE("diagnosis: sha512-tls12", "[probe][diagnosis]") {
         device_certificate(HashAlgorithm::sha256, KeyAlgorithm::rsa, 2048),
         device_certificate(HashAlgorithm::sha512, KeyAlgorithm::rsa, 4096)};
     const auto found = diagnose(tls12, chain, windows, std::nullopt);
-    REQUIRE(ids(found) == Ids{"sha512-tls12"});
-    const Diagnosis& d = found.front();
+    const Diagnosis& d = the_one(found, "sha512-tls12");
     CHECK(d.evidence == "TLS 1.2 with a SHA-512-signed device certificate; Windows Server 2012 R2 "
                         "needs KB2973337, KB3197873 for that");
     CHECK(d.fix == "install KB2973337, KB3197873");
@@ -265,11 +272,11 @@ TEST_CASE("diagnosis: device-legacy-crypto", "[probe][diagnosis]") {
             CHECK(found.empty());
             continue;
         }
-        REQUIRE(ids(found) == Ids{"device-legacy-crypto"});
-        CHECK(found[0].evidence == c.evidence);
-        CHECK(found[0].fix == fix);
-        CHECK(found[0].risk == risk);
-        CHECK_FALSE(found[0].registry);
+        const Diagnosis& d = the_one(found, "device-legacy-crypto");
+        CHECK(d.evidence == c.evidence);
+        CHECK(d.fix == fix);
+        CHECK(d.risk == risk);
+        CHECK_FALSE(d.registry);
     }
     CHECK(diagnose(tls12, {}, windows, std::nullopt).empty());
 }
@@ -286,14 +293,12 @@ TEST_CASE("diagnosis: a device certificate as each backend parsed it", "[probe][
     const CertInfo leaf = backend->parse_certificate(certforge::test::der_of(pem), pem.string());
     const auto found =
         diagnose(report({works(TlsVersion::tls1_2)}), {leaf}, host(kOldWindows), std::nullopt);
-    REQUIRE(ids(found) == Ids{"device-legacy-crypto"});
-    CHECK(found[0].evidence == "the device's own certificate is sha1 with rsa 1024 bits");
+    CHECK(the_one(found, "device-legacy-crypto").evidence ==
+          "the device's own certificate is sha1 with rsa 1024 bits");
 }
 
 TEST_CASE("diagnosis: several cases at once come in table order", "[probe][diagnosis]") {
-    Profile device;
-    device.id = "old-mfd";
-    device.tls.dhe_broken = true;
+    const Profile device = dhe_broken_device("old-mfd");
     const auto found = diagnose(report({works(TlsVersion::tls1_0, {cipher("DHE-512", "DHE", 512)}),
                                         fails(TlsVersion::tls1_2, "alert bad_record_mac")}),
                                 {device_certificate(HashAlgorithm::sha1, KeyAlgorithm::rsa, 1024)},

@@ -4,15 +4,14 @@
 // wrote, wrong passwords, and truncated or hostile stores (one InputError,
 // never a crash or a huge allocation).
 #include "certforge/backend_registry.hpp"
-#include "certforge/errors.hpp"
 #include "certforge/jks_keystore.hpp"
 #include "support/test_support.hpp"
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
-#include <functional>
 
 using namespace certforge;
+using certforge::test::error_of;
 using certforge::test::read_text;
 using certforge::test::run;
 using certforge::test::TempDir;
@@ -22,6 +21,10 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr UnixTime kCreated = 1'700'000'000; // 2023-11-14T22:13:20Z
+
+SecureString secret(const std::string& text) {
+    return SecureString(text.begin(), text.end());
+}
 
 // Certificates made by the openssl command line: a CA, a leaf it signed
 // (fixture key rsa2048), and a self-signed EC certificate (fixture ec256).
@@ -58,24 +61,14 @@ struct Chain {
         c.trusted.push_back({"CA-2", ec});
         return c;
     }
-};
 
-SecureString secret(const std::string& text) {
-    return SecureString(text.begin(), text.end());
-}
-
-std::string error_of(const std::function<void()>& action) {
-    try {
-        action();
-    } catch (const InputError& e) {
-        return std::string("InputError: ") + e.what();
-    } catch (const UsageError& e) {
-        return std::string("UsageError: ") + e.what();
-    } catch (const std::exception& e) {
-        return std::string("other exception: ") + e.what();
+    // contents() in a store that `backend` writes, created at kCreated.
+    Bytes store(Backend& backend, const std::string& store_password,
+                const std::string& key_password) const {
+        return write_jks(backend, contents(), secret(store_password), secret(key_password),
+                         kCreated);
     }
-    return "no error";
-}
+};
 
 std::uint64_t big_endian(ByteView bytes, std::size_t at, std::size_t size) {
     std::uint64_t value = 0;
@@ -141,8 +134,7 @@ TEST_CASE("jks: what write_jks stores, read_jks gives back, on each backend", "[
     INFO("written by " << writer_name);
     const auto writer = make_backend(writer_name);
     const Chain chain;
-    const Bytes store =
-        write_jks(*writer, chain.contents(), secret("store pass"), secret("key pass"), kCreated);
+    const Bytes store = chain.store(*writer, "store pass", "key pass");
 
     // The layout keytool expects: magic, version 2, the entry count, the
     // first entry's alias in lower case and its creation time in ms.
@@ -156,8 +148,7 @@ TEST_CASE("jks: what write_jks stores, read_jks gives back, on each backend", "[
     CHECK(big_endian(store, 24, 8) == std::uint64_t{kCreated} * 1000);
 
     // Two stores of the same contents differ: each key has a fresh salt.
-    CHECK(write_jks(*writer, chain.contents(), secret("store pass"), secret("key pass"),
-                    kCreated) != store);
+    CHECK(chain.store(*writer, "store pass", "key pass") != store);
 
     for (const auto& reader_name : certforge::test::backend_names()) {
         INFO("read by " << reader_name);
@@ -218,8 +209,7 @@ TEST_CASE("jks: keytool lists, checks and converts what certforge wrote", "[jks]
     const auto backend = make_backend(backend_name);
     const Chain chain;
     const fs::path store = chain.dir / "store.jks";
-    const Bytes data = write_jks(*backend, chain.contents(), secret("store-Gr\xC3\xBC\xC3\x9F"),
-                                 secret("key-pass"), kCreated);
+    const Bytes data = chain.store(*backend, "store-Gr\xC3\xBC\xC3\x9F", "key-pass");
     write_text(store, std::string(data.begin(), data.end()));
     const std::map<std::string, std::string> env{{"TZ", "UTC"}, {"LC_ALL", "C.UTF-8"}};
 
@@ -313,8 +303,7 @@ TEST_CASE("jks: wrong passwords are named as such, store or key", "[jks]") {
     INFO("backend " << backend_name);
     const auto backend = make_backend(backend_name);
     const Chain chain;
-    const Bytes store =
-        write_jks(*backend, chain.contents(), secret("store"), secret("key"), kCreated);
+    const Bytes store = chain.store(*backend, "store", "key");
     CHECK(error_of([&] { read_jks(*backend, store, secret("Store"), secret("key"), "s.jks"); }) ==
           "InputError: s.jks: wrong password (the keystore integrity check failed)");
     CHECK(error_of([&] { read_jks(*backend, store, secret("store"), secret("Key"), "s.jks"); }) ==
@@ -366,8 +355,7 @@ TEST_CASE("jks: every truncation of a store is one InputError", "[jks]") {
     INFO("backend " << backend_name);
     const auto backend = make_backend(backend_name);
     const Chain chain;
-    const Bytes store =
-        write_jks(*backend, chain.contents(), secret("store"), secret("key"), kCreated);
+    const Bytes store = chain.store(*backend, "store", "key");
     const std::string magic = "InputError: cut.jks: not a JKS keystore (no 0xFEEDFEED magic)";
     const std::string truncated = "InputError: cut.jks: the JKS file is truncated";
     const std::string digest =

@@ -2,15 +2,14 @@
 // and column, [defaults] and what sites inherit from it, every kind of
 // problem with its exact message and place (FILE:LINE[:COL]), the error line
 // and the problem list, byte-order marks, UTF-16, empty files.
-#include "certforge/errors.hpp"
 #include "certforge/sites.hpp"
 #include "support/test_support.hpp"
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
-#include <functional>
 
 using namespace certforge;
+using certforge::test::error_of;
 using certforge::test::TempDir;
 using certforge::test::write_text;
 namespace fs = std::filesystem;
@@ -70,15 +69,6 @@ struct SitesFile {
 
     Lines problems() const { return problems_of(check_sites_file(path).problems); }
 };
-
-std::string error_of(const std::function<void()>& action) {
-    try {
-        action();
-    } catch (const InputError& e) {
-        return e.what();
-    }
-    return "no InputError";
-}
 
 } // namespace
 
@@ -467,36 +457,40 @@ TEST_CASE("sites: a UTF-8 byte-order mark is skipped, UTF-16 is refused in one l
             return text;
         };
         const SitesFile le(name, utf16("\xFF\xFE"));
-        const std::string le_error = le.path.string() +
+        const std::string le_error = "InputError: " + le.path.string() +
                                      ": the file is UTF-16 (byte-order mark FF FE); save it as "
                                      "UTF-8 (in Excel: CSV UTF-8)";
         CHECK(error_of([&] { SitesReader::open(le.path); }) == le_error);
         CHECK(error_of([&] { check_sites_file(le.path); }) == le_error);
         const SitesFile be(name, utf16("\xFE\xFF"));
         CHECK(error_of([&] { check_sites_file(be.path); }) ==
-              be.path.string() +
+              "InputError: " + be.path.string() +
                   ": the file is UTF-16 (byte-order mark FE FF); save it as UTF-8 (in Excel: CSV "
                   "UTF-8)");
         // The mark alone is enough to tell.
         const SitesFile bare(name, "\xFF\xFE");
-        CHECK_THAT(error_of([&] { check_sites_file(bare.path); }),
-                   Catch::EndsWith(": the file is UTF-16 (byte-order mark FF FE); save it as UTF-8 "
-                                   "(in Excel: CSV UTF-8)"));
+        CHECK_THAT(
+            error_of([&] { check_sites_file(bare.path); }),
+            Catch::StartsWith("InputError: ") &&
+                Catch::EndsWith(": the file is UTF-16 (byte-order mark FF FE); save it as UTF-8 "
+                                "(in Excel: CSV UTF-8)"));
     }
 }
 
 TEST_CASE("sites: files that cannot be read, or are of no known kind", "[sites]") {
     TempDir dir;
     CHECK(error_of([&] { SitesReader::open(dir / "missing.csv"); }) ==
-          "cannot read " + (dir / "missing.csv").string());
+          "InputError: cannot read " + (dir / "missing.csv").string());
     CHECK(error_of([&] { check_sites_file(dir / "missing.toml"); }) ==
-          "cannot read " + (dir / "missing.toml").string());
+          "InputError: cannot read " + (dir / "missing.toml").string());
     write_text(dir / "sites.txt", "id,cn\n");
     CHECK(error_of([&] { SitesReader::open(dir / "sites.txt"); }) ==
-          (dir / "sites.txt").string() + ": a sites file is TOML (.toml) or CSV (.csv)");
+          "InputError: " + (dir / "sites.txt").string() +
+              ": a sites file is TOML (.toml) or CSV (.csv)");
     write_text(dir / "sites", "id,cn\n");
     CHECK(error_of([&] { check_sites_file(dir / "sites"); }) ==
-          (dir / "sites").string() + ": a sites file is TOML (.toml) or CSV (.csv)");
+          "InputError: " + (dir / "sites").string() +
+              ": a sites file is TOML (.toml) or CSV (.csv)");
 }
 
 TEST_CASE("sites: the error line names the first problem, the list every one", "[sites]") {
@@ -535,7 +529,8 @@ TEST_CASE("sites: a device entry is a name and optional SANs", "[sites]") {
     CHECK(parse_device_entry("mfd-2").subject_alt_names.empty());
     CHECK(parse_device_entry("mfd-3=").subject_alt_names.empty());
     CHECK(error_of([] { parse_device_entry("=dns:a"); }) ==
-          "a device entry starts with the device's name: NAME or NAME=SAN,SAN");
+          "InputError: a device entry starts with the device's name: NAME or NAME=SAN,SAN");
     CHECK(error_of([] { parse_device_entry("mfd=10.0.0.5"); }) ==
-          "SAN '10.0.0.5' has no type: write dns:NAME or ip:ADDRESS (e.g. dns:print.corp.local)");
+          "InputError: SAN '10.0.0.5' has no type: write dns:NAME or ip:ADDRESS (e.g. "
+          "dns:print.corp.local)");
 }

@@ -7,7 +7,6 @@
 #include <cerrno>
 #include <charconv>
 #include <csignal>
-#include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -135,10 +134,6 @@ std::vector<InterruptedWrite> repair_locked(int dir_fd) {
         repairs.push_back(repair);
     }
     return repairs;
-}
-
-std::string errno_text() {
-    return std::strerror(errno);
 }
 
 // ".certforge-tmp-PID-RANDOM"

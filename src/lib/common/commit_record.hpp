@@ -18,8 +18,6 @@ inline constexpr std::string_view kBackupEnd = ".old";
 inline constexpr std::string_view kCommitEnd = ".commit";
 inline constexpr std::string_view kCommitLast = "end\n";
 
-// strerror(errno), for messages.
-std::string errno_text();
 // ".certforge-tmp-PID-RANDOM", new for each commit.
 std::string temp_suffix();
 // fsync of a folder, so that renames in it are on disk.

@@ -1,6 +1,6 @@
 #include "certforge/errors.hpp"
 #include "certforge/output_set.hpp"
-#include "lib/common/commit_record.hpp"
+#include "lib/common/system_error_text.hpp"
 
 #include <filesystem>
 #include <fmt/format.h>

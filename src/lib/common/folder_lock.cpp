@@ -2,11 +2,11 @@
 
 #include "certforge/errors.hpp"
 #include "certforge/signal_guard.hpp"
+#include "lib/common/system_error_text.hpp"
 #include "unique_fd.hpp"
 
 #include <cerrno>
 #include <charconv>
-#include <cstring>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <string>
@@ -17,6 +17,7 @@
 namespace certforge {
 namespace fs = std::filesystem;
 using detail::adopt_fd;
+using detail::errno_text;
 using detail::raw_fd;
 using detail::UniqueFd;
 
@@ -67,15 +68,14 @@ FolderLock::FolderLock(const fs::path& dir, std::chrono::milliseconds wait, bool
         const bool link = errno == ELOOP || (errno == ENOTDIR && fs::is_symlink(dir));
         throw InputError(
             link ? fmt::format("{} is a symbolic link: refusing to write through it", dir.string())
-                 : fmt::format("cannot open folder {}: {}", dir.string(), std::strerror(errno)));
+                 : fmt::format("cannot open folder {}: {}", dir.string(), errno_text()));
     }
     const auto deadline = std::chrono::steady_clock::now() + wait;
     while (true) {
         UniqueFd file = adopt_fd(::openat(raw_fd(folder), kFolderLockFile,
                                           O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
         if (!file) {
-            throw InputError(
-                fmt::format("cannot write into {}: {}", dir.string(), std::strerror(errno)));
+            throw InputError(fmt::format("cannot write into {}: {}", dir.string(), errno_text()));
         }
         if (::flock(raw_fd(file), LOCK_EX | LOCK_NB) == 0) {
             if (!same_file(raw_fd(file), raw_fd(folder), kFolderLockFile)) {
@@ -92,8 +92,7 @@ FolderLock::FolderLock(const fs::path& dir, std::chrono::milliseconds wait, bool
             return;
         }
         if (errno != EWOULDBLOCK && errno != EINTR) {
-            throw InputError(
-                fmt::format("cannot lock folder {}: {}", dir.string(), std::strerror(errno)));
+            throw InputError(fmt::format("cannot lock folder {}: {}", dir.string(), errno_text()));
         }
         if (std::chrono::steady_clock::now() >= deadline || SignalGuard::interrupted()) {
             const long pid = holder_pid(raw_fd(file));

@@ -4,6 +4,7 @@
 #include "certforge/folder_lock.hpp"
 #include "certforge/signal_guard.hpp"
 #include "lib/common/commit_record.hpp"
+#include "lib/common/system_error_text.hpp"
 #include "lib/common/test_hooks.hpp"
 #include "unique_fd.hpp"
 

@@ -6,10 +6,10 @@
 #include "certforge/errors.hpp"
 #include "certforge/probe.hpp"
 #include "certforge/text.hpp"
+#include "lib/common/system_error_text.hpp"
 #include "probe_wire.hpp"
 
 #include <algorithm>
-#include <cstring>
 #include <fmt/format.h>
 #include <openssl/ssl.h>
 
@@ -146,7 +146,7 @@ std::string failure_of(const Attempt& attempt, const Wire& wire, const ProbeTarg
                                                         : "connection closed during the handshake";
     }
     if (wire.error != 0) {
-        return std::strerror(wire.error);
+        return detail::errno_text(wire.error);
     }
     return queue.empty() ? "handshake failed" : queue;
 }

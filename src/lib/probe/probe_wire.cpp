@@ -2,6 +2,7 @@
 
 #include "backends/openssl/openssl_error.hpp"
 #include "certforge/errors.hpp"
+#include "lib/common/system_error_text.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -68,11 +69,11 @@ Connected connect_to(const addrinfo& address, const ProbeTarget& target,
         ::socket(address.ai_family, address.ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
                  address.ai_protocol));
     if (socket->fd() < 0) {
-        return {nullptr, fmt::format("cannot create a socket: {}", std::strerror(errno))};
+        return {nullptr, fmt::format("cannot create a socket: {}", detail::errno_text())};
     }
     if (::connect(socket->fd(), address.ai_addr, address.ai_addrlen) != 0) {
         if (errno != EINPROGRESS) {
-            return {nullptr, std::strerror(errno)};
+            return {nullptr, detail::errno_text()};
         }
         const int ready = wait_for(socket->fd(), POLLOUT, deadline);
         if (ready == 0) {
@@ -82,7 +83,7 @@ Connected connect_to(const addrinfo& address, const ProbeTarget& target,
         socklen_t length = sizeof error;
         ::getsockopt(socket->fd(), SOL_SOCKET, SO_ERROR, &error, &length);
         if (ready < 0 || error != 0) {
-            return {nullptr, std::strerror(error != 0 ? error : errno)};
+            return {nullptr, detail::errno_text(error != 0 ? error : errno)};
         }
     }
     return {std::move(socket), {}};

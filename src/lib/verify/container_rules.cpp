@@ -1,18 +1,14 @@
 #include "certforge/verify.hpp"
+#include "rules.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
 
 namespace certforge {
+using detail::fail;
+using detail::pass;
+
 namespace {
-
-Finding pass(std::string_view rule, std::string_view key, std::string message) {
-    return {std::string(rule), Outcome::pass, Severity::info, std::move(message), std::string(key)};
-}
-
-Finding fail(std::string_view rule, std::string_view key, Severity severity, std::string message) {
-    return {std::string(rule), Outcome::fail, severity, std::move(message), std::string(key)};
-}
 
 std::string describe(const Pkcs12Protection& p) {
     return fmt::format(
