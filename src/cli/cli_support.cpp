@@ -19,7 +19,7 @@
 
 namespace certforge::cli {
 
-void add_crypto_overrides(CLI::App* command, CryptoOverrides& overrides) {
+void add_crypto_overrides(CLI::App* command, CryptoOverrides& overrides, bool with_days) {
     command
         ->add_option("--rsa-bits", overrides.rsa_bits,
                      "RSA key size; must be one the profile allows (default: the profile's)")
@@ -27,10 +27,12 @@ void add_crypto_overrides(CLI::App* command, CryptoOverrides& overrides) {
     command->add_option("--hash", overrides.hash,
                         "signature hash: sha1, sha256, sha384, sha512; must be one the profile "
                         "allows (default: the profile's)");
-    command
-        ->add_option("--days", overrides.days,
-                     "validity in days (default: the profile's; at most its maximum)")
-        ->check(CLI::Range(1u, 36500u));
+    if (with_days) {
+        command
+            ->add_option("--days", overrides.days,
+                         "validity in days (default: the profile's; at most its maximum)")
+            ->check(CLI::Range(1u, 36500u));
+    }
 }
 
 template <class Request> void apply_overrides(const CryptoOverrides& overrides, Request& request) {
@@ -79,19 +81,25 @@ void add_backend_option(CLI::App* command, std::string& backend) {
                                     fmt::join(built_backends(), ", "), default_backend_name()));
 }
 
-void add_issue_options(CLI::App* command, IssueOptions& options, const std::string& force_help) {
+void add_issue_options(CLI::App* command, IssueOptions& options, const std::string& force_help,
+                       bool with_days) {
     add_subject_options(command, options.subject);
-    add_crypto_overrides(command, options.overrides);
+    add_crypto_overrides(command, options.overrides, with_days);
     add_backend_option(command, options.backend);
     command->add_flag("--force", options.force, force_help);
     command->add_flag("--json", options.json, "print JSON");
 }
 
-void add_password_options(CLI::App* command, PasswordOptions& options, const std::string& prefix,
-                          const std::string& what) {
-    command->add_option("--" + prefix + "password-file", options.file,
+void add_password_options(CLI::App* command, PasswordOptions& options, PasswordUse use,
+                          const std::string& what, bool old_spelling) {
+    const std::string prefix = use == PasswordUse::input ? "--in-" : "--out-";
+    const auto names = [&](const char* kind) {
+        return old_spelling ? fmt::format("{}password-{},--password-{}", prefix, kind, kind)
+                            : fmt::format("{}password-{}", prefix, kind);
+    };
+    command->add_option(names("file"), options.file,
                         fmt::format("read the {} password from the first line of this file", what));
-    command->add_option("--" + prefix + "password-env", options.env,
+    command->add_option(names("env"), options.env,
                         fmt::format("read the {} password from this environment variable", what));
 }
 
@@ -101,6 +109,11 @@ SecureString existing_password(const PasswordOptions& options, const std::string
     }
     if (!options.env.empty()) {
         return read_password_env(options.env);
+    }
+    if (!stdin_is_terminal()) {
+        throw InputError(fmt::format("{}: a password is needed and standard input is not a "
+                                     "terminal: use --in-password-file or --in-password-env",
+                                     file));
     }
     return prompt_password(fmt::format("Password for {}: ", file));
 }
@@ -188,7 +201,8 @@ std::string cli_hint(const RefusedError& refused, HintStyle style) {
     case FixHint::hash:
         return "give --hash with a hash the profile allows";
     case FixHint::password:
-        return "give a non-empty password (--password-file or --password-env), or leave both "
+        return "give a non-empty password (--out-password-file or --out-password-env), or leave "
+               "both "
                "out to have one generated";
     case FixHint::ca_for_profile:
         return new_ca;

@@ -67,7 +67,8 @@ struct CryptoOverrides {
     std::string hash;      // empty: the profile's default
     unsigned days = 0;     // 0: the profile's default
 };
-void add_crypto_overrides(CLI::App* command, CryptoOverrides& overrides);
+// --rsa-bits, --hash and, with `with_days`, --days.
+void add_crypto_overrides(CLI::App* command, CryptoOverrides& overrides, bool with_days = true);
 // Applies the overrides to a request (CertRequest or CaRequest).
 template <class Request> void apply_overrides(const CryptoOverrides& overrides, Request& request);
 
@@ -92,8 +93,10 @@ struct IssueOptions {
     bool force = false;
     bool json = false;
 };
-// Subject fields, overrides, --backend, --force (with `force_help`) and --json.
-void add_issue_options(CLI::App* command, IssueOptions& options, const std::string& force_help);
+// Subject fields, overrides (--days only `with_days`: a request has no
+// validity), --backend, --force (with `force_help`) and --json.
+void add_issue_options(CLI::App* command, IssueOptions& options, const std::string& force_help,
+                       bool with_days = true);
 
 // Where a password comes from: a file or an environment variable; a prompt
 // on a terminal when neither is given.
@@ -101,9 +104,15 @@ struct PasswordOptions {
     std::string file;
     std::string env;
 };
-// Adds --{prefix}password-file and --{prefix}password-env.
-void add_password_options(CLI::App* command, PasswordOptions& options, const std::string& prefix,
-                          const std::string& what);
+// Whose password an option pair gives, named apart as openssl's -passin and
+// -passout are: --in-password-file/-env for a file certforge reads,
+// --out-password-file/-env for one it writes.
+enum class PasswordUse { input, output };
+// Adds the pair for `use`; with `old_spelling`, --password-file and
+// --password-env are accepted too, as they were before the names were
+// split. `what` names the file in the help.
+void add_password_options(CLI::App* command, PasswordOptions& options, PasswordUse use,
+                          const std::string& what, bool old_spelling);
 // A password for reading the existing file `file`: from --*-password-file,
 // --*-password-env, else a prompt naming the file; throws InputError when
 // none can be had.

@@ -230,7 +230,7 @@ void add_batch_command(CLI::App& app, Action& selected) {
     command->add_option("sites", options->sites, "sites file: *.toml or *.csv (see README)")
         ->required();
     command->add_option("--ca", options->ca_dir, "CA folder from 'certforge ca init'")->required();
-    command->add_option("--out", options->out, "folder for the site folders (named by site id)")
+    command->add_option("-o,--out", options->out, "folder for the site folders (named by site id)")
         ->required();
     command->add_option("--jobs", options->jobs, "worker threads (default: every core)")
         ->check(CLI::Range(1u, 256u));

@@ -107,8 +107,8 @@ void add_bundle_command(CLI::App& app, Action& selected) {
     command->add_option("--cert", options->cert,
                         "the device's (or a self-signed server's) certificate");
     command->add_option("--key", options->key, "its key, for device.p12 (PKCS#8 PEM)");
-    command->add_option("--out", options->out, "zip file to write")->required();
-    add_password_options(command, options->password, "", "device.p12");
+    command->add_option("-o,--out", options->out, "zip file to write")->required();
+    add_password_options(command, options->password, PasswordUse::output, "device.p12", true);
     add_backend_option(command, options->backend);
     command->add_flag("--force", options->force, "replace an existing file");
     on_run(command, selected, options, run_bundle);

@@ -143,7 +143,7 @@ void add_ca_command(CLI::App& app, Action& selected) {
         ->required();
     init->add_option("--name", options->name, "the CA's common name, e.g. \"Print CA\"")
         ->required();
-    init->add_option("--out", options->out, "folder to write the CA into")->required();
+    init->add_option("-o,--out", options->out, "folder to write the CA into")->required();
     add_issue_options(init, *options, "replace an existing CA in the folder");
     on_run(init, selected, options, run_ca_init);
 
@@ -156,7 +156,7 @@ void add_ca_command(CLI::App& app, Action& selected) {
         ->required();
     sign->add_option("--profile", sign_options->profile, "profile the certificate must fit")
         ->required();
-    sign->add_option("--out", sign_options->out, "certificate file to write (PEM)")->required();
+    sign->add_option("-o,--out", sign_options->out, "certificate file to write (PEM)")->required();
     add_backend_option(sign, sign_options->backend);
     sign->add_flag("--force", sign_options->force, "replace an existing file");
     sign->add_flag("--json", sign_options->json, "print JSON");

@@ -253,7 +253,7 @@ void add_ca_ledger_commands(CLI::App* ca, Action& selected) {
         "crl", "Write a CRL of every revoked certificate, signed by the CA with its profile's "
                "hash and numbered from the ledger");
     crl->add_option("--ca", crl_options->ca_dir, "CA folder")->required();
-    crl->add_option("--out", crl_options->out,
+    crl->add_option("-o,--out", crl_options->out,
                     "file to write (default: crl.pem, or crl.der with --der, in the CA folder)");
     crl->add_option("--profile", crl_options->profile,
                     "profile whose signature hash to use (default: the CA's, from ca.json)");

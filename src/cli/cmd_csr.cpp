@@ -75,8 +75,8 @@ void add_csr_command(CLI::App& app, Action& selected) {
     command->add_option("--cn", options->cn, "common name: host name or IP address")->required();
     command->add_option("--san", options->sans, "dns:NAME or ip:ADDRESS; repeat for each");
     command->add_option("--key", options->key_file, "use this PKCS#8 PEM key instead of a new one");
-    command->add_option("--out", options->out, "folder to write into")->required();
-    add_issue_options(command, *options, "replace existing files in the folder");
+    command->add_option("-o,--out", options->out, "folder to write into")->required();
+    add_issue_options(command, *options, "replace existing files in the folder", false);
     on_run(command, selected, options, run_csr);
 }
 

@@ -155,12 +155,13 @@ void add_export_command(CLI::App& app, Action& selected) {
     command->add_option("--chain", options->chain, "further chain certificates (PEM)");
     command->add_option("--in", options->in,
                         "existing PFX/P12, JKS, P7B or PEM file instead of --key/--cert");
-    add_password_options(command, options->in_password, "in-", "input file's");
+    add_password_options(command, options->in_password, PasswordUse::input, "input file's", false);
     command->add_option("--format", options->format, "output format:" + formats)->required();
-    command->add_option("--out", options->out, "file to write")->required();
-    add_password_options(command, options->password, "",
+    command->add_option("-o,--out", options->out, "file to write")->required();
+    add_password_options(command, options->password, PasswordUse::output,
                          "new file's (default: prompt on a terminal, else generated into "
-                         "OUT.pass)");
+                         "OUT.pass)",
+                         true);
     command->add_option("--alias", options->alias,
                         "friendly name (PFX) or key alias (JKS); default: server");
     command->add_option("--profile", options->profile,

@@ -44,10 +44,9 @@ int run_help(const CLI::App& root, const HelpOptions& options) {
     }
     // The root's own help(), called while `help` is the selected command,
     // would print help's help.
-    std::cout << (command == &root
-                      ? root.get_formatter()->make_help(&root, root.get_name(),
-                                                        CLI::AppFormatMode::Normal)
-                      : command->help(parent_path));
+    std::cout << (command == &root ? root.get_formatter()->make_help(&root, root.get_name(),
+                                                                     CLI::AppFormatMode::Normal)
+                                   : command->help(parent_path));
     return kExitOk;
 }
 

@@ -176,7 +176,7 @@ void add_make_command(CLI::App& app, Action& selected) {
                         "certificate must fit the profile(s) too");
     command->add_option("--key", options->key_file,
                         "reuse this PKCS#8 PEM private key instead of making a new one");
-    command->add_option("--out", options->out, "folder to write into")->required();
+    command->add_option("-o,--out", options->out, "folder to write into")->required();
     command
         ->add_option("--pkcs12", options->pkcs12,
                      "server.pfx encryption: 3des (default: every Windows Server imports it), aes "
@@ -193,9 +193,10 @@ void add_make_command(CLI::App& app, Action& selected) {
                      "export --format and a sites file's formats")
         ->delimiter(',')
         ->default_str("pfx,import-bundle");
-    add_password_options(command, options->password, "",
+    add_password_options(command, options->password, PasswordUse::output,
                          "server.pfx (default: prompt on a terminal, else generated into "
-                         "server.pfx.pass)");
+                         "server.pfx.pass)",
+                         true);
     add_issue_options(command, *options, "replace existing files in the folder");
     on_run(command, selected, options, run_make);
 }

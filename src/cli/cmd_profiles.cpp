@@ -14,9 +14,39 @@ namespace {
 
 struct ListOptions {
     std::string vendor;
+    std::string model;
     std::string kind;
+    std::vector<std::string> words; // profiles search: each must match
     bool json = false;
 };
+
+bool contains(std::string_view text, std::string_view part) {
+    return to_lower(text).find(to_lower(part)) != std::string::npos;
+}
+
+bool any_contains(const std::vector<std::string>& texts, std::string_view part) {
+    return std::any_of(texts.begin(), texts.end(),
+                       [&](const std::string& text) { return contains(text, part); });
+}
+
+// The filters of list and search: --vendor and --model take part of a name,
+// case-insensitive; each search word must be in the id, name, vendor or a
+// model.
+bool selected_by(const Profile& profile, const ListOptions& options) {
+    if (!options.vendor.empty() && !contains(profile.vendor, options.vendor)) {
+        return false;
+    }
+    if (!options.model.empty() && !any_contains(profile.models, options.model)) {
+        return false;
+    }
+    if (!options.kind.empty() && to_string(profile.kind) != options.kind) {
+        return false;
+    }
+    return std::all_of(options.words.begin(), options.words.end(), [&](const std::string& word) {
+        return contains(profile.id, word) || contains(profile.name, word) ||
+               contains(profile.vendor, word) || any_contains(profile.models, word);
+    });
+}
 
 struct ShowOptions {
     std::string name;
@@ -35,12 +65,7 @@ int run_list(const ListOptions& options) {
     for (const auto& entry : catalog.entries()) {
         try {
             Profile profile = catalog.load_file(entry.file);
-            const bool vendor_matches =
-                options.vendor.empty() ||
-                to_lower(profile.vendor).find(to_lower(options.vendor)) != std::string::npos;
-            const bool kind_matches =
-                options.kind.empty() || to_string(profile.kind) == options.kind;
-            if (vendor_matches && kind_matches) {
+            if (selected_by(profile, options)) {
                 profiles.push_back(std::move(profile));
             }
         } catch (const InputError& e) {
@@ -57,6 +82,11 @@ int run_list(const ListOptions& options) {
                            {"file", p.file.string()}});
         }
         print_json(out);
+        return kExitOk;
+    }
+    if (profiles.empty()) {
+        fmt::print("no profile matches (certforge profiles search WORD looks in ids, names, "
+                   "vendors and models)\n");
         return kExitOk;
     }
     fmt::print("{:<24} {:<7} {:<18} {:<7} {}\n", "ID", "KIND", "VENDOR", "LEGACY", "NAME");
@@ -118,10 +148,22 @@ void add_profiles_command(CLI::App& app, Action& selected) {
     list_cmd->add_option(
         "--vendor", list->vendor,
         "only this vendor's profiles (case-insensitive, part of the name will do)");
+    list_cmd->add_option("--model", list->model,
+                         "only profiles that list this model (case-insensitive, part of the "
+                         "name will do: 'IM 2500', 'bizhub 751')");
     list_cmd->add_option("--kind", list->kind, "device or host")
         ->check(CLI::IsMember({"device", "host"}));
     list_cmd->add_flag("--json", list->json, "print JSON");
     on_run(list_cmd, selected, list, run_list);
+
+    auto search = std::make_shared<ListOptions>();
+    auto* search_cmd = profiles->add_subcommand(
+        "search", "Find profiles by words in their id, name, vendor or models (each word "
+                  "must match; case-insensitive)");
+    search_cmd->add_option("words", search->words, "words to look for, e.g. bizhub C300i")
+        ->required();
+    search_cmd->add_flag("--json", search->json, "print JSON");
+    on_run(search_cmd, selected, search, run_list);
 
     auto show = std::make_shared<ShowOptions>();
     auto* show_cmd =

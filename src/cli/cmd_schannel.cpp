@@ -135,7 +135,8 @@ void add_schannel_command(CLI::App& app, Action& selected) {
         ->add_option("--encoding", options->encoding,
                      "utf16 (regedit's UTF-16LE with BOM, default) or ascii")
         ->check(CLI::IsMember({"utf16", "ascii"}));
-    command->add_option("--out", options->out, ".reg file to write (the undo file goes next to it)")
+    command
+        ->add_option("-o,--out", options->out, ".reg file to write (the undo file goes next to it)")
         ->required();
     command->add_flag("--i-understand", options->i_understand,
                       "write a change that weakens or narrows TLS on the whole server");

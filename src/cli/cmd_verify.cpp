@@ -189,8 +189,8 @@ void add_verify_command(CLI::App& app, Action& selected) {
                      "certificates (PEM, possibly a chain, or DER), PKCS#7 bundles (.p7b), "
                      "PKCS#12 (.pfx/.p12) or JKS keystores")
         ->required();
-    add_password_options(command, options->password, "",
-                         "PFX or JKS (default: prompt on a terminal)");
+    add_password_options(command, options->password, PasswordUse::input,
+                         "PFX or JKS (default: prompt on a terminal)", true);
     command
         ->add_option("--role", options->role,
                      "what the first certificate is: server (default: the server certificate, "

@@ -38,12 +38,13 @@ const std::map<std::string_view, std::string_view> kPlaceholders = {
     {"--kind", "device|host"},
     {"--locality", "NAME"},
     {"--max-time", "SECONDS"},
+    {"--model", "MODEL"},
     {"--name", "NAME"},
     {"--org", "NAME"},
     {"--org-unit", "NAME"},
     {"--out", "DIR"},
-    {"--password-env", "VAR"},
-    {"--password-file", "FILE"},
+    {"--out-password-env", "VAR"},
+    {"--out-password-file", "FILE"},
     {"--pkcs12", "aes|3des|rc2"},
     {"--profile", "PROFILE"},
     {"--profiles", "PROFILE,..."},
@@ -69,6 +70,7 @@ const std::map<std::string_view, std::string_view> kPlaceholders = {
     {"serial", "SERIAL"},
     {"sites", "FILE"},
     {"target", "HOST[:PORT]"},
+    {"words", "WORD"},
 };
 
 struct CommandPlaceholder {
@@ -122,15 +124,18 @@ constexpr Examples kExamples[] = {
     {"batch", "certforge batch sites.toml --ca ca/ --out sites/\n"
               "certforge batch sites.csv --ca ca/ --out sites/ --dry-run"},
     {"verify", "certforge verify --profile konica-legacy ts/server.crt\n"
-               "certforge verify --profile default ts/server.pfx --password-file "
+               "certforge verify --profile default ts/server.pfx --in-password-file "
                "ts/server.pfx.pass --json"},
     {"profiles", "certforge profiles list\n"
                  "certforge profiles show konica-legacy"},
     {"profiles list", "certforge profiles list --kind host\n"
+                      "certforge profiles list --vendor ricoh --model 'IM 2500'\n"
                       "certforge profiles list --json"},
     {"profiles show", "certforge profiles show ricoh-im-act2\n"
                       "certforge profiles show ./my-printer.toml --json"},
     {"profiles lint", "certforge profiles lint ./my-printer.toml"},
+    {"profiles search", "certforge profiles search bizhub 751\n"
+                        "certforge profiles search ricoh --json"},
     {"version", "certforge version\n"
                 "certforge version --json"},
     {"help", "certforge help\n"

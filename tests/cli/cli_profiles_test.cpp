@@ -121,3 +121,31 @@ TEST_CASE("cli profiles: lint is linear in the length of a list", "[cli][profile
     CHECK_THAT(twice.out,
                Catch::Contains(":7:") && Catch::Contains("models: model 99999 is listed twice"));
 }
+
+TEST_CASE("profiles: search by model, vendor, id or name, and show lists as TOML", "[profiles]") {
+    const auto by_model = run_certforge({"profiles", "list", "--model", "BIZHUB 751"});
+    CHECK(by_model.exit_code == 0);
+    CHECK_THAT(by_model.out, Catch::Contains("\nkonica-legacy "));
+    CHECK(by_model.out.find("ricoh") == std::string::npos);
+    const auto family = run_certforge({"profiles", "list", "--vendor", "bizhub"});
+    CHECK(family.out == "no profile matches (certforge profiles search WORD looks in ids, "
+                        "names, vendors and models)\n");
+    const auto searched = run_certforge({"profiles", "search", "bizhub", "751"});
+    CHECK(searched.exit_code == 0);
+    CHECK_THAT(searched.out, Catch::Contains("\nkonica-legacy "));
+    CHECK(searched.out.find("konica-bizhub-i") == std::string::npos);
+    const auto json = run_certforge({"profiles", "search", "ricoh", "--json"});
+    const auto found = nlohmann::json::parse(json.out);
+    REQUIRE(found.is_array());
+    REQUIRE_FALSE(found.empty());
+    for (const auto& profile : found) {
+        CHECK(profile["vendor"] == "Ricoh");
+    }
+    CHECK(run_certforge({"profiles", "search"}).exit_code == 2);
+
+    const auto shown = run_certforge({"profiles", "show", "konica-legacy"});
+    CHECK_THAT(shown.out, Catch::Contains("    hashes = [\"sha1\"]\n"));
+    CHECK_THAT(shown.out,
+               Catch::Contains("    key_usage = [\"digitalSignature\", \"keyEncipherment\"]\n"));
+    CHECK_THAT(shown.out, Catch::Contains("  models = [\"bizhub 751/601\", "));
+}

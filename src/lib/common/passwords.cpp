@@ -106,8 +106,8 @@ bool stdin_is_terminal() {
 
 SecureString prompt_password(std::string_view prompt, std::string_view again) {
     if (!stdin_is_terminal()) {
-        throw InputError("a password is needed and standard input is not a terminal: use "
-                         "--password-file or --password-env");
+        throw InputError("a password is needed and standard input is not a terminal: give it "
+                         "in a file or an environment variable");
     }
     SecureString first = ask(prompt);
     if (!again.empty() && !first.empty() && ask(again) != first) {

@@ -12,11 +12,17 @@ namespace {
 
 using Out = std::back_insert_iterator<std::string>;
 
+// A value as TOML writes it: strings quoted, in lists too. JSON's string
+// escapes are TOML's.
 std::string value_text(const nlohmann::json& value) {
     if (!value.is_array()) {
         return value.dump();
     }
-    return fmt::format("[{}]", fmt::join(detail::element_texts(value), ", "));
+    std::vector<std::string> elements;
+    for (const auto& element : value) {
+        elements.push_back(element.dump());
+    }
+    return fmt::format("[{}]", fmt::join(elements, ", "));
 }
 
 bool in_text(std::string_view section, std::string_view key) {
@@ -51,7 +57,7 @@ std::string to_text(const Profile& profile) {
     fmt::format_to(out, "  kind: {}   vendor: {}   legacy: {}\n", to_string(profile.kind),
                    profile.vendor, profile.legacy ? "yes (weak crypto allowed)" : "no");
     if (!profile.models.empty()) {
-        fmt::format_to(out, "  models: {}\n", fmt::join(profile.models, "; "));
+        fmt::format_to(out, "  models = {}\n", value_text(profile.models));
     }
     sections(out, to_json(profile));
     if (!profile.notes.empty()) {
