@@ -135,3 +135,12 @@ TEST_CASE("help: every command names its values and shows examples that fit it",
         CHECK(examples >= 1);
     }
 }
+
+TEST_CASE("help: the version follows git describe", "[help]") {
+    const std::string version = CERTFORGE_EXPECTED_VERSION;
+    // 1.2.3, 1.2.3+4.gHASH after a tag, 0.1.0+gHASH before any; .dirty for
+    // a modified tree: all valid Debian upstream versions.
+    CHECK(std::regex_match(version, std::regex("[0-9]+\\.[0-9]+\\.[0-9]+"
+                                               "(\\+([0-9]+\\.)?g[0-9a-f]{4,40})?(\\.dirty)?")));
+    CHECK(run_certforge({"--version"}).out == "certforge " + version + "\n");
+}

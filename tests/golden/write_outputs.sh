@@ -24,8 +24,9 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 frozen() {
     local seed=$1
     shift
-    CERTFORGE_TEST_FIXED_RANDOM="$seed" faketime -f '2026-06-01 12:00:00' \
-        "$certforge" "$@" 2>>stderr.log
+    CERTFORGE_TEST_FIXED_RANDOM="$seed" CERTFORGE_TEST_VERSION=0.1.0 \
+        faketime -f '2026-06-01 12:00:00' \
+            "$certforge" "$@" 2>>stderr.log
 }
 # A command that writes files. Each run gets a seed of its own (else a CA
 # would draw the same serial twice).
