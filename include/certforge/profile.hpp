@@ -31,6 +31,9 @@ struct Profile {
     bool legacy = false;
     std::filesystem::path file;             // the file it was loaded from
     std::vector<std::string> extends_chain; // ids of the profiles it extends, nearest first
+    // Loaded by id: the files of the same id further down the search path,
+    // which this one overrides (an admin's /etc profile over a shipped one).
+    std::vector<std::filesystem::path> overrides;
 
     struct Key {
         std::vector<KeyAlgorithm> algorithms{KeyAlgorithm::rsa};

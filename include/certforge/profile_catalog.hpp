@@ -22,17 +22,28 @@ public:
     // first file named ID.toml wins.
     explicit ProfileCatalog(std::vector<std::filesystem::path> search_dirs);
 
-    // $CERTFORGE_PROFILE_PATH (colon-separated) followed by the shipped
-    // profiles folder (installed, else the source tree this was built from).
+    // $CERTFORGE_PROFILE_PATH (colon-separated), then the admin's own
+    // profiles (system_profiles_dir(), /etc/certforge/profiles), then the
+    // shipped ones (shipped_profiles_dir()).
     static ProfileCatalog from_environment();
 
-    // The shipped profiles folder that this binary finds, or empty.
+    // The admin's profiles folder: SYSCONFDIR/certforge/profiles (/etc for
+    // an install into /usr), whether or not it exists.
+    static std::filesystem::path system_profiles_dir();
+
+    // The shipped profiles folder that this binary finds, or empty: next to
+    // the executable (PREFIX/share/certforge/profiles for PREFIX/bin), else
+    // the installed data folder; a development build (CERTFORGE_BUILD_TREE_
+    // PROFILES) also looks in the source tree it was built from.
     static std::filesystem::path shipped_profiles_dir();
 
     const std::vector<std::filesystem::path>& search_dirs() const noexcept { return dirs_; }
 
     // Every profile id found, sorted, each with the file that wins.
     std::vector<CatalogEntry> entries() const;
+
+    // Every file named ID.toml along the search path, the winner first.
+    std::vector<std::filesystem::path> find_all(std::string_view id) const;
 
     // Loads a profile by id, or by path when `name_or_path` contains a '/' or
     // ends in ".toml". Resolves `extends` along the same search path. Throws

@@ -151,3 +151,46 @@ TEST_CASE("profiles: search by model, vendor, id or name, and show lists as TOML
                Catch::Contains("    key_usage = [\"digitalSignature\", \"keyEncipherment\"]\n"));
     CHECK_THAT(shown.out, Catch::Contains("  models = [\"bizhub 751/601\", "));
 }
+
+TEST_CASE("profiles: the admin's folder overrides a shipped profile, and show says so",
+          "[profiles]") {
+    TempDir etc;
+    TempDir mine;
+    const std::string shipped = certforge::test::shipped_profiles().string() + "/default.toml";
+    std::string text = certforge::test::read_text(shipped);
+    const auto name_at = text.find("\nname = ");
+    REQUIRE(name_at != std::string::npos);
+    text.insert(name_at + 8, "\"Site default\" #");
+    certforge::test::write_text(etc / "default.toml", text);
+    const std::map<std::string, std::string> env{
+        {"CERTFORGE_TEST_SYSTEM_PROFILES_DIR", etc.path().string()}};
+
+    const auto shown = run_certforge({"profiles", "show", "default"}, env);
+    INFO(shown.err);
+    CHECK(shown.exit_code == 0);
+    CHECK_THAT(shown.out, Catch::StartsWith(
+                              "default — Site default\n  file: " + (etc / "default.toml").string() +
+                              "\n  overrides: " + shipped + "\n"));
+    const auto listed = run_certforge({"profiles", "list"}, env);
+    CHECK_THAT(listed.out, Catch::Contains("Site default"));
+    const auto made = run_certforge({"make", "--profile", "default", "--cn", "print", "--key",
+                                     certforge::test::fixture_key("rsa2048").string(), "-o",
+                                     (mine / "out").string()},
+                                    env);
+    INFO(made.err);
+    CHECK(made.exit_code == 0);
+
+    // $CERTFORGE_PROFILE_PATH comes first, then the admin's, then the shipped.
+    certforge::test::write_text(mine / "default.toml", text);
+    auto both = env;
+    both["CERTFORGE_PROFILE_PATH"] = mine.path().string();
+    const auto first = run_certforge({"profiles", "show", "default"}, both);
+    CHECK_THAT(first.out, Catch::StartsWith("default — Site default\n  file: " +
+                                            (mine / "default.toml").string() +
+                                            "\n  overrides: " + (etc / "default.toml").string() +
+                                            "\n  overrides: " + shipped + "\n"));
+    // Without the admin's folder, the shipped file is the only one.
+    const auto plain = run_certforge({"profiles", "show", "default"});
+    CHECK_THAT(plain.out, Catch::StartsWith("default — Terminal Server default"));
+    CHECK(plain.out.find("overrides") == std::string::npos);
+}

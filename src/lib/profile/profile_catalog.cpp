@@ -3,6 +3,7 @@
 #include "certforge/algorithms.hpp"
 #include "certforge/errors.hpp"
 #include "certforge/text.hpp"
+#include "lib/common/test_hooks.hpp"
 #include "profile_layer.hpp"
 
 #include <algorithm>
@@ -38,7 +39,9 @@ fs::path ProfileCatalog::shipped_profiles_dir() {
         candidates.push_back(exe.parent_path() / "share" / "certforge" / "profiles");
     }
     candidates.emplace_back(CERTFORGE_INSTALLED_PROFILES_DIR);
+#ifdef CERTFORGE_SOURCE_PROFILES_DIR
     candidates.emplace_back(CERTFORGE_SOURCE_PROFILES_DIR);
+#endif
     for (const auto& candidate : candidates) {
         std::error_code ec;
         if (fs::is_directory(candidate, ec)) {
@@ -48,11 +51,25 @@ fs::path ProfileCatalog::shipped_profiles_dir() {
     return {};
 }
 
+fs::path ProfileCatalog::system_profiles_dir() {
+    // Test hook: tests cannot write to /etc.
+    if (const char* dir = detail::test_hook("CERTFORGE_TEST_SYSTEM_PROFILES_DIR")) {
+        return dir;
+    }
+    return CERTFORGE_SYSTEM_PROFILES_DIR;
+}
+
 ProfileCatalog ProfileCatalog::from_environment() {
     std::vector<fs::path> dirs;
     if (const char* env = std::getenv("CERTFORGE_PROFILE_PATH"); env != nullptr) {
         for (const auto& part : split(env, ':')) {
             dirs.emplace_back(part);
+        }
+    }
+    if (fs::path system = system_profiles_dir(); !system.empty()) {
+        std::error_code ec;
+        if (fs::is_directory(system, ec)) {
+            dirs.push_back(std::move(system));
         }
     }
     if (fs::path shipped = shipped_profiles_dir(); !shipped.empty()) {
@@ -86,25 +103,31 @@ std::vector<CatalogEntry> ProfileCatalog::entries() const {
     return out;
 }
 
-fs::path ProfileCatalog::find(std::string_view id) const {
+std::vector<fs::path> ProfileCatalog::find_all(std::string_view id) const {
+    std::vector<fs::path> found;
     for (const auto& dir : dirs_) {
         for (const auto& candidate : {dir / (std::string(id) + ".toml"),
                                       dir / kHostsFolder / (std::string(id) + ".toml")}) {
             std::error_code ec;
             if (fs::is_regular_file(candidate, ec)) {
-                return candidate;
+                found.push_back(candidate);
             }
         }
     }
-    return {};
+    return found;
+}
+
+fs::path ProfileCatalog::find(std::string_view id) const {
+    auto found = find_all(id);
+    return found.empty() ? fs::path() : std::move(found.front());
 }
 
 Profile ProfileCatalog::load(std::string_view name_or_path) const {
     if (looks_like_path(name_or_path)) {
         return load_file(fs::path(name_or_path));
     }
-    const fs::path file = find(name_or_path);
-    if (file.empty()) {
+    const auto files = find_all(name_or_path);
+    if (files.empty()) {
         std::vector<std::string> ids;
         for (const auto& entry : entries()) {
             ids.push_back(entry.id);
@@ -115,7 +138,9 @@ Profile ProfileCatalog::load(std::string_view name_or_path) const {
                                : fmt::format("; did you mean: {}?", fmt::join(close, ", "));
         throw InputError(fmt::format("unknown profile '{}'{}", name_or_path, hint));
     }
-    return load_file(file);
+    Profile profile = load_file(files.front());
+    profile.overrides.assign(files.begin() + 1, files.end());
+    return profile;
 }
 
 namespace {

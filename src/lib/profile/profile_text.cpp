@@ -51,6 +51,9 @@ std::string to_text(const Profile& profile) {
     const Out out(text);
     fmt::format_to(out, "{} — {}\n", profile.id, profile.name);
     fmt::format_to(out, "  file: {}\n", profile.file.string());
+    for (const auto& hidden : profile.overrides) {
+        fmt::format_to(out, "  overrides: {}\n", hidden.string());
+    }
     if (!profile.extends_chain.empty()) {
         fmt::format_to(out, "  extends: {}\n", fmt::join(profile.extends_chain, " -> "));
     }
