@@ -5,19 +5,21 @@
 #                            and clang with libFuzzer for the fuzz preset (llvm-14
 #                            for llvm-symbolizer, so that fuzzer stacks have names;
 #                            faketime for the golden outputs, universal-ctags for
-#                            scripts/code-size.sh)
+#                            scripts/code-size.sh, lintian and man-db for the
+#                            Debian package's test)
 #   install-deps.sh --bench  also the peers the benchmarks compare with (cfssl)
 set -euo pipefail
 
 build_packages=(
   cmake ninja-build g++ pkg-config ccache
   libssl-dev libbotan-2-dev libcli11-dev libtomlplusplus-dev libfmt-dev nlohmann-json3-dev
-  libzip-dev libsqlite3-dev
+  libzip-dev libsqlite3-dev python3 dpkg-dev
 )
 test_packages=(
   catch2 openssl python3 python3-cryptography python3-cryptography-vectors
   openjdk-17-jre-headless libnss3-tools gnutls-bin unzip nmap
   clang-14 libfuzzer-14-dev llvm-14 faketime universal-ctags
+  lintian man-db
 )
 
 packages=("${build_packages[@]}")

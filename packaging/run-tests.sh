@@ -32,4 +32,13 @@ if cmake --preset fuzz >/dev/null && cmake --build --preset fuzz; then
 else
   status=1
 fi
+# The Debian package: built, checked by lintian, installed, used and purged
+# (tests/packaging/deb_test.sh; it needs root, as CI and the README's
+# commands run).
+echo "=== package: build, lintian, install, purge" >&2
+if deb=$(bash packaging/build-deb.sh | tail -n 1); then
+  bash tests/packaging/deb_test.sh "$deb" || status=1
+else
+  status=1
+fi
 exit $status
