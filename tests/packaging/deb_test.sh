@@ -3,8 +3,9 @@
 # The Debian package as an admin meets it: lintian has no error or warning;
 # it installs with dpkg; from / with a clean environment certforge reports
 # its version, finds the shipped profiles and one in /etc/certforge/profiles,
-# makes and verifies a certificate, and man finds its pages; the binary holds
-# no build-tree path; dpkg --purge leaves nothing behind.
+# makes and verifies a certificate, man finds its pages and bash completes
+# its commands; the binary holds no build-tree path; dpkg --purge leaves
+# nothing behind.
 #   bash tests/packaging/deb_test.sh DEB
 # Needs root (it installs the package), lintian and man-db.
 set -euo pipefail
@@ -58,6 +59,13 @@ in_clean_env certforge verify --profile site-printers "$work/out/server.crt" >/d
   fail "verify refused what make wrote"
 man -w certforge >/dev/null || fail "man -w certforge finds no page"
 man -w 5 certforge-profile >/dev/null || fail "man -w 5 certforge-profile finds no page"
+completions=$(in_clean_env bash -c 'source /usr/share/bash-completion/completions/certforge
+  COMP_WORDS=(certforge ma); COMP_CWORD=1; _certforge; echo "${COMPREPLY[*]}"')
+[ "$completions" = make ] || fail "bash completion offers '$completions' for 'certforge ma'"
+for file in /usr/share/zsh/vendor-completions/_certforge \
+            /usr/share/fish/vendor_completions.d/certforge.fish; do
+  [ -f "$file" ] || fail "$file is not installed"
+done
 source_dir=$(cd "$(dirname "$0")/../.." && pwd)
 if grep -qaF "$source_dir" /usr/bin/certforge; then
   fail "/usr/bin/certforge holds the build tree's path $source_dir"
@@ -65,6 +73,7 @@ fi
 
 dpkg --purge certforge >/dev/null
 left=$(ls -d /usr/bin/certforge /usr/share/certforge /usr/share/doc/certforge \
-          /usr/share/man/man1/certforge.1.gz 2>/dev/null || true)
+          /usr/share/man/man1/certforge.1.gz /usr/share/bash-completion/completions/certforge \
+          2>/dev/null || true)
 [ -z "$left" ] || fail "dpkg --purge left: $left"
 echo "deb_test.sh: ok"
