@@ -10,48 +10,29 @@ usage: make-completions.py CERTFORGE OUTDIR
 writes OUTDIR/certforge (bash), OUTDIR/_certforge (zsh),
 OUTDIR/certforge.fish (fish).
 """
-import re
-import subprocess
 import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from cli_help import command_tree  # noqa: E402
 
 # Options and positionals whose value is a profile id.
 PROFILE_OPTIONS = ["--profile", "--profiles", "--server-os"]
 PROFILE_POSITIONALS = ["profiles show"]
 
 
-def run_help(certforge, path):
-    result = subprocess.run([certforge, "help", *path], capture_output=True, text=True,
-                            env={"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8"})
-    if result.returncode != 0:
-        sys.exit(f"make-completions.py: certforge help {' '.join(path)} failed")
-    return result.stdout
-
-
-def parse(text):
-    """(subcommands with descriptions, long options) of one help text."""
-    subs, options, section = [], [], None
-    for line in text.splitlines():
-        if line.endswith(":") and not line.startswith(" "):
-            section = line[:-1]
-        elif section == "Subcommands" and re.match(r"^  \S", line):
-            name, _, description = line[2:].partition(" ")
-            subs.append((name, description.strip()))
-        elif section == "Options" and re.match(r"^  -", line):
-            head = line[2:].split("  ")[0].split()
-            takes_value = len(head) > 1
-            options += [(n, takes_value) for n in head[0].split(",") if n.startswith("--")]
-    return subs, options
-
-
 def walk(certforge):
-    """{command path: (subcommands, options)} for every command."""
-    tree, pending = {}, [[]]
-    while pending:
-        path = pending.pop(0)
-        subs, options = parse(run_help(certforge, path))
+    """{"_ PATH": (subcommands, options)} for every command ("_" is the root):
+    subcommands as (name, description), options as (--name, takes a value)."""
+    tree = {}
+    for path, _, _, sections in command_tree(certforge):
+        subs = [(name, text) for name, text in sections.get("Subcommands", [])]
+        options = []
+        for item, _ in sections.get("Options", []):
+            head = item.split()
+            options += [(name, len(head) > 1) for name in head[0].split(",")
+                        if name.startswith("--")]
         tree[" ".join(["_"] + path)] = (subs, options)
-        pending += [path + [name] for name, _ in subs]
     return tree
 
 

@@ -13,9 +13,11 @@ Each page is written gzip-compressed (-9, no name or time: reproducible).
 """
 import gzip
 import re
-import subprocess
 import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from cli_help import command_tree  # noqa: E402
 
 
 def roff_text(text):
@@ -31,53 +33,21 @@ def roff_line(text):
     return "\\&" + text if text.startswith((".", "'")) else text
 
 
-def run_help(certforge, path):
-    result = subprocess.run([certforge, "help", *path], capture_output=True, text=True,
-                            env={"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8"})
-    if result.returncode != 0:
-        sys.exit(f"make-man.py: certforge help {' '.join(path)} failed: {result.stderr}")
-    return result.stdout
-
-
-def parse_help(text):
-    """CLI11's help: description lines, Usage:, then sections of items."""
-    description, usage, sections, current = [], "", {}, None
-    for line in text.splitlines():
-        if line.startswith("Usage: "):
-            usage = line[len("Usage: "):]
-        elif not usage:
-            description.append(line)
-        elif line.endswith(":") and not line.startswith(" "):
-            current = line[:-1]
-            sections[current] = []
-        elif current and line.startswith(" " * 29):
-            sections[current][-1][1] = (sections[current][-1][1] + " " + line.strip()).strip()
-        elif current and line.startswith("  "):
-            match = re.match(r"^  (\S.*?)(?:\s{2,}(\S.*))?$", line)
-            sections[current].append([match.group(1), match.group(2) or ""])
-    return " ".join(description).strip(), usage, sections
-
-
 def command_page(certforge, version, date):
     out = [f'.TH CERTFORGE 1 "{date}" "certforge {version}" "User Commands"',
            ".SH NAME",
            "certforge \\- make, check and package X.509 certificates that printers accept"]
-    root_description, root_usage, root = parse_help(run_help(certforge, []))
-    out += [".SH SYNOPSIS", f"\\fBcertforge\\fR \\fICOMMAND\\fR [\\fIOPTIONS\\fR]",
-            ".SH DESCRIPTION", roff_line(root_description)]
+    tree = command_tree(certforge)
+    out += [".SH SYNOPSIS", "\\fBcertforge\\fR \\fICOMMAND\\fR [\\fIOPTIONS\\fR]",
+            ".SH DESCRIPTION", roff_line(tree[0][1])]
     out += [".SH COMMANDS"]
-    pending = [[name] for name, _ in root.get("Subcommands", [])]
-    while pending:
-        path = pending.pop(0)
-        description, usage, sections = parse_help(run_help(certforge, path))
+    for _, description, usage, sections in tree[1:]:
         out += [f".SS {roff_text(usage)}", roff_line(description)]
         for title in ("Positionals", "Options"):
             for item, text in sections.get(title, []):
                 if item.startswith("-h,--help"):
                     continue
                 out += [".TP", f"\\fB{roff_text(item)}\\fR", roff_line(text)]
-        if sections.get("Subcommands"):
-            pending[0:0] = [path + [name] for name, _ in sections["Subcommands"]]
         if sections.get("EXAMPLES"):
             out += [".PP", "Examples:", ".RS", ".nf"]
             out += [roff_line(item + ("  " + text if text else "")) for item, text in
