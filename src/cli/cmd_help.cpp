@@ -1,7 +1,7 @@
 #include "certforge/dn_text.hpp"
 #include "certforge/errors.hpp"
-#include "certforge/text.hpp"
 #include "cli_support.hpp"
+#include "usage_error.hpp"
 
 #include <fmt/format.h>
 #include <iostream>
@@ -31,11 +31,10 @@ int run_help(const CLI::App& root, const HelpOptions& options) {
         const auto names = visible_commands(*command);
         path += (path.empty() ? "" : " ") + escape_control(name);
         if (std::find(names.begin(), names.end(), name) == names.end()) {
-            const auto close = closest_names(name, names, 1);
-            throw UsageError(fmt::format("unknown command '{}'{}", path,
-                                         close.empty()
-                                             ? std::string(" (certforge help lists the commands)")
-                                             : fmt::format("; did you mean '{}'?", close.front())));
+            const std::string close = suggestion(name, names);
+            throw UsageError(
+                fmt::format("unknown command '{}'{}", path,
+                            close.empty() ? " (certforge help lists the commands)" : close));
         }
         if (command != &root) {
             parent_path += " " + command->get_name();

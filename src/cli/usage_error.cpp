@@ -35,12 +35,6 @@ std::string command_path(const CLI::App* command) {
     return path;
 }
 
-// "; did you mean 'make'?" when a name is close to `typed`, else "".
-std::string suggestion(const std::string& typed, const std::vector<std::string>& names) {
-    const auto close = closest_names(typed, names, 1);
-    return close.empty() ? std::string() : fmt::format("; did you mean '{}'?", close.front());
-}
-
 std::vector<std::string> subcommand_names(const CLI::App* command) {
     std::vector<std::string> names;
     for (const CLI::App* sub : command->get_subcommands([](const CLI::App*) { return true; })) {
@@ -92,6 +86,11 @@ std::string extras_line(const CLI::App& app, const CLI::App* command, const std:
 }
 
 } // namespace
+
+std::string suggestion(const std::string& typed, const std::vector<std::string>& names) {
+    const auto close = closest_names(typed, names, 1);
+    return close.empty() ? std::string() : fmt::format("; did you mean '{}'?", close.front());
+}
 
 std::string usage_error_line(const CLI::App& app, const CLI::ParseError& error) {
     const CLI::App* command = current_command(app);

@@ -5,8 +5,12 @@
 
 #include <CLI/CLI.hpp>
 #include <string>
+#include <vector>
 
 namespace certforge::cli {
+
+// "; did you mean 'make'?" when one of `names` is close to `typed`, else "".
+std::string suggestion(const std::string& typed, const std::vector<std::string>& names);
 
 // The text after "certforge: error: " for a parse error of `app` (the top
 // level; the command being parsed is found from it): option names and the

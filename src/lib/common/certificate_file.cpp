@@ -63,6 +63,19 @@ Bytes read_request_file(const std::filesystem::path& path) {
     return der;
 }
 
+namespace {
+
+// Where the contents of the DER element at `at` begin, or npos.
+std::size_t contents_of(ByteView data, std::size_t at) {
+    if (at + 2 > data.size()) {
+        return std::string_view::npos;
+    }
+    const std::size_t start = at + 2 + ((data[at + 1] & 0x80) ? (data[at + 1] & 0x7f) : 0);
+    return start < data.size() ? start : std::string_view::npos;
+}
+
+} // namespace
+
 FileKind detect_file_kind(ByteView data) {
     if (data.size() >= 4 && data[0] == 0xfe && data[1] == 0xed && data[2] == 0xfe &&
         data[3] == 0xed) {
@@ -77,11 +90,8 @@ FileKind detect_file_kind(ByteView data) {
     if (data.size() < 4 || data[0] != 0x30) {
         return FileKind::certificates;
     }
-    std::size_t header = 2;
-    if (data[1] & 0x80) {
-        header += data[1] & 0x7f;
-    }
-    if (header >= data.size()) {
+    const std::size_t header = contents_of(data, 0);
+    if (header == std::string_view::npos) {
         return FileKind::certificates;
     }
     switch (data[header]) {
@@ -95,19 +105,6 @@ FileKind detect_file_kind(ByteView data) {
         return FileKind::certificates;
     }
 }
-
-namespace {
-
-// Where the contents of the DER element at `at` begin, or npos.
-std::size_t contents_of(ByteView data, std::size_t at) {
-    if (at + 2 > data.size()) {
-        return std::string_view::npos;
-    }
-    const std::size_t start = at + 2 + ((data[at + 1] & 0x80) ? (data[at + 1] & 0x7f) : 0);
-    return start < data.size() ? start : std::string_view::npos;
-}
-
-} // namespace
 
 bool is_crl(ByteView data) {
     const std::string_view text(reinterpret_cast<const char*>(data.data()), data.size());
