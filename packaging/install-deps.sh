@@ -5,9 +5,10 @@
 #                            and clang with libFuzzer for the fuzz preset (llvm-14
 #                            for llvm-symbolizer, so that fuzzer stacks have names;
 #                            faketime for the golden outputs, universal-ctags for
-#                            scripts/code-size.sh, lintian and man-db for the
-#                            Debian package's test, zsh and fish to parse the
-#                            completions)
+#                            scripts/code-size.sh, python3-jsonschema for the checks
+#                            of every JSON document against docs/schema/, lintian
+#                            and man-db for the Debian package's test, zsh and fish
+#                            to parse the completions)
 #   install-deps.sh --bench  also the peers the benchmarks compare with (cfssl)
 set -euo pipefail
 
@@ -19,7 +20,7 @@ build_packages=(
 test_packages=(
   catch2 openssl python3 python3-cryptography python3-cryptography-vectors
   openjdk-17-jre-headless libnss3-tools gnutls-bin unzip nmap
-  clang-14 libfuzzer-14-dev llvm-14 faketime universal-ctags
+  clang-14 libfuzzer-14-dev llvm-14 faketime universal-ctags python3-jsonschema
   lintian man-db zsh fish
 )
 

@@ -118,6 +118,16 @@ struct CertInfo {
     bool self_issued() const { return subject == issuer; }
 };
 
+// The two spellings certforge prints, in JSON and in text alike:
+// the serial number as `openssl x509 -serial` prints it, upper-case hex, two
+// digits a byte, no separators ("0A1B2C"; "00" for zero; a "-" before a
+// negative one, which RFC 5280 forbids and verify reports), as the CA ledger
+// stores it;
+std::string serial_hex(const CertInfo& info);
+// and the SHA-256 fingerprint of the DER as sha256sum prints it: 64 lower-case
+// hex digits, no separators.
+std::string sha256_hex(const CertInfo& info);
+
 // Sets info.key_bits for the key algorithms whose size is fixed (Ed25519,
 // Ed448) and returns true for those and for unknown algorithms, which have
 // no size to read; false when the size must be read from the key itself.

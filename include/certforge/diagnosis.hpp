@@ -38,7 +38,7 @@ std::vector<TlsVersion> supported_versions(const ProbeReport& report);
 std::string draft_profile(const ProbeReport& report, const std::vector<CertInfo>& chain,
                           const std::string& id, UnixTime now);
 
-// JSON of a probe report (schema certforge.probe/1, without diagnoses).
+// JSON of a probe report (schema::kProbe, without diagnoses).
 // "speaks_tls" is false when no connection saw TLS; then "answer" says
 // what came instead: {"kind": "http"|"other"|"nothing", "excerpt",
 // "description"}, and "versions" is empty.

@@ -3,6 +3,7 @@
 // the Windows defaults back.
 #pragma once
 
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,7 +32,12 @@ struct SchannelChange {
     bool dotnet_strong_crypto = false; // SchUseStrongCrypto, SystemDefaultTlsVersions
 };
 
-// What a probe report (`certforge probe --json`, schema certforge.probe/1)
+// A change as JSON: {enable, disable (version names), side, dh_min_bits
+// (null when not set), disable_dh, dotnet_strong_crypto}, as a probe
+// report's schannel_fix and `certforge schannel --json` carry it.
+nlohmann::json to_json(const SchannelChange& change);
+
+// What a probe report (`certforge probe --json`, schema certforge.probe/N)
 // asks of SChannel.
 struct ProbeSchannelFix {
     // The report's schannel_fix; empty when the probe found nothing that a

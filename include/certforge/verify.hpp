@@ -35,7 +35,8 @@ struct CertificateReport {
     std::size_t index = 0; // position in the chain, leaf first
     CertificateRole role = CertificateRole::leaf;
     std::string subject;
-    std::string sha256_fingerprint;
+    std::string serial;             // serial_hex
+    std::string sha256_fingerprint; // sha256_hex
     std::vector<Finding> findings;
 };
 

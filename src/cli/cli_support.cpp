@@ -291,32 +291,20 @@ void print_json(const nlohmann::json& json) {
 
 namespace certforge::cli {
 
-nlohmann::json certificate_json(const CertInfo& info) {
-    nlohmann::json sans = nlohmann::json::array();
-    for (const auto& san : info.subject_alt_names) {
-        sans.push_back(to_string(san));
+nlohmann::json paths_json(const std::vector<std::filesystem::path>& files) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& file : files) {
+        out.push_back(file.string());
     }
-    return {{"subject", info.subject.to_string()},
-            {"issuer", info.issuer.to_string()},
-            {"serial", to_hex(info.serial)},
-            {"sha256", to_hex(info.sha256_fingerprint, ":")},
-            {"not_before", format_utc(info.not_before)},
-            {"not_after", format_utc(info.not_after)},
-            {"signature_hash", std::string(to_string(info.signature_hash))},
-            {"key", fmt::format("{} {}", to_string(info.key_algorithm), info.key_bits)},
-            {"subject_alt_names", sans}};
+    return out;
 }
 
 nlohmann::json issued_json(std::string_view schema, const Profile& profile,
                            std::string_view backend,
                            const std::vector<std::filesystem::path>& files, const CertInfo& info) {
-    nlohmann::json written = nlohmann::json::array();
-    for (const auto& file : files) {
-        written.push_back(file.string());
-    }
-    return {{"schema", schema},   {"profile", profile.id},
-            {"backend", backend}, {"legacy", profile.legacy},
-            {"files", written},   {"certificate", certificate_json(info)}};
+    return {{"schema", schema},           {"profile", profile.id},
+            {"backend", backend},         {"legacy", profile.legacy},
+            {"files", paths_json(files)}, {"certificate", certificate_json(info)}};
 }
 
 CertInfo read_ca_certificate(const std::filesystem::path& ca_dir) {

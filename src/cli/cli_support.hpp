@@ -6,6 +6,7 @@
 #include "certforge/backend.hpp"
 #include "certforge/errors.hpp"
 #include "certforge/issue.hpp"
+#include "certforge/json_documents.hpp"
 #include "certforge/passwords.hpp"
 #include "certforge/profile.hpp"
 #include "certforge/request.hpp"
@@ -178,15 +179,11 @@ std::int64_t parse_duration(std::string_view text, std::string_view option);
 void warn(std::string_view message);
 void note(std::string_view message);
 
+// Prints a JSON document on stdout.
 void print_json(const nlohmann::json& json);
 
-} // namespace certforge::cli
-
-namespace certforge {
-struct CertInfo;
-}
-
-namespace certforge::cli {
+// The paths as a JSON array of strings (the "files" a command wrote).
+nlohmann::json paths_json(const std::vector<std::filesystem::path>& files);
 
 // The JSON output of a command that issued a certificate: schema, profile,
 // backend, legacy, the files written and the certificate's subject, serial,
@@ -194,9 +191,6 @@ namespace certforge::cli {
 nlohmann::json issued_json(std::string_view schema, const Profile& profile,
                            std::string_view backend,
                            const std::vector<std::filesystem::path>& files, const CertInfo& info);
-
-// A certificate's subject, issuer, serial, fingerprint and validity.
-nlohmann::json certificate_json(const CertInfo& info);
 
 // The certificate of a CA folder (ca.crt), parsed by the default backend.
 // Throws InputError when the folder has none.

@@ -38,7 +38,7 @@ public:
         jobs_ = jobs;
         started_ = Clock::now();
         if (json_) {
-            fmt::print("{{\"schema\": \"certforge.batch/1\", \"dry_run\": {}, \"sites\": [\n",
+            fmt::print("{{\"schema\": \"{}\", \"dry_run\": {}, \"sites\": [\n", schema::kBatch,
                        dry_run_);
         }
     }
@@ -105,17 +105,13 @@ public:
 
 private:
     nlohmann::json site_json(const SiteResult& result) const {
-        nlohmann::json files = nlohmann::json::array();
-        for (const auto& file : result.files) {
-            files.push_back(file.string());
-        }
         nlohmann::json json{{"id", result.id},
                             {"line", result.line},
                             {"status", to_string(result.status)},
                             {"reason", result.reason},
                             {"profile", result.profile},
                             {"folder", result.folder.string()},
-                            {"files", files}};
+                            {"files", paths_json(result.files)}};
         if (!result.serial.empty()) {
             json["serial"] = result.serial;
             json["sha256"] = result.sha256;
@@ -181,14 +177,14 @@ private:
 
 // Every problem of a sites file that cannot be run, on standard output (the
 // one-line error names the first): "FILE:LINE:COL: message" lines, or with
-// --json a certforge.batch-problems/1 document.
+// --json a schema::kBatchProblems document.
 void print_sites_problems(const SitesFileError& error, bool json) {
     if (json) {
         nlohmann::json problems = nlohmann::json::array();
         for (const auto& p : error.problems()) {
             problems.push_back({{"line", p.line}, {"column", p.column}, {"message", p.message}});
         }
-        const nlohmann::json document{{"schema", "certforge.batch-problems/1"},
+        const nlohmann::json document{{"schema", schema::kBatchProblems},
                                       {"sites_file", error.path().string()},
                                       {"problems", problems}};
         fmt::print("{}\n", document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
@@ -240,8 +236,9 @@ void add_batch_command(CLI::App& app, Action& selected) {
     command->add_flag("--dry-run", options->dry_run,
                       "say what would be created, renewed or skipped; write nothing");
     add_backend_option(command, options->backend);
-    command->add_flag("--json", options->json,
-                      "print JSON (certforge.batch/1): a result per site, then a summary");
+    command->add_flag(
+        "--json", options->json,
+        fmt::format("print JSON ({}): a result per site, then a summary", schema::kBatch));
     on_run(command, selected, options, run_batch_command);
 }
 

@@ -8,6 +8,7 @@
 #include "cli_support.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 namespace certforge::cli {
 namespace {
@@ -21,6 +22,7 @@ struct BundleOptions {
     PasswordOptions password;
     std::string backend;
     bool force = false;
+    bool json = false;
 };
 
 int run_bundle(const BundleOptions& options) {
@@ -88,6 +90,23 @@ int run_bundle(const BundleOptions& options) {
         output.add(out.filename().string() + ".pass", password + "\n", FileMode::private_file);
     }
     const auto written = output.commit();
+    if (options.json) {
+        const auto shown = [&](const Bytes& der) {
+            return certificate_json(backend->parse_certificate(der, "certificate"));
+        };
+        print_json({{"schema", schema::kBundleResult},
+                    {"profile", profile.id},
+                    {"backend", backend->name()},
+                    {"file", out.string()},
+                    {"trust_file", trust_file_name(profile)},
+                    {"trust_certificate", shown(bundle.trust_certificate)},
+                    {"leaf_certificate", bundle.leaf_certificate ? shown(*bundle.leaf_certificate)
+                                                                 : nlohmann::json(nullptr)},
+                    {"device_pkcs12", bundle.holds_keys()},
+                    {"password_generated", generated},
+                    {"files", paths_json(written)}});
+        return kExitOk;
+    }
     fmt::print("{}: import bundle for {} ({}{})\n", out.string(), profile.id,
                trust_file_name(profile), bundle.holds_keys() ? ", device.p12" : "");
     print_written(written);
@@ -111,6 +130,8 @@ void add_bundle_command(CLI::App& app, Action& selected) {
     add_password_options(command, options->password, PasswordUse::output, "device.p12", true);
     add_backend_option(command, options->backend);
     command->add_flag("--force", options->force, "replace an existing file");
+    command->add_flag("--json", options->json,
+                      fmt::format("print JSON ({})", schema::kBundleResult));
     on_run(command, selected, options, run_bundle);
 }
 

@@ -54,7 +54,7 @@ int run_ca_init(const CaInitOptions& options) {
                         profile.id,
                         std::string(backend->name()),
                         format_utc(static_cast<UnixTime>(std::time(nullptr))),
-                        to_hex(info.sha256_fingerprint, ":"),
+                        sha256_hex(info),
                         std::string(version())};
     OutputSet output(options.out, options.force);
     output.add(kCaKeyFile, pem_encode_secret("PRIVATE KEY", ca.key.pkcs8_der()),
@@ -65,13 +65,13 @@ int run_ca_init(const CaInitOptions& options) {
     written.push_back(CaLedger(options.out).path());
 
     if (options.json) {
-        print_json(issued_json("certforge.ca-init/1", profile, backend->name(), written, info));
+        print_json(issued_json(schema::kCaInit, profile, backend->name(), written, info));
         return kExitOk;
     }
     fmt::print("CA '{}' for profile {} ({} {} bits, {}), valid until {}\n", options.name,
                profile.id, to_string(info.key_algorithm), info.key_bits,
                to_string(info.signature_hash), format_utc(info.not_after));
-    fmt::print("  sha256 {}\n", to_hex(info.sha256_fingerprint, ":"));
+    fmt::print("  sha256 {}\n", sha256_hex(info));
     print_written(written);
     return kExitOk;
 }
@@ -118,7 +118,7 @@ int run_ca_sign(const CaSignOptions& options) {
                                            static_cast<UnixTime>(std::time(nullptr))),
                          output);
     if (options.json) {
-        print_json(issued_json("certforge.ca-sign/1", profile, backend->name(), written, info));
+        print_json(issued_json(schema::kCaSign, profile, backend->name(), written, info));
         return kExitOk;
     }
     fmt::print("signed {} for {} (profile {}), valid until {}\n", options.request,

@@ -85,7 +85,7 @@ int run_ca_list(const CaListOptions& options) {
         }
         nlohmann::json ca_json = ca_certificate_json(ca, at);
         ca_json["expiring"] = ca_expiring;
-        print_json({{"schema", "certforge.ca-list/1"},
+        print_json({{"schema", schema::kCaList},
                     {"ca", options.ca_dir},
                     {"now", format_utc(at)},
                     {"ca_certificate", ca_json},
@@ -107,7 +107,7 @@ int run_ca_list(const CaListOptions& options) {
     fmt::print("{:<34} {:<10} {:<20} {:<16} {}\n", "SERIAL", "STATUS", "NOT AFTER", "SITE",
                "COMMON NAME");
     if (ca_expiring) {
-        fmt::print("{:<34} {:<10} {:<20} {:<16} {}\n", normalize_serial(to_hex(ca.serial)),
+        fmt::print("{:<34} {:<10} {:<20} {:<16} {}\n", serial_hex(ca),
                    ca.not_after < at ? "ca-expired" : "ca", format_utc(ca.not_after), "(the CA)",
                    printable(ca.subject.common_name().value_or("")));
     }
@@ -140,7 +140,7 @@ int run_ca_revoke(const CaRevokeOptions& options) {
         json["status"] = "revoked";
         json["revoked_at"] = format_utc(at);
         json["revocation_reason"] = to_string(reason);
-        print_json({{"schema", "certforge.ca-revoke/1"}, {"certificate", json}});
+        print_json({{"schema", schema::kCaRevoke}, {"certificate", json}});
         return kExitOk;
     }
     fmt::print("revoked {} ({}{}), reason {}\n", entry.serial, entry.common_name,
@@ -199,7 +199,7 @@ int run_ca_crl(const CaCrlOptions& options) {
         for (const auto& entry : revoked) {
             serials.push_back(entry.serial);
         }
-        print_json({{"schema", "certforge.ca-crl/1"},
+        print_json({{"schema", schema::kCaCrl},
                     {"file", written.front().string()},
                     {"crl_number", number},
                     {"this_update", format_utc(tmpl.this_update)},
@@ -232,7 +232,7 @@ void add_ca_ledger_commands(CLI::App* ca, Action& selected) {
     list->add_flag("--check", list_options->check,
                    "for monitoring: exit 1 when anything, the CA included, expires within "
                    "--expiring (like openssl x509 -checkend); 0 when nothing does");
-    list->add_flag("--json", list_options->json, "print JSON (certforge.ca-list/1)");
+    list->add_flag("--json", list_options->json, fmt::format("print JSON ({})", schema::kCaList));
     on_run(list, selected, list_options, run_ca_list);
 
     auto revoke_options = std::make_shared<CaRevokeOptions>();

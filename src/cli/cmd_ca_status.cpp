@@ -52,7 +52,7 @@ int run_ca_status(const CaStatusOptions& options) {
     }
     const bool can_issue = refusal.empty();
     if (options.json) {
-        print_json({{"schema", "certforge.ca-status/1"},
+        print_json({{"schema", schema::kCaStatus},
                     {"ca", options.ca_dir},
                     {"name", metadata.name},
                     {"profile", metadata.profile_id},
@@ -71,7 +71,7 @@ int run_ca_status(const CaStatusOptions& options) {
                ca.not_after > at ? (ca.not_after - at) / 86400 : 0);
     fmt::print("  {} {} bits, signed with {}\n", to_string(ca.key_algorithm), ca.key_bits,
                to_string(ca.signature_hash));
-    fmt::print("  sha256 {}\n", to_hex(ca.sha256_fingerprint, ":"));
+    fmt::print("  sha256 {}\n", sha256_hex(ca));
     std::vector<std::string> ledger;
     for (const auto& [status, count] : counts) {
         ledger.push_back(fmt::format("{} {}", count, status));
@@ -91,7 +91,7 @@ void add_ca_status_command(CLI::App* ca, Action& selected) {
                   "profile (at least 30 days left, fits the profile) and the ledger's counts; "
                   "exit 1 when it cannot issue");
     status->add_option("--ca", options->ca_dir, "CA folder")->required();
-    status->add_flag("--json", options->json, "print JSON (certforge.ca-status/1)");
+    status->add_flag("--json", options->json, fmt::format("print JSON ({})", schema::kCaStatus));
     on_run(status, selected, options, run_ca_status);
 }
 

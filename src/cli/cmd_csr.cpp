@@ -38,22 +38,18 @@ int run_csr(const CsrOptions& options) {
                FileMode::public_file);
     const auto written = output.commit();
     if (options.json) {
-        nlohmann::json files = nlohmann::json::array();
-        for (const auto& file : written) {
-            files.push_back(file.string());
-        }
         nlohmann::json sans = nlohmann::json::array();
         for (const auto& san : info.subject_alt_names) {
             sans.push_back(to_string(san));
         }
-        print_json({{"schema", "certforge.csr/1"},
+        print_json({{"schema", schema::kCsr},
                     {"profile", profile.id},
                     {"backend", std::string(backend->name())},
                     {"subject", info.subject.to_string()},
                     {"subject_alt_names", sans},
                     {"key", fmt::format("{} {}", to_string(info.key_algorithm), info.key_bits)},
                     {"signature_hash", std::string(to_string(info.signature_hash))},
-                    {"files", files}});
+                    {"files", paths_json(written)}});
         return kExitOk;
     }
     fmt::print("request for {} (profile {}, {} {} bits, {}): give server.csr to the CA\n",

@@ -119,16 +119,12 @@ int run_export(const ExportOptions& options) {
                          written.back().string()));
     }
     if (options.json) {
-        nlohmann::json files = nlohmann::json::array();
-        for (const auto& file : written) {
-            files.push_back(file.string());
-        }
-        print_json({{"schema", "certforge.export/1"},
+        print_json({{"schema", schema::kExport},
                     {"format", std::string(info.name)},
                     {"certificates", input.chain.size()},
                     {"key", input.key.has_value() && info.needs_key},
                     {"password_generated", generated},
-                    {"files", files}});
+                    {"files", paths_json(written)}});
         return kExitOk;
     }
     fmt::print("{}: {} ({} certificate{}{})\n", out.string(), info.description, input.chain.size(),

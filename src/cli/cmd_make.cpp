@@ -60,7 +60,7 @@ void print_made(const MakeOptions& options, const Profile& profile, const Prepar
                ca ? fmt::format("signed by CA '{}'", printable(ca->metadata.name)) : "self-signed");
     fmt::print("  SAN: {}\n", printable(fmt::format("{}", fmt::join(san_texts, ", "))));
     fmt::print("  valid {} .. {}\n", format_utc(leaf.not_before), format_utc(leaf.not_after));
-    fmt::print("  sha256 {}\n", to_hex(leaf.sha256_fingerprint, ":"));
+    fmt::print("  sha256 {}\n", sha256_hex(leaf));
     for (const auto& device : made.device_certificates) {
         fmt::print("  device certificate for {} (in the bundle), valid until {}\n",
                    printable(device.subject.common_name().value_or("")),
@@ -128,8 +128,7 @@ int run_make(const MakeOptions& options) {
              "exact certificate (import server.crt as a trusted CA on each device)");
     }
     if (options.json) {
-        nlohmann::json json =
-            issued_json("certforge.make/1", profile, backend->name(), written, leaf);
+        nlohmann::json json = issued_json(schema::kMake, profile, backend->name(), written, leaf);
         json["self_signed"] = !ca;
         nlohmann::json devices = nlohmann::json::array();
         for (const auto& device : prepared.device_certificates) {

@@ -114,23 +114,6 @@ std::optional<SchannelChange> merged_fix(const std::vector<Diagnosis>& diagnoses
     return out;
 }
 
-nlohmann::json fix_json(const SchannelChange& change) {
-    nlohmann::json enable = nlohmann::json::array();
-    for (auto v : change.enable) {
-        enable.push_back(std::string(to_string(v)));
-    }
-    nlohmann::json disable = nlohmann::json::array();
-    for (auto v : change.disable) {
-        disable.push_back(std::string(to_string(v)));
-    }
-    return {{"enable", enable},
-            {"disable", disable},
-            {"side", "client"},
-            {"dh_min_bits", change.dh_client_min_bits ? nlohmann::json(*change.dh_client_min_bits)
-                                                      : nlohmann::json(nullptr)},
-            {"disable_dh", change.disable_dh}};
-}
-
 void print_versions(const ProbeReport& report) {
     for (const auto& v : report.versions) {
         if (!v.testable) {
@@ -170,20 +153,11 @@ struct ProbeOutcome {
     std::optional<SchannelChange> fix; // with --server-os, when a registry change helps
 };
 
-nlohmann::json probed_certificate_json(const CertInfo& c) {
-    return {{"subject", c.subject.to_string()},
-            {"issuer", c.issuer.to_string()},
-            {"signature_hash", std::string(to_string(c.signature_hash))},
-            {"key", fmt::format("{} {}", to_string(c.key_algorithm), c.key_bits)},
-            {"not_before", format_utc(c.not_before)},
-            {"not_after", format_utc(c.not_after)}};
-}
-
 nlohmann::json outcome_json(const ProbeOutcome& outcome) {
     nlohmann::json json = to_json(outcome.report);
     nlohmann::json certificates = nlohmann::json::array();
     for (const auto& c : outcome.chain) {
-        certificates.push_back(probed_certificate_json(c));
+        certificates.push_back(certificate_json(c));
     }
     json["certificates"] = certificates;
     nlohmann::json diagnosis = nlohmann::json::array();
@@ -197,7 +171,7 @@ nlohmann::json outcome_json(const ProbeOutcome& outcome) {
     }
     json["diagnosis"] = diagnosis;
     if (outcome.fix) {
-        json["schannel_fix"] = fix_json(*outcome.fix);
+        json["schannel_fix"] = to_json(*outcome.fix);
     }
     if (outcome.findings) {
         json["verify"] = to_json(*outcome.findings);
@@ -313,7 +287,7 @@ void add_probe_command(CLI::App& app, Action& selected) {
                         "draft a device profile (TOML) from what was seen");
     add_backend_option(command, options->backend);
     command->add_flag("--force", options->force, "replace an existing --write-profile file");
-    command->add_flag("--json", options->json, "print JSON (schema certforge.probe/1)");
+    command->add_flag("--json", options->json, fmt::format("print JSON ({})", schema::kProbe));
     on_run(command, selected, options, run_probe);
 }
 

@@ -56,11 +56,11 @@ struct ShowOptions {
 struct LintOptions {
     std::vector<std::string> files;
     bool all = false;
+    bool json = false;
 };
 
 int run_list(const ListOptions& options) {
     const auto catalog = ProfileCatalog::from_environment();
-    nlohmann::json out = nlohmann::json::array();
     std::vector<Profile> profiles;
     for (const auto& entry : catalog.entries()) {
         try {
@@ -73,15 +73,16 @@ int run_list(const ListOptions& options) {
         }
     }
     if (options.json) {
+        nlohmann::json list = nlohmann::json::array();
         for (const auto& p : profiles) {
-            out.push_back({{"id", p.id},
-                           {"kind", std::string(to_string(p.kind))},
-                           {"vendor", p.vendor},
-                           {"name", p.name},
-                           {"legacy", p.legacy},
-                           {"file", p.file.string()}});
+            list.push_back({{"id", p.id},
+                            {"kind", std::string(to_string(p.kind))},
+                            {"vendor", p.vendor},
+                            {"name", p.name},
+                            {"legacy", p.legacy},
+                            {"file", p.file.string()}});
         }
-        print_json(out);
+        print_json({{"schema", schema::kProfilesList}, {"profiles", list}});
         return kExitOk;
     }
     if (profiles.empty()) {
@@ -100,7 +101,9 @@ int run_list(const ListOptions& options) {
 int run_show(const ShowOptions& options) {
     const Profile profile = ProfileCatalog::from_environment().load(options.name);
     if (options.json) {
-        print_json(to_json(profile));
+        nlohmann::json json = to_json(profile);
+        json["schema"] = schema::kProfile;
+        print_json(json);
         return kExitOk;
     }
     fmt::print("{}", to_text(profile));
@@ -119,18 +122,37 @@ int run_lint(const LintOptions& options) {
         throw UsageError("name profile files to lint, or use --all");
     }
     int problems = 0;
+    nlohmann::json results = nlohmann::json::array();
     for (const auto& file : files) {
+        std::vector<std::string> warnings;
+        std::string error;
         try {
             const Profile profile = catalog.load_file(file);
             if (profile.legacy && !profile.allows_weak_crypto()) {
-                fmt::print("{}: warning: legacy = true, but the profile allows nothing weak\n",
-                           file.string());
+                warnings.push_back("legacy = true, but the profile allows nothing weak");
             }
-            fmt::print("{}: ok\n", file.string());
         } catch (const InputError& e) {
-            fmt::print("{}\n", e.what());
+            error = e.what();
             ++problems;
         }
+        if (options.json) {
+            results.push_back(
+                {{"file", file.string()},
+                 {"ok", error.empty()},
+                 {"warnings", warnings},
+                 {"error", error.empty() ? nlohmann::json(nullptr) : nlohmann::json(error)}});
+            continue;
+        }
+        for (const auto& warning : warnings) {
+            fmt::print("{}: warning: {}\n", file.string(), warning);
+        }
+        fmt::print("{}\n", error.empty() ? file.string() + ": ok" : error);
+    }
+    if (options.json) {
+        print_json({{"schema", schema::kProfilesLint},
+                    {"result", problems == 0 ? "pass" : "fail"},
+                    {"problems", problems},
+                    {"files", results}});
     }
     return problems == 0 ? kExitOk : kExitFindings;
 }
@@ -153,7 +175,7 @@ void add_profiles_command(CLI::App& app, Action& selected) {
                          "name will do: 'IM 2500', 'bizhub 751')");
     list_cmd->add_option("--kind", list->kind, "device or host")
         ->check(CLI::IsMember({"device", "host"}));
-    list_cmd->add_flag("--json", list->json, "print JSON");
+    list_cmd->add_flag("--json", list->json, fmt::format("print JSON ({})", schema::kProfilesList));
     on_run(list_cmd, selected, list, run_list);
 
     auto search = std::make_shared<ListOptions>();
@@ -162,14 +184,15 @@ void add_profiles_command(CLI::App& app, Action& selected) {
                   "must match; case-insensitive)");
     search_cmd->add_option("words", search->words, "words to look for, e.g. bizhub C300i")
         ->required();
-    search_cmd->add_flag("--json", search->json, "print JSON");
+    search_cmd->add_flag("--json", search->json,
+                         fmt::format("print JSON ({})", schema::kProfilesList));
     on_run(search_cmd, selected, search, run_list);
 
     auto show = std::make_shared<ShowOptions>();
     auto* show_cmd =
         profiles->add_subcommand("show", "Show one profile with every setting resolved");
     show_cmd->add_option("profile", show->name, "profile name or path to a .toml file")->required();
-    show_cmd->add_flag("--json", show->json, "print JSON");
+    show_cmd->add_flag("--json", show->json, fmt::format("print JSON ({})", schema::kProfile));
     on_run(show_cmd, selected, show, run_show);
 
     auto lint = std::make_shared<LintOptions>();
@@ -177,6 +200,7 @@ void add_profiles_command(CLI::App& app, Action& selected) {
         profiles->add_subcommand("lint", "Check profile files; exit 1 when any does not load");
     lint_cmd->add_option("files", lint->files, "profile files");
     lint_cmd->add_flag("--all", lint->all, "check every profile on the search path");
+    lint_cmd->add_flag("--json", lint->json, fmt::format("print JSON ({})", schema::kProfilesLint));
     on_run(lint_cmd, selected, lint, run_lint);
 }
 

@@ -5,6 +5,7 @@
 #include "cli_support.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 namespace certforge::cli {
 namespace {
@@ -21,6 +22,7 @@ struct SchannelOptions {
     std::string out;
     bool i_understand = false;
     bool force = false;
+    bool json = false;
 };
 
 std::vector<TlsVersion> versions(const std::vector<std::string>& names) {
@@ -39,7 +41,7 @@ std::vector<TlsVersion> versions(const std::vector<std::string>& names) {
     return out;
 }
 
-void print_nothing_to_change(const ProbeSchannelFix& fix) {
+std::string nothing_to_change(const ProbeSchannelFix& fix) {
     std::vector<std::string> hosts;
     for (const auto& os : fix.server_os) {
         hosts.push_back(printable(os));
@@ -48,11 +50,35 @@ void print_nothing_to_change(const ProbeSchannelFix& fix) {
     for (const auto& id : fix.cases) {
         cases.push_back(printable(id));
     }
-    fmt::print("nothing to change for {}: {}; no file written\n", fmt::join(hosts, ", "),
-               cases.empty() ? std::string("the probe found no known failure case")
-                             : fmt::format("the probe's cases ({}) need no registry change (their "
-                                           "fixes are in the report's diagnosis)",
-                                           fmt::join(cases, ", ")));
+    return fmt::format("nothing to change for {}: {}; no file written", fmt::join(hosts, ", "),
+                       cases.empty()
+                           ? std::string("the probe found no known failure case")
+                           : fmt::format("the probe's cases ({}) need no registry change (their "
+                                         "fixes are in the report's diagnosis)",
+                                         fmt::join(cases, ", ")));
+}
+
+// The certforge.schannel document: the change and the files written, or
+// (`nothing` set) why a probe report needs none.
+nlohmann::json schannel_json(const SchannelOptions& options, const SchannelChange* change,
+                             const std::vector<std::string>& risks,
+                             const std::vector<std::filesystem::path>& written,
+                             const ProbeSchannelFix* nothing) {
+    const auto null = nlohmann::json(nullptr);
+    return {{"schema", schema::kSchannel},
+            {"from_probe", options.from_probe.empty() ? null : nlohmann::json(options.from_probe)},
+            {"change", change ? to_json(*change) : null},
+            {"risks", risks},
+            {"safeq_protocol_types", change && !change->enable.empty()
+                                         ? nlohmann::json(safeq_protocol_types(change->enable))
+                                         : null},
+            {"reg_file", written.empty() ? null : nlohmann::json(written[0].string())},
+            {"undo_file", written.empty() ? null : nlohmann::json(written[1].string())},
+            {"files", paths_json(written)},
+            {"nothing_to_change", nothing ? nlohmann::json{{"server_os", nothing->server_os},
+                                                           {"cases", nothing->cases},
+                                                           {"message", nothing_to_change(*nothing)}}
+                                          : null}};
 }
 
 int run_schannel(const SchannelOptions& options) {
@@ -61,7 +87,11 @@ int run_schannel(const SchannelOptions& options) {
         const ProbeSchannelFix fix =
             schannel_change_from_probe(read_file(options.from_probe), options.from_probe);
         if (!fix.change) {
-            print_nothing_to_change(fix);
+            if (options.json) {
+                print_json(schannel_json(options, nullptr, {}, {}, &fix));
+            } else {
+                fmt::print("{}\n", nothing_to_change(fix));
+            }
             return kExitOk;
         }
         change = *fix.change;
@@ -95,6 +125,10 @@ int run_schannel(const SchannelOptions& options) {
     output.add(out.filename().string(), encode_reg(fix, encoding), FileMode::public_file);
     output.add(undo_name, encode_reg(undo, encoding), FileMode::public_file);
     const auto written = output.commit();
+    if (options.json) {
+        print_json(schannel_json(options, &change, risks, written, nullptr));
+        return kExitOk;
+    }
     fmt::print("{}: the registry change; {}: puts the Windows defaults back\n", written[0].string(),
                written[1].string());
     fmt::print("import with: reg import {} (as administrator), then restart Windows\n",
@@ -141,6 +175,7 @@ void add_schannel_command(CLI::App& app, Action& selected) {
     command->add_flag("--i-understand", options->i_understand,
                       "write a change that weakens or narrows TLS on the whole server");
     command->add_flag("--force", options->force, "replace existing files");
+    command->add_flag("--json", options->json, fmt::format("print JSON ({})", schema::kSchannel));
     on_run(command, selected, options, run_schannel);
 }
 

@@ -45,8 +45,9 @@ void print_findings(const std::vector<Finding>& findings) {
 void print_report(const Report& report) {
     fmt::print("{}: profile {}\n", report.source, report.profile_id);
     for (const auto& cert : report.certificates) {
-        fmt::print("  certificate #{} ({}) {}\n    sha256 {}\n", cert.index, to_string(cert.role),
-                   printable(cert.subject), cert.sha256_fingerprint);
+        fmt::print("  certificate #{} ({}) {}\n    serial {}, sha256 {}\n", cert.index,
+                   to_string(cert.role), printable(cert.subject), cert.serial,
+                   cert.sha256_fingerprint);
         print_findings(cert.findings);
     }
     if (!report.chain_findings.empty()) {
@@ -122,7 +123,7 @@ int run_all_profiles(const VerifyOptions& options, const Backend& backend) {
         files.push_back({{"file", file}, {"profiles", rows}});
     }
     if (options.json) {
-        print_json({{"schema", "certforge.verify-all/1"},
+        print_json({{"schema", schema::kVerifyAll},
                     {"backend", std::string(backend.name())},
                     {"files", files}});
     }
@@ -163,7 +164,7 @@ int run_verify(const VerifyOptions& options) {
         }
     }
     if (options.json) {
-        print_json({{"schema", "certforge.verify/1"},
+        print_json({{"schema", schema::kVerify},
                     {"profile", profile.id},
                     {"backend", std::string(backend->name())},
                     {"result", failed ? "fail" : "pass"},
@@ -198,7 +199,9 @@ void add_verify_command(CLI::App& app, Action& selected) {
                      "with the profile's CA rules)")
         ->check(CLI::IsMember({"server", "ca"}));
     add_backend_option(command, options->backend);
-    command->add_flag("--json", options->json, "print JSON (schema certforge.verify/1)");
+    command->add_flag("--json", options->json,
+                      fmt::format("print JSON ({}; with --all-profiles {})", schema::kVerify,
+                                  schema::kVerifyAll));
     on_run(command, selected, options, run_verify);
 }
 

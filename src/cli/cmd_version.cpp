@@ -21,7 +21,9 @@ int run_version(const VersionOptions& options) {
                             {"default", name == default_backend_name()}});
     }
     if (options.json) {
-        print_json({{"certforge", std::string(version())}, {"backends", backends}});
+        print_json({{"schema", schema::kVersion},
+                    {"certforge", std::string(version())},
+                    {"backends", backends}});
         return kExitOk;
     }
     fmt::print("certforge {}\n", version());

@@ -7,21 +7,27 @@ checks that both backends agree:
 - the same exit code: 0 or 1 (read, with a verdict) or 3 (refused as input);
   never 4 (an internal failure), never a signal, never a hang;
 - a refusal is one line `certforge: error: ...` on stderr;
-- for a file both read, the same findings (rule, status, severity) for each
-  certificate. Chain findings may differ where one library cannot check a
+- each JSON report is valid against docs/schema/ (tests/support/validate_json.py);
+- for a file both read, the same serial and fingerprint and the same findings
+  (rule, status, severity) for each certificate. Chain findings may differ where one library cannot check a
   signature the other can (Botan 2 has no Ed448; OpenSSL refuses an RSA-PSS
   signature whose parameters the key's own parameters forbid): that finding
   says which backend could not check it and why.
 
 usage: backend_parity_test.py CERTFORGE_BINARY
-Fails, naming the package, when python3-cryptography-vectors is missing.
+Fails, naming the package, when python3-cryptography-vectors or
+python3-jsonschema is missing.
 Prints each disagreement and "N files, N disagreements" at the end.
 """
 import concurrent.futures
 import json
 import os
+import pathlib
 import subprocess
 import sys
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "support"))
+import validate_json  # noqa: E402
 
 BACKENDS = ("openssl", "botan")
 TIMEOUT = 60
@@ -55,8 +61,13 @@ def verify(binary, backend, path):
         return f"signal {-run.returncode}", err, None
     verdict = None
     if run.returncode in (0, 1):
-        report = json.loads(run.stdout)["files"][0]
-        verdict = [[(f["rule"], f["status"], f["severity"]) for f in cert["findings"]]
+        document = json.loads(run.stdout)
+        invalid = validate_json.check_document(document)
+        if invalid:
+            return f"{run.returncode} with JSON that does not fit its schema: {invalid[0]}", err, None
+        report = document["files"][0]
+        verdict = [[("serial", cert["serial"], cert["sha256"])] +
+                   [(f["rule"], f["status"], f["severity"]) for f in cert["findings"]]
                    for cert in report["certificates"]]
     return run.returncode, err, verdict
 
@@ -88,6 +99,8 @@ def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
     binary = sys.argv[1]
+    if validate_json.jsonschema is None:
+        sys.exit("python3-jsonschema is missing: apt-get install python3-jsonschema")
     root, files = vector_files()
     workers = min(4, os.cpu_count() or 1)
     with concurrent.futures.ThreadPoolExecutor(workers) as pool:

@@ -60,7 +60,7 @@ TEST_CASE("ca ledger: make --ca and ca sign are recorded, ca list filters", "[ca
     const auto listed = run_certforge({"ca", "list", "--ca", ca, "--status", "valid", "--json"});
     REQUIRE(listed.exit_code == 0);
     const auto json = nlohmann::json::parse(listed.out);
-    CHECK(json["schema"] == "certforge.ca-list/1");
+    CHECK(json["schema"] == "certforge.ca-list/2");
     const auto& certificates = json["certificates"];
     REQUIRE(certificates.size() == 2);
     CHECK(certificates[0]["common_name"] == "a.example.com");

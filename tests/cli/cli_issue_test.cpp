@@ -245,7 +245,7 @@ TEST_CASE("issue: an expired CA and a CA near its end refuse, and a leaf ends wi
     const auto status = run_certforge({"ca", "status", "--ca", expired.string(), "--json"});
     CHECK(status.exit_code == 1);
     const auto status_json = nlohmann::json::parse(status.out);
-    CHECK(status_json["schema"] == "certforge.ca-status/1");
+    CHECK(status_json["schema"] == "certforge.ca-status/2");
     CHECK(status_json["certificate"]["state"] == "expired");
     CHECK(status_json["can_issue"] == false);
 

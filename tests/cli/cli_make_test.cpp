@@ -164,7 +164,7 @@ TEST_CASE("cli: self-signed make says devices must trust this certificate", "[cl
                             "every device must trust this exact certificate (import server.crt "
                             "as a trusted CA on each device)\n");
     const auto json = nlohmann::json::parse(result.out);
-    CHECK(json["schema"] == "certforge.make/1");
+    CHECK(json["schema"] == "certforge.make/2");
     CHECK(json["self_signed"] == true);
     CHECK(json["legacy"] == false);
     CHECK(json["certificate"]["subject_alt_names"] == nlohmann::json::array({"ip:10.1.2.3"}));
@@ -267,7 +267,7 @@ TEST_CASE("cli: ca init --json and its refusal to overwrite", "[cli]") {
                        ca, "--org", "Acme", "--country", "DE", "--json"});
     REQUIRE(result.exit_code == 0);
     const auto json = nlohmann::json::parse(result.out);
-    CHECK(json["schema"] == "certforge.ca-init/1");
+    CHECK(json["schema"] == "certforge.ca-init/2");
     CHECK(json["certificate"]["subject"] == "CN=Print CA,O=Acme,C=DE");
     CHECK(json["certificate"]["key"] == "rsa 1024");
     CHECK(json["legacy"] == true);

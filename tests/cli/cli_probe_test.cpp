@@ -415,7 +415,7 @@ TEST_CASE("probe: an endpoint that does not speak TLS", "[probe][probe-not-tls]"
     CHECK(json.err == "certforge: error: " + target +
                           " does not speak TLS: it answered \"HTTP/1.1 400 Bad Request\"\n");
     const auto report = nlohmann::json::parse(json.out);
-    CHECK(report["schema"] == "certforge.probe/1");
+    CHECK(report["schema"] == "certforge.probe/2");
     CHECK(report["speaks_tls"] == false);
     CHECK(report["answer"]["kind"] == "http");
     CHECK(report["answer"]["excerpt"] == "HTTP/1.1 400 Bad Request");

@@ -285,7 +285,7 @@ TEST_CASE("library: --profiles refuses an impossible mix, naming the two", "[lib
 TEST_CASE("library: list filters and verify --all-profiles", "[library]") {
     const auto hp = run_certforge({"profiles", "list", "--vendor", "hp", "--json"});
     REQUIRE(hp.exit_code == 0);
-    const auto hp_json = nlohmann::json::parse(hp.out);
+    const auto hp_json = nlohmann::json::parse(hp.out)["profiles"];
     REQUIRE(hp_json.size() == 3);
     for (const auto& entry : hp_json) {
         CHECK(entry["vendor"] == "HP");
@@ -293,7 +293,7 @@ TEST_CASE("library: list filters and verify --all-profiles", "[library]") {
     }
     const auto hosts =
         nlohmann::json::parse(run_certforge({"profiles", "list", "--kind", "host", "--json"}).out);
-    CHECK(hosts.size() == 7);
+    CHECK(hosts["profiles"].size() == 7);
 
     TempDir dir;
     OpenSslCert legacy;

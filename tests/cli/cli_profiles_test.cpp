@@ -12,9 +12,10 @@ TEST_CASE("cli profiles: list, show and their JSON", "[cli][profiles]") {
     const auto list = run_certforge({"profiles", "list", "--json"});
     REQUIRE(list.exit_code == 0);
     const auto json = nlohmann::json::parse(list.out);
-    REQUIRE(json.size() >= 2);
+    CHECK(json["schema"] == "certforge.profiles-list/1");
+    REQUIRE(json["profiles"].size() >= 2);
     bool saw_konica = false;
-    for (const auto& entry : json) {
+    for (const auto& entry : json["profiles"]) {
         for (const char* field : {"id", "kind", "vendor", "name", "legacy", "file"}) {
             CHECK(entry.contains(field));
         }
@@ -33,6 +34,8 @@ TEST_CASE("cli profiles: list, show and their JSON", "[cli][profiles]") {
     const auto show = run_certforge({"profiles", "show", "konica-legacy", "--json"});
     REQUIRE(show.exit_code == 0);
     const auto profile = nlohmann::json::parse(show.out);
+    CHECK(profile["schema"] == "certforge.profile/1");
+    CHECK(profile["id"] == "konica-legacy");
     CHECK(profile["signature"]["hashes"] == nlohmann::json::array({"sha1"}));
     CHECK(profile["key"]["rsa_bits"] == nlohmann::json::array({1024}));
     CHECK(profile["extends_chain"] == nlohmann::json::array({"konica-minolta", "default"}));
@@ -84,10 +87,61 @@ TEST_CASE("cli profiles: lint --all passes on the shipped profiles", "[cli][prof
     CHECK(run_certforge({"profiles", "lint"}).exit_code == 2);
 }
 
+TEST_CASE("cli profiles: lint --json, one entry per file, exit 1 on a problem",
+          "[cli][profiles][json]") {
+    TempDir dir;
+    const std::string good = (certforge::test::shipped_profiles() / "default.toml").string();
+    const std::string broken = (dir / "broken.toml").string();
+    certforge::test::write_text(
+        broken, "id = \"broken\"\nname = \"B\"\nsources = [\"x\"]\n[key]\nrsa_bits = [1024]\n");
+    const std::string idle = (dir / "idle.toml").string();
+    certforge::test::write_text(idle, "id = \"idle\"\nname = \"I\"\nextends = \"default\"\n"
+                                      "legacy = true\nsources = [\"x\"]\n");
+
+    const auto clean = run_certforge({"profiles", "lint", good, idle, "--json"});
+    INFO(clean.err);
+    CHECK(clean.exit_code == 0);
+    CHECK(clean.err.empty());
+    CHECK(nlohmann::json::parse(clean.out) ==
+          nlohmann::json{
+              {"schema", "certforge.profiles-lint/1"},
+              {"result", "pass"},
+              {"problems", 0},
+              {"files", nlohmann::json::array(
+                            {{{"file", good},
+                              {"ok", true},
+                              {"warnings", nlohmann::json::array()},
+                              {"error", nullptr}},
+                             {{"file", idle},
+                              {"ok", true},
+                              {"warnings", nlohmann::json::array({"legacy = true, but the profile "
+                                                                  "allows nothing weak"})},
+                              {"error", nullptr}}})}});
+
+    const auto failed = run_certforge({"profiles", "lint", broken, good, "--json"});
+    CHECK(failed.exit_code == 1);
+    const auto json = nlohmann::json::parse(failed.out);
+    CHECK(json["result"] == "fail");
+    CHECK(json["problems"] == 1);
+    REQUIRE(json["files"].size() == 2);
+    CHECK(json["files"][0]["ok"] == false);
+    CHECK(json["files"][0]["error"] ==
+          broken + ":5:1: key.rsa_bits: 1024 is below 2048 bits and allowed only in a profile "
+                   "marked legacy = true");
+    CHECK(json["files"][1]["ok"] == true);
+
+    // A usage error stays one line on stderr, with nothing on stdout.
+    const auto nothing = run_certforge({"profiles", "lint", "--json"});
+    CHECK(nothing.exit_code == 2);
+    CHECK(nothing.out.empty());
+    CHECK(nothing.err == "certforge: error: name profile files to lint, or use --all\n");
+}
+
 TEST_CASE("cli version: names every backend built", "[cli]") {
     const auto version = run_certforge({"version", "--json"});
     REQUIRE(version.exit_code == 0);
     const auto json = nlohmann::json::parse(version.out);
+    CHECK(json["schema"] == "certforge.version/1");
     // The version CMake took from git describe (or the project version).
     CHECK(json["certforge"] == CERTFORGE_EXPECTED_VERSION);
     REQUIRE(json["backends"].size() == certforge::test::backend_names().size());
@@ -138,9 +192,9 @@ TEST_CASE("profiles: search by model, vendor, id or name, and show lists as TOML
     CHECK(searched.out.find("konica-bizhub-i") == std::string::npos);
     const auto json = run_certforge({"profiles", "search", "ricoh", "--json"});
     const auto found = nlohmann::json::parse(json.out);
-    REQUIRE(found.is_array());
-    REQUIRE_FALSE(found.empty());
-    for (const auto& profile : found) {
+    CHECK(found["schema"] == "certforge.profiles-list/1");
+    REQUIRE_FALSE(found["profiles"].empty());
+    for (const auto& profile : found["profiles"]) {
         CHECK(profile["vendor"] == "Ricoh");
     }
     CHECK(run_certforge({"profiles", "search"}).exit_code == 2);
@@ -189,8 +243,16 @@ TEST_CASE("profiles: the admin's folder overrides a shipped profile, and show sa
                                             (mine / "default.toml").string() +
                                             "\n  overrides: " + (etc / "default.toml").string() +
                                             "\n  overrides: " + shipped + "\n"));
+    const auto first_json = run_certforge({"profiles", "show", "default", "--json"}, both);
+    REQUIRE(first_json.exit_code == 0);
+    const auto document = nlohmann::json::parse(first_json.out);
+    CHECK(document["file"] == (mine / "default.toml").string());
+    CHECK(document["overrides"] ==
+          nlohmann::json::array({(etc / "default.toml").string(), shipped}));
     // Without the admin's folder, the shipped file is the only one.
     const auto plain = run_certforge({"profiles", "show", "default"});
     CHECK_THAT(plain.out, Catch::StartsWith("default — Terminal Server default"));
     CHECK(plain.out.find("overrides") == std::string::npos);
+    const auto plain_json = run_certforge({"profiles", "show", "default", "--json"});
+    CHECK(nlohmann::json::parse(plain_json.out)["overrides"] == nlohmann::json::array());
 }

@@ -187,7 +187,7 @@ TEST_CASE("schannel: --from-probe refuses a report it cannot trust, in one line 
          "dotnet_strong_crypto)"},
         {R"({"schannel_fix": ["tls1.2"]})", "schannel_fix: expected an object, found an array"},
         {R"({"schema": 1, "schannel_fix": {"enable": ["tls1.2"], "side": "client"}})",
-         "schema: expected certforge.probe/1, found 1"},
+         "schema: expected certforge.probe/2, found 1"},
         {R"({"speaks_tls": "no", "schannel_fix": {"enable": ["tls1.2"], "side": "client"}})",
          "speaks_tls: expected true or false, found \"no\""},
         {R"({"diagnosis": [{"host": "windows-server-2019", "cases": []}]})",
@@ -349,3 +349,109 @@ TEST_CASE("schannel: --from-probe on a real report with nothing to fix writes no
                Catch::Contains("Protocols\\TLS 1.2\\Client]\r\n\"Enabled\"=dword:00000001"));
 }
 #endif
+
+TEST_CASE("schannel: --json prints the change, its risks and the files written",
+          "[schannel][json]") {
+    TempDir dir;
+    const std::string fix = (dir / "fix.reg").string();
+    const auto written = run_certforge({"schannel", "--enable", "tls1.0", "--side", "client",
+                                        "--dh-min-bits", "1024", "--out", fix, "--json"});
+    INFO(written.err);
+    REQUIRE(written.exit_code == 0);
+    CHECK(written.err.empty());
+    CHECK(nlohmann::json::parse(written.out) ==
+          nlohmann::json{{"schema", "certforge.schannel/1"},
+                         {"from_probe", nullptr},
+                         {"change",
+                          {{"enable", nlohmann::json::array({"tls1.0"})},
+                           {"disable", nlohmann::json::array()},
+                           {"side", "client"},
+                           {"dh_min_bits", 1024},
+                           {"disable_dh", false},
+                           {"dotnet_strong_crypto", false}}},
+                         {"risks", nlohmann::json::array()},
+                         {"safeq_protocol_types", "Tls"},
+                         {"reg_file", fix},
+                         {"undo_file", (dir / "fix-undo.reg").string()},
+                         {"files", nlohmann::json::array({fix, (dir / "fix-undo.reg").string()})},
+                         {"nothing_to_change", nullptr}});
+    CHECK(read_text(dir / "fix.reg") == as_regedit("tls10-client-dh1024.reg"));
+    CHECK(read_text(dir / "fix-undo.reg") == as_regedit("tls10-client-dh1024-undo.reg"));
+
+    // A risky change: refused without --i-understand (nothing on stdout),
+    // written with it, its risks on stderr and in the document.
+    const std::vector<std::string> risky{
+        "schannel", "--disable", "ssl3", "--out", (dir / "narrow.reg").string(), "--json"};
+    const auto refused = run_certforge(risky);
+    CHECK(refused.exit_code == 2);
+    CHECK(refused.out.empty());
+    CHECK_THAT(refused.err, Catch::EndsWith("certforge: error: this change carries the risks "
+                                            "above; add --i-understand to write it\n"));
+    auto understood = risky;
+    understood.push_back("--i-understand");
+    const auto narrow = run_certforge(understood);
+    REQUIRE(narrow.exit_code == 0);
+    const auto json = nlohmann::json::parse(narrow.out);
+    const std::string risk = "disabling SSL 3.0 narrows the protocol list machine-wide: other "
+                             "devices that speak only that can be cut off";
+    CHECK(json["risks"] == nlohmann::json::array({risk}));
+    CHECK(narrow.err == "certforge: warning: " + risk + "\n");
+    CHECK(json["safeq_protocol_types"] == nullptr);
+    CHECK(json["change"]["side"] == "both");
+    CHECK(json["change"]["disable"] == nlohmann::json::array({"ssl3"}));
+}
+
+TEST_CASE("schannel: --from-probe --json, with a change and with nothing to change",
+          "[schannel][json]") {
+    TempDir dir;
+    const std::string report = (dir / "report.json").string();
+    certforge::test::write_text(report, R"({"schannel_fix": {"enable": ["tls1.2"],
+        "side": "client", "dh_min_bits": null}})");
+    const auto fixed = run_certforge(
+        {"schannel", "--from-probe", report, "--out", (dir / "fix.reg").string(), "--json"});
+    INFO(fixed.err);
+    REQUIRE(fixed.exit_code == 0);
+    const auto json = nlohmann::json::parse(fixed.out);
+    CHECK(json["from_probe"] == report);
+    CHECK(json["change"]["enable"] == nlohmann::json::array({"tls1.2"}));
+    CHECK(json["change"]["dh_min_bits"] == nullptr);
+    CHECK(json["safeq_protocol_types"] == "Tls12");
+    CHECK(json["nothing_to_change"] == nullptr);
+
+    TempDir clean;
+    const std::string legacy = (clean / "report.json").string();
+    certforge::test::write_text(legacy, R"({"speaks_tls": true, "diagnosis": [{
+        "os": "Windows Server 2012 R2", "cases": [{"case": "device-legacy-crypto"}]}]})");
+    const auto nothing = run_certforge(
+        {"schannel", "--from-probe", legacy, "--out", (clean / "fix.reg").string(), "--json"});
+    INFO(nothing.err);
+    CHECK(nothing.exit_code == 0);
+    CHECK(nothing.err.empty());
+    CHECK(
+        nlohmann::json::parse(nothing.out) ==
+        nlohmann::json{
+            {"schema", "certforge.schannel/1"},
+            {"from_probe", legacy},
+            {"change", nullptr},
+            {"risks", nlohmann::json::array()},
+            {"safeq_protocol_types", nullptr},
+            {"reg_file", nullptr},
+            {"undo_file", nullptr},
+            {"files", nlohmann::json::array()},
+            {"nothing_to_change",
+             {{"server_os", nlohmann::json::array({"Windows Server 2012 R2"})},
+              {"cases", nlohmann::json::array({"device-legacy-crypto"})},
+              {"message", "nothing to change for Windows Server 2012 R2: the probe's cases "
+                          "(device-legacy-crypto) need no registry change (their fixes are in the "
+                          "report's diagnosis); no file written"}}}});
+    CHECK(certforge::test::listing(clean.path()) == std::vector<std::string>{"report.json"});
+
+    certforge::test::write_text(legacy, "{}");
+    const auto bad = run_certforge(
+        {"schannel", "--from-probe", legacy, "--out", (clean / "fix.reg").string(), "--json"});
+    CHECK(bad.exit_code == 3);
+    CHECK(bad.out.empty());
+    CHECK(bad.err == "certforge: error: " + legacy +
+                         ": neither schannel_fix nor diagnosis: not a 'certforge probe --json' "
+                         "report\n");
+}

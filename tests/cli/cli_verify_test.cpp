@@ -39,7 +39,7 @@ TEST_CASE("cli verify: PEM, DER, chains and JSON output", "[cli][verify]") {
                                          "--json", good.string(), weak.string()});
     CHECK(json_run.exit_code == 1);
     const auto json = nlohmann::json::parse(json_run.out);
-    CHECK(json["schema"] == "certforge.verify/1");
+    CHECK(json["schema"] == "certforge.verify/2");
     CHECK(json["backend"] == backend);
     CHECK(json["result"] == "fail");
     REQUIRE(json["files"].size() == 2);

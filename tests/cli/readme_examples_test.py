@@ -3,11 +3,14 @@
 fresh folder (with a copy of examples/), with the certforge under test first
 on PATH. A line's comment `# exit N` is its expected exit code (else 0).
 The probe examples name a device at 10.1.2.3:443; they run against an
-`openssl s_server` this script starts on 127.0.0.1 and stops.
+`openssl s_server` this script starts on 127.0.0.1 and stops. The JSON
+document of each --json example (its stdout, or the file it is redirected
+to) must be valid against docs/schema/ (tests/support/validate_json.py).
 
 usage: readme_examples_test.py SOURCE_DIR CERTFORGE_BINARY
 Prints each command with its result and "N passed, N failed" at the end.
 """
+import json
 import os
 import re
 import shutil
@@ -16,6 +19,9 @@ import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import validate_json  # noqa: E402
 
 DEVICE = "10.1.2.3:443"
 
@@ -84,9 +90,32 @@ def start_device(work):
     raise SystemExit("openssl s_server did not start")
 
 
+def json_problems(command, stdout, work):
+    """What is wrong with the JSON document of a --json example, if any."""
+    if "--json" not in command.split():
+        return []
+    redirect = re.search(r"\s>\s*(\S+)", command)
+    text = stdout
+    if redirect:
+        path = os.path.join(work, redirect.group(1))
+        if not os.path.exists(path):
+            return []
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    if not text.strip():
+        return []
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as e:
+        return [f"not JSON: {e}"]
+    return validate_json.check_document(document)
+
+
 def main():
     if len(sys.argv) != 3:
         raise SystemExit(__doc__)
+    if validate_json.jsonschema is None:
+        raise SystemExit("python3-jsonschema is missing: apt-get install python3-jsonschema")
     source, binary = sys.argv[1], os.path.abspath(sys.argv[2])
     with open(os.path.join(source, "README.md"), encoding="utf-8") as f:
         blocks = usage_blocks(f.read())
@@ -111,9 +140,12 @@ def main():
                 result = subprocess.run(["bash", "-c", command], cwd=work, env=env,
                                         stdin=subprocess.DEVNULL, capture_output=True,
                                         text=True, timeout=120)
-                ok = result.returncode == expected
+                invalid = json_problems(command, result.stdout, work)
+                ok = result.returncode == expected and not invalid
                 print(f"{'ok  ' if ok else 'FAIL'} exit {result.returncode} (want {expected}): "
                       f"{command}")
+                for line in invalid:
+                    print(f"     JSON does not fit its schema: {line}")
                 if ok:
                     passed += 1
                 else:

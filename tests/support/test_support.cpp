@@ -4,6 +4,7 @@
 #include "certforge/pem.hpp"
 #include "certforge/profile_catalog.hpp"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <fcntl.h>
@@ -108,7 +109,32 @@ RunResult run_certforge(const std::vector<std::string>& args,
     argv.insert(argv.end(), args.begin(), args.end());
     auto full_env = env;
     full_env.emplace("CERTFORGE_PROFILE_PATH", "");
-    return run(argv, full_env);
+    RunResult result = run(argv, full_env);
+    if (std::find(args.begin(), args.end(), "--json") != args.end() && !result.out.empty()) {
+        require_valid_json(result.out);
+    }
+    return result;
+}
+
+RunResult validate_json(const std::string& document) {
+    require_tool("/usr/bin/python3", "python3");
+    RunResult result =
+        run({"/usr/bin/python3",
+             std::string(CERTFORGE_SOURCE_DIR) + "/tests/support/validate_json.py", "-"},
+            {}, document);
+    if (result.err.find("python3-jsonschema is missing") != std::string::npos) {
+        FAIL("python3-jsonschema is missing: apt-get install python3-jsonschema");
+    }
+    return result;
+}
+
+void require_valid_json(const std::string& document) {
+    const RunResult result = validate_json(document);
+    if (result.exit_code != 0) {
+        FAIL("the JSON document does not fit its schema (tests/support/validate_json.py):\n"
+             << result.out << result.err << "in:\n"
+             << document);
+    }
 }
 
 void require_tool(const std::string& tool, const std::string& package) {

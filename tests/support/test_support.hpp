@@ -38,9 +38,20 @@ struct RunResult {
 RunResult run(const std::vector<std::string>& argv,
               const std::map<std::string, std::string>& env = {}, const std::string& input = {});
 
-// Runs the certforge binary under test.
+// Runs the certforge binary under test. With --json among the arguments,
+// a non-empty stdout must be a document valid against its schema in
+// docs/schema/ (require_valid_json), whatever the exit code.
 RunResult run_certforge(const std::vector<std::string>& args,
                         const std::map<std::string, std::string>& env = {});
+
+// What tests/support/validate_json.py says of a JSON document: exit 0 and
+// nothing when it is valid against docs/schema/NAME.schema.json for its
+// "schema" id, else exit 1 and one line per error. Fails the current test,
+// naming the package, when python3-jsonschema is missing.
+RunResult validate_json(const std::string& document);
+// Fails the current test with the validator's message unless `document` is
+// valid against its schema.
+void require_valid_json(const std::string& document);
 
 // Fails the current test, naming the Debian package, when `tool` is missing.
 void require_tool(const std::string& tool, const std::string& package);

@@ -413,10 +413,32 @@ TEST_CASE("verify: parsing reads what openssl wrote, field by field", "[verify]"
 
     const auto fingerprint =
         certforge::test::run({"openssl", "x509", "-in", (f.dir() / "fields.crt").string(), "-noout",
-                              "-fingerprint", "-sha256"});
+                              "-serial", "-fingerprint", "-sha256"});
     std::string expected = to_hex(cert.sha256_fingerprint, ":");
     for (auto& c : expected) {
         c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     }
-    CHECK(fingerprint.out == "sha256 Fingerprint=" + expected + "\n");
+    CHECK(fingerprint.out == "serial=0123456789ABCDEF01\nsha256 Fingerprint=" + expected + "\n");
+    // certforge's spellings: the serial as openssl prints it, the
+    // fingerprint as sha256sum does.
+    CHECK(serial_hex(cert) == "0123456789ABCDEF01");
+    const auto der =
+        certforge::test::run({"sh", "-c", "openssl x509 -in \"$0\" -outform DER | sha256sum",
+                              (f.dir() / "fields.crt").string()});
+    CHECK(der.out == sha256_hex(cert) + "  -\n");
+}
+
+TEST_CASE("verify: serials spelled as openssl x509 -serial spells them", "[verify]") {
+    CertInfo info;
+    CHECK(serial_hex(info) == "00");
+    info.serial = {0x0a, 0xff, 0x00};
+    CHECK(serial_hex(info) == "0AFF00");
+    info.serial_negative = true;
+    CHECK(serial_hex(info) == "-0AFF00");
+    info.sha256_fingerprint = Bytes(32, 0xab);
+    std::string expected;
+    for (int i = 0; i < 32; ++i) {
+        expected += "ab";
+    }
+    CHECK(sha256_hex(info) == expected);
 }

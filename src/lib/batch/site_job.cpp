@@ -13,8 +13,8 @@ namespace certforge::detail {
 namespace {
 
 void fill_certificate(SiteResult& result, const CertInfo& info) {
-    result.serial = normalize_serial(to_hex(info.serial));
-    result.sha256 = to_hex(info.sha256_fingerprint);
+    result.serial = serial_hex(info);
+    result.sha256 = sha256_hex(info);
     result.not_after = info.not_after;
 }
 

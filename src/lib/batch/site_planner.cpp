@@ -74,7 +74,7 @@ SitePlan plan_site(const PlanInput& input, const Backend& backend) {
     if (current.issuer != input.ca.subject || current.authority_key_id != input.ca.subject_key_id) {
         return renew("server.crt was not issued by this CA", current);
     }
-    if (to_hex(current.sha256_fingerprint) != input.ledger_sha256) {
+    if (sha256_hex(current) != input.ledger_sha256) {
         return renew("server.crt is not the site's certificate in the CA ledger", current);
     }
     const auto expected = leaf_template(input.target.effective, input.request, Bytes{1}, input.now);

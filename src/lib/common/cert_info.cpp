@@ -1,5 +1,7 @@
 #include "certforge/cert_info.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <ctime>
 #include <fmt/format.h>
 
@@ -55,6 +57,18 @@ std::string DistinguishedName::to_string() const {
         }
     }
     return out;
+}
+
+std::string serial_hex(const CertInfo& info) {
+    std::string hex = info.serial.empty() ? std::string("00") : to_hex(info.serial);
+    std::transform(hex.begin(), hex.end(), hex.begin(), [](char c) {
+        return static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    });
+    return info.serial_negative ? "-" + hex : hex;
+}
+
+std::string sha256_hex(const CertInfo& info) {
+    return to_hex(info.sha256_fingerprint);
 }
 
 std::string format_utc(UnixTime time) {

@@ -1,6 +1,7 @@
 #include "certforge/import_bundle.hpp"
 
 #include "certforge/errors.hpp"
+#include "certforge/json_documents.hpp"
 #include "certforge/pem.hpp"
 #include "certforge/version.hpp"
 
@@ -83,14 +84,6 @@ Bytes zip_files(const std::vector<ZipEntry>& files, UnixTime created) {
     return out;
 }
 
-nlohmann::json certificate_json(const CertInfo& info) {
-    return {{"subject", info.subject.to_string()},
-            {"issuer", info.issuer.to_string()},
-            {"sha256", to_hex(info.sha256_fingerprint, ":")},
-            {"not_before", format_utc(info.not_before)},
-            {"not_after", format_utc(info.not_after)}};
-}
-
 std::string readme(const Profile& profile, const BundleInput& input, const std::string& trust_file,
                    const CertInfo& trust) {
     std::string text = fmt::format("Import bundle for {} ({})\n", profile.name, profile.id);
@@ -98,7 +91,7 @@ std::string readme(const Profile& profile, const BundleInput& input, const std::
     text += fmt::format("{}: the certificate the device must trust ({}), {}\n", trust_file,
                         profile.import.ca_format == CaCertFormat::der ? "DER" : "PEM/Base64",
                         trust.subject.to_string());
-    text += fmt::format("  SHA-256 {}\n", to_hex(trust.sha256_fingerprint, ":"));
+    text += fmt::format("  SHA-256 {}\n", sha256_hex(trust));
     for (const auto& device : input.devices) {
         text += fmt::format("{}: the device's own key and certificate ({}), PKCS#12 ({}); "
                             "password: {}\n",
@@ -182,7 +175,7 @@ Bytes make_import_bundle(const Profile& profile, const BundleInput& input, const
                           {"size", content.size()},
                           {"sha256", to_hex(backend.digest(HashAlgorithm::sha256, content))}});
     }
-    nlohmann::json manifest{{"schema", "certforge.bundle/1"},
+    nlohmann::json manifest{{"schema", schema::kBundle},
                             {"profile", profile.id},
                             {"certforge_version", std::string(version())},
                             {"created", format_utc(input.created)},

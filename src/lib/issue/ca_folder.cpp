@@ -1,6 +1,7 @@
 #include "certforge/ca_folder.hpp"
 
 #include "certforge/errors.hpp"
+#include "certforge/json_documents.hpp"
 #include "certforge/output_set.hpp"
 #include "certforge/pem.hpp"
 
@@ -12,7 +13,7 @@ namespace fs = std::filesystem;
 
 std::string metadata_to_json(const CaMetadata& metadata) {
     const nlohmann::json json{
-        {"schema", "certforge.ca/1"},
+        {"schema", schema::kCaFolder},
         {"name", metadata.name},
         {"profile", metadata.profile_id},
         {"backend", metadata.backend},

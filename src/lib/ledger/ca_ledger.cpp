@@ -70,7 +70,7 @@ std::string normalize_serial(std::string_view text) {
 LedgerEntry make_ledger_entry(const CertInfo& info, std::string profile, std::string source,
                               std::string site, std::string location, UnixTime issued_at) {
     LedgerEntry entry;
-    entry.serial = normalize_serial(to_hex(info.serial));
+    entry.serial = serial_hex(info);
     entry.subject = info.subject.to_string();
     entry.common_name = info.subject.common_name().value_or("");
     for (const auto& san : info.subject_alt_names) {
@@ -83,7 +83,7 @@ LedgerEntry make_ledger_entry(const CertInfo& info, std::string profile, std::st
     entry.not_before = info.not_before;
     entry.not_after = info.not_after;
     entry.issued_at = issued_at;
-    entry.sha256 = to_hex(info.sha256_fingerprint);
+    entry.sha256 = sha256_hex(info);
     entry.certificate_der = info.der;
     return entry;
 }

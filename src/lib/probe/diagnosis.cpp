@@ -1,5 +1,7 @@
 #include "certforge/diagnosis.hpp"
 
+#include "certforge/json_documents.hpp"
+
 #include <algorithm>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -312,7 +314,7 @@ nlohmann::json to_json(const ProbeReport& report) {
                             {"failure", v.failure},
                             {"ciphers", ciphers}});
     }
-    nlohmann::json out{{"schema", "certforge.probe/1"},   {"host", report.target.host},
+    nlohmann::json out{{"schema", schema::kProbe},        {"host", report.target.host},
                        {"port", report.target.port},      {"sni", report.target.sni},
                        {"speaks_tls", report.speaks_tls}, {"versions", versions}};
     if (!report.speaks_tls) {

@@ -22,6 +22,11 @@ nlohmann::json to_json(const Profile& profile) {
     }
     out["file"] = profile.file.string();
     out["extends_chain"] = profile.extends_chain;
+    auto overrides = nlohmann::json::array();
+    for (const auto& hidden : profile.overrides) {
+        overrides.push_back(hidden.string());
+    }
+    out["overrides"] = std::move(overrides);
     return out;
 }
 

@@ -1,4 +1,5 @@
 #include "certforge/errors.hpp"
+#include "certforge/json_documents.hpp"
 #include "certforge/schannel.hpp"
 
 #include <algorithm>
@@ -235,7 +236,7 @@ public:
         if (const json* schema = member(report, "schema")) {
             if (!schema->is_string() ||
                 !schema->get<std::string>().starts_with("certforge.probe/")) {
-                wrong("schema", "certforge.probe/1", *schema);
+                wrong("schema", schema::kProbe, *schema);
             }
         }
         if (!flag(report, "speaks_tls", "speaks_tls", true)) {

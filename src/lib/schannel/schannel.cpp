@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 namespace certforge {
 namespace {
@@ -179,6 +180,26 @@ std::string encode_reg(const std::string& text, RegEncoding encoding) {
         out += '\0';
     }
     return out;
+}
+
+nlohmann::json to_json(const SchannelChange& change) {
+    const auto names = [](const std::vector<TlsVersion>& versions) {
+        nlohmann::json out = nlohmann::json::array();
+        for (const auto v : versions) {
+            out.push_back(std::string(to_string(v)));
+        }
+        return out;
+    };
+    const std::string_view side = change.side == SchannelSide::client   ? "client"
+                                  : change.side == SchannelSide::server ? "server"
+                                                                        : "both";
+    return {{"enable", names(change.enable)},
+            {"disable", names(change.disable)},
+            {"side", side},
+            {"dh_min_bits", change.dh_client_min_bits ? nlohmann::json(*change.dh_client_min_bits)
+                                                      : nlohmann::json(nullptr)},
+            {"disable_dh", change.disable_dh},
+            {"dotnet_strong_crypto", change.dotnet_strong_crypto}};
 }
 
 std::string safeq_protocol_types(const std::vector<TlsVersion>& versions) {

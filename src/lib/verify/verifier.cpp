@@ -67,8 +67,8 @@ Report verify_chain(const std::vector<CertInfo>& chain, const Profile& profile, 
     report.profile_id = profile.id;
     for (std::size_t i = 0; i < chain.size(); ++i) {
         const auto role = i == 0 ? options.first_role : CertificateRole::ca;
-        report.certificates.push_back({i, role, chain[i].subject.to_string(),
-                                       to_hex(chain[i].sha256_fingerprint, ":"),
+        report.certificates.push_back({i, role, chain[i].subject.to_string(), serial_hex(chain[i]),
+                                       sha256_hex(chain[i]),
                                        check_certificate(chain[i], role, profile, now)});
     }
     if (!chain.empty() && options.first_role == CertificateRole::leaf && chain[0].is_ca()) {
@@ -119,6 +119,7 @@ nlohmann::json to_json(const Report& report) {
         certificates.push_back({{"index", cert.index},
                                 {"role", to_string(cert.role)},
                                 {"subject", cert.subject},
+                                {"serial", cert.serial},
                                 {"sha256", cert.sha256_fingerprint},
                                 {"findings", std::move(findings)}});
     }
