@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Batch benchmarks (not tests: nothing here asserts a time). Measures, in one
 # run on one machine, and prints as Markdown tables:
 #   1. `certforge batch` of N RSA-2048 sites per backend at --jobs 1 and 2,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Key generation and whole-command benchmark. Everything is measured in one
 // run on one machine and printed as ratios:
 //   - RSA keys per second for each size, per certforge backend, against the

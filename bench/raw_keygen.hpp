@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One RSA key from each raw library, with no certforge code in between: the
 // baseline the benchmarks compare the backends with.
 #pragma once

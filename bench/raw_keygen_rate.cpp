@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The raw libraries' single-thread RSA key generation rate (mean over N
 // keys, no certforge code): the limit a batch can reach is this rate times
 // the cores. Prints "openssl <keys/s>" and "botan <keys/s>" lines.

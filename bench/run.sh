@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds and runs the benchmarks (not part of the test suite).
 # Usage: bench/run.sh [--rounds N] [--sizes 1024,2048,3072]
 set -euo pipefail

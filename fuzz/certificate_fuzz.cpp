@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A certificate file as verify, export --cert/--chain and bundle read it: PEM
 // (a chain of CERTIFICATE blocks) or DER, then parsed and verified on every
 // backend.

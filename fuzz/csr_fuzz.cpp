@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A PKCS#10 request as `certforge ca sign` reads it (PEM CERTIFICATE REQUEST
 // or NEW CERTIFICATE REQUEST block, else DER), parsed and then issued by a
 // test CA for the default profile, on every backend.

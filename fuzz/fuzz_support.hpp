@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the libFuzzer targets share: the backends of this build, a scratch
 // file for the APIs that read paths, the checks `certforge verify` runs on
 // what a file held, and the rule that tells a finding from a refusal.

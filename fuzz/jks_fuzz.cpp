@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A Java KeyStore as verify and export --in read it (store and key password
 // the same: the seeds' one), then its key and chain as verify checks them,
 // on every backend. Each input is read twice: as it is, and with its

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Writes the seed corpora in fuzz/corpus/NAME/: small certificates, requests
 # and containers made with the openssl command line and keytool (EC P-256,
 # RSA 1024 and one RSA 2048 request, new keys each run), the shipped

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A PKCS#12 (PFX) file as verify and export --in read it, with the seeds'
 // password and with an empty one; then its key and chain as verify checks
 // them, on every backend.

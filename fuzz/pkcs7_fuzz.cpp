@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A PKCS#7 bundle (.p7b, PEM or DER) as verify and export --in read it, then
 // its certificates as verify checks them, on every backend.
 #include "certforge/certificate_file.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: certforge::classify_reply and certforge::describe on any
 // bytes, as a server might send them in answer to the probe's ClientHello.
 // Besides crashes and sanitizer reports, it aborts when the contract of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A probe report (certforge probe --json) as `certforge schannel
 // --from-probe` reads it, then the registry files it writes from it.
 #include "certforge/schannel.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A profile file as `profiles lint/show` and --profile PATH load it
 // (extends resolved against the shipped profiles), then used as make and
 // batch use one: alone and in common with the default profile, to plan a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs every built fuzz target for SECONDS each, on a copy of its seed corpus
 # (fuzz/corpus/NAME stays as committed). Builds nothing: build with the fuzz
 # preset first (see fuzz/README.md). Exit 0 when no target found anything,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A CSV sites file as `certforge batch` reads it; see sites_fuzz.hpp.
 #include "sites_fuzz.hpp"
 

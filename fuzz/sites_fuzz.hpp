@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The sites-file targets (TOML and CSV): the file read as `certforge batch`
 // reads it, in the same order: the whole-file check with its problem list,
 // the streaming reader with each device entry, then a dry run of the batch

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The main job end to end: install what is missing, build, make a CA and a
 # Terminal Server certificate for older Konica Minolta devices, verify it.
 # Output goes to ./demo (replaced on each run).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs the Debian 12 packages certforge needs, and only those missing.
 #   install-deps.sh          what building certforge needs
 #   install-deps.sh --test   also what the test suite uses to read our output back,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Every test: install what is missing, build each configuration, run the suite
 # of each. Exits non-zero when any build or test fails.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Prints the ten largest source files and the ten longest functions
 # (lambdas included) under src/ and include/: the numbers the architecture
 # notes quote. Needs universal-ctags (Debian: universal-ctags).

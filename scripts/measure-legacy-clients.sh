@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # What modern client software does with a legacy (SHA-1, RSA 1024)
 # certificate: the measurement behind README.md, "Legacy certificates and
 # modern clients". A measurement, not a test: it prints what it sees and

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Writes, one file per command, what certforge says about profiles: for every
 # shipped profile `profiles show ID` and `profiles show ID --json`; `profiles
 # list` (also --json, --kind and --vendor) and `profiles lint --all`; and for

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Prints the "Which profile for my device" table of README.md from the
 device profiles in profiles/*.toml (not profiles/hosts/), as Markdown.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Names of the algorithms and X.509 extension values that profiles, requests
 // and parsed certificates share.
 #pragma once

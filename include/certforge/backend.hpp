@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The crypto backend interface. Each backend (OpenSSL 3, Botan 2) lives in its
 // own folder and is reached only through this interface and the registry.
 // Keys cross it as unencrypted PKCS#8 DER, certificates as DER, so each

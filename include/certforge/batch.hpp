@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `certforge batch`: a certificate per site for deployment pipelines.
 // Sites are read as a stream; each is planned (skip, create, renew) and
 // built on a pool of worker threads (key generation is the cost), then

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Byte containers. SecureBytes and SecureString wipe their memory when it is
 // released, for private keys and passwords.
 #pragma once

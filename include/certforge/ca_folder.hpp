@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A CA folder on disk: ca.key (PKCS#8 PEM, 0600), ca.crt (PEM) and ca.json
 // (metadata: name, profile, backend, creation time, fingerprint).
 #pragma once

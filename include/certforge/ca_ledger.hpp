@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The CA ledger: every certificate a CA folder issued, in an SQLite
 // database (ca.db) next to ca.key. An issuance is committed as "pending"
 // before its files are renamed into place and becomes "valid" once they are;

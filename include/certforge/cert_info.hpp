@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // CertInfo: what a backend parses out of a certificate, in a form that does
 // not depend on the backend. The verifier works only on this.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Turns a profile and a request into keys and certificates through a backend.
 #pragma once
 

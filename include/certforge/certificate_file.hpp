@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading certificates from files as users hand them over.
 #pragma once
 

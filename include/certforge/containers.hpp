@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Containers that carry keys and certificates to the Terminal Server and the
 // devices: PKCS#12 (PFX) and PKCS#7 certs-only (.p7b). Written and read
 // through OpenSSL; a build without the OpenSSL backend has none.

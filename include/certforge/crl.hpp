@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Certificate revocation lists: the reasons RFC 5280 defines and what a
 // backend needs to sign a CRL.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The outer frame of a DER object, checked before a library parses it: a
 // certificate or request must be one object, in DER (definite lengths), with
 // nothing after it. Containers from other tools (PKCS#12, PKCS#7) may use

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // From a probe to the fix: which known failure case applies between a
 // device and the Terminal Server's Windows, with the evidence, the fix and
 // the risk the fix carries. Pure functions of the probe report, the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Names from outside: the exact UTF-8 of the strings in a distinguished name
 // (and of dNSName subjectAltNames) that a certificate or request carries, the
 // same on both backends. Both parsers hand each string's ASN.1 tag and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Typed errors thrown by libcertforge. The CLI maps each kind to one exit code
 // (docs/ARCHITECTURE.md, "Errors"): UsageError 2, InputError 3, CryptoError and InternalError 4.
 // A failed verification is not an error: it is a Report with findings.

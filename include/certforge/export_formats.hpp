@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The one vocabulary of file formats: `export --format`, `make --formats`
 // and a sites file's `formats` all name formats from this table, and one
 // encoder writes each, so a format means the same bytes wherever it is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // An exclusive lock on a folder among certforge processes: flock() on
 // ".certforge.lock" in the folder, which names the holder's pid and is
 // removed when the lock goes. Every certforge write into a folder

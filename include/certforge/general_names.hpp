@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The subjectAltName extension as both backends read it: one DER walk over
 // its GeneralNames, so that both see the same names, refuse the same
 // encodings and take time linear in the number of names (Botan 2's own

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The device import bundle: a zip with the certificate the device must
 // trust (in the format its web UI takes), the device's own PKCS#12 where it
 // imports one, manifest.json and README.txt with the import steps.

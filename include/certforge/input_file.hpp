@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Opening whatever a user hands over as "my key and certificates": PEM or
 // DER certificates, a PKCS#7 bundle, a PKCS#12 file or a JKS keystore.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The one issuing path. Every certificate that make, batch and ca sign
 // write goes through it, in this order: names → request → profile checks →
 // CA fitness → key → signature → self-check of the leaf and the whole chain

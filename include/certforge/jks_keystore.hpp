@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Java KeyStore (JKS, magic 0xFEEDFEED, version 2), written and read by
 // certforge itself: no C++ library handles it. Private keys are protected
 // with Sun's key protector (SHA-1 keystream, OID 1.3.6.1.4.1.42.2.17.1.1);

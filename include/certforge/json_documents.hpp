@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The JSON documents certforge writes: the one place their schema ids are
 // spelled, and the certificate object they share.
 //

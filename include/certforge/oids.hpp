@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Object identifiers that both backends must name the same way.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Writes a set of files into one folder all or nothing: each file goes to a
 // temporary name first (created exclusively, with its final mode), and only
 // when all are written are they renamed into place, in the order they were

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Where passwords come from. Never from the command line itself: a file, an
 // environment variable, a no-echo prompt, or a generated one.
 #pragma once

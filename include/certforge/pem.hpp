@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PEM armour (RFC 7468): Base64 between BEGIN/END lines. Encoding only; no
 // cryptography happens here.
 #pragma once

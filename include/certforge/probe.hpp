@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Probing a device's TLS endpoint: which versions it completes a handshake
 // with, which cipher suites it accepts per version and in which order, the
 // key exchange group sizes, the alerts of failed handshakes, and its

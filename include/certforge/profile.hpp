@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Profile: what one device family (or Terminal Server host) accepts, loaded
 // from TOML and validated. The schema is documented in profiles/README.md.
 #pragma once

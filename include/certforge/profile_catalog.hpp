@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Finding and loading profiles: by name along a search path, or by file.
 #pragma once
 

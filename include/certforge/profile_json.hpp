@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The JSON form of a profile, as `certforge profiles show --json` prints it.
 #pragma once
 

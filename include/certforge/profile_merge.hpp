@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One certificate for several device families: the settings every listed
 // profile accepts.
 #pragma once

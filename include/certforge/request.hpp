@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What a user asks for: the names on a certificate and optional overrides of
 // the profile's defaults.
 #pragma once

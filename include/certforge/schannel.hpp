@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The Windows side of a TLS fix: SChannel and .NET registry settings, written
 // as .reg files the way regedit writes them, with an undo file that puts
 // the Windows defaults back.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The files `certforge make` writes for a server certificate, assembled in
 // one place so that `make` and `batch` write the same set:
 //   server.key (PKCS#8 PEM, 0600), server.crt, chain.pem (leaf then CA),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A server certificate with the files of `certforge make`, through the one
 // issuing path (issue.hpp): what make and batch both ask for, checked,
 // made, self-checked, then written and recorded.

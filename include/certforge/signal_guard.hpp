@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SIGINT and SIGTERM end certforge at once, as they do by default, except
 // while a SignalGuard lives: then the signal waits until the last guard
 // ends, and ends the process there. Writing a file set inside a guard

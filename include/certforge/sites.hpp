@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The sites file of `certforge batch`: one entry per site, TOML or CSV.
 // Both are read as a stream, a site at a time, so memory does not grow with
 // the file. See README.md ("Sites files") for the format.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Subject alternative names and host-name rules shared by requests,
 // certificates and the verifier.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The verifier: pure checks of parsed certificates against a profile. A
 // failed check is a finding in the report, never an exception.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The CA a backend signed with last, loaded once: a batch signs every site
 // with the same CA, so its key and certificate are parsed once per backend
 // instead of once per certificate.

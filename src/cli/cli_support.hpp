@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shared pieces of the certforge commands: exit codes, option groups, how
 // profiles and certificates are loaded and how results are printed.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "certforge/backend_registry.hpp"
 #include "certforge/ca_folder.hpp"
 #include "certforge/certificate_file.hpp"

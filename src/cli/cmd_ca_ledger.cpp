@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // certforge ca list, ca revoke and ca crl: the CA ledger and its CRL.
 #include "certforge/backend_registry.hpp"
 #include "certforge/ca_folder.hpp"

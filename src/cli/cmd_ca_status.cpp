@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // certforge ca status: the CA certificate's own validity, whether it may
 // still issue for its profile, and the ledger's counts.
 #include "certforge/ca_folder.hpp"

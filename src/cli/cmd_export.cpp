@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "certforge/backend_registry.hpp"
 #include "certforge/errors.hpp"
 #include "certforge/export_formats.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "certforge/backend_registry.hpp"
 #include "certforge/version.hpp"
 #include "cli_support.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The parts of --help that are the same for every command: placeholders
 // that say what a value is (FILE, DIR, PROFILE, DAYS, ...) instead of the
 // C++ type, defaults where there is one, and an EXAMPLES section.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // certforge: the command line over libcertforge. This is the one place where
 // errors become exit codes (docs/ARCHITECTURE.md, "Errors").
 #include "certforge/errors.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "usage_error.hpp"
 
 #include "certforge/dn_text.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Command-line parse errors as certforge reports every error: one line,
 // `certforge: error: ...`, exit 2, and never a value the user typed (a
 // mistyped option may be followed by a password).

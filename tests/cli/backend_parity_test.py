@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Runs `certforge verify --profile default --json` on every X.509 test vector
 of python3-cryptography-vectors (x509/**/*.pem, *.der, *.crt: certificates,
 but also CRLs, requests, OCSP messages and keys) with each backend, and

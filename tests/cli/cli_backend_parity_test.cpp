@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Both backends read the same inputs (issue 12): certificates that one crypto
 // library refused (python3-cryptography-vectors, and certificates that
 // python3-cryptography makes here), 100,000 subjectAltNames in linear time,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `certforge batch`: per-site certificates, idempotence, renewal, failures,
 // kills, thread counts. The ledger and files are checked by
 // tests/support/ledger_matches_files.py (python3 sqlite3 + cryptography).

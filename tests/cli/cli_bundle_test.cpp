@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `certforge bundle` and the import-bundle.zip that make writes: what the
 // device imports (CA certificate as PEM or DER, a device PKCS#12), the
 // manifest and the README's steps; read back by unzip, sha256sum and openssl.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The CA ledger through the CLI: make --ca and ca sign are recorded, ca list
 // filters, ca revoke and ca crl publish; read back by openssl and, once, by
 // python3's sqlite3 (a reader certforge did not write).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `certforge csr` and `certforge ca sign`, read back by openssl, on each
 // backend and across them.
 #include "certforge/pem.hpp"

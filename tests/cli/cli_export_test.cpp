@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `certforge export`: PFX, JKS, PKCS#7, DER and PEM outputs, passwords, and
 // what it refuses; everything read back by tools certforge did not write:
 // openssl, keytool, pk12util, certtool, python3-cryptography.

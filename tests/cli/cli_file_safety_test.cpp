@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // File safety of the commands that write (issue 12): two writers into one
 // folder, kills and signals in the middle of a write, the umask, symbolic
 // links. Sets are read back with the openssl command line.

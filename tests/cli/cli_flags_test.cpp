@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Option names users know: input and output passwords named apart (as
 // openssl's -passin/-passout), the old spellings still accepted, -o for
 // --out, and no option that is accepted and then ignored.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Names from outside: requests made by openssl and python3-cryptography whose
 // subjects are TeletexString, BMPString and UniversalString, signed by
 // `certforge ca sign` on each backend and read back by openssl and python;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One format vocabulary: `make --formats`, a sites file's `formats` and
 // `export --format` name the same formats and write the same thing for
 // each, as openssl and keytool read them; older spellings are aliases.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // --version, `help [COMMAND...]`, and the help of every command: placeholders
 // that name what a value is, and examples that use only the command's own
 // options.

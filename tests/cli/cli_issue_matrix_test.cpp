@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Every device profile × every CA profile, for make, batch and ca sign: each
 // pair is either refused with nothing written, or gives a chain that
 // `certforge verify` passes with the same profile and that `openssl verify`

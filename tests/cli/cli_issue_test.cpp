@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The one issuing path: what make, batch and ca sign refuse (a CA that does
 // not fit, an expired or ending CA, bad requests), what they cut back (a
 // leaf never outlives its CA), what verify sees (roles, forged signatures),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The JSON documents as a whole: serials and SHA-256 fingerprints spelled as
 // `openssl x509 -serial` and sha256sum spell them by every command, every
 // document kind printed or written and valid against docs/schema/, and the

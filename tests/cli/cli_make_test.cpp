@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `certforge ca init` and `certforge make` end to end, as an admin runs them,
 // and the PFX encryption make chooses (read back by openssl).
 #include "support/issued.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PKCS#12 files from other tools and from hostile hands, as `verify` and
 // `export --in` read them: iteration counts beyond the cap, damaged key
 // bags, and files without a password in either encoding. The files are made

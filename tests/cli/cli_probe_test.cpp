@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `certforge probe` against local peers that play devices, on loopback only,
 // each compared with what nmap's ssl-enum-ciphers reports on the same peer.
 #include "support/test_support.hpp"

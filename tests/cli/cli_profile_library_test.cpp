@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The shipped profile library: every profile usable end to end, the key
 // facts each one encodes (checked on certificates made by the openssl
 // command line), host profiles choosing the PFX encryption, and one

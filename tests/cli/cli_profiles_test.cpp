@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `certforge profiles` and `certforge version`.
 #include "support/test_support.hpp"
 

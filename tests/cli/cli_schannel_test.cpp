@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `certforge schannel`: .reg files checked byte for byte against files
 // written by hand from Microsoft's "TLS registry settings" documentation.
 #include "certforge/errors.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Command-line mistakes: one line on stderr with the `certforge: error:`
 // prefix, exit 2, never a value the user typed.
 #include "support/test_support.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `certforge verify` on files made by the openssl command line, on bad input,
 // and on containers: PFX files against the profile's import rules, a JKS
 // that keytool wrote.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Every reader on every hostile input, on every backend of the build.
 
 Makes the corpus with tests/hostile/make_corpus.py, then runs the command

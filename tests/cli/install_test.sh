@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # An installed certforge finds the installed profiles, not the source tree's.
 # Usage: install_test.sh BUILD_DIR
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Runs every example of README.md's Usage section as written, in order, in a
 fresh folder (with a copy of examples/), with the certforge under test first
 on PATH. A line's comment `# exit N` is its expected exit code (else 0).

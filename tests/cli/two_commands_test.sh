@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The README's two commands are independent, and a configuration without
 # tests fails its test run instead of passing in silence.
 # Usage: two_commands_test.sh SOURCE_DIR

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # scripts/profile-table.py --check notices a changed profile: on a copy of
 # profiles/ and README.md, a child's own key, a key a child inherits, and a
 # new profile each make --check exit 1 with a diff and the hint; --write

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Every file certforge writes, made by write_outputs.sh with a frozen clock and
 # a fixed random sequence, must have the SHA-256 listed in
 # tests/data/golden/CONFIG.sha256 (CONFIG: the backends built, e.g.

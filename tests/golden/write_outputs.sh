@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Writes every kind of file certforge makes (make, csr, export in each format,
 # bundle, ca init/sign/crl, schannel, batch) into OUT, with a frozen clock
 # (faketime) and a fixed random sequence (CERTFORGE_TEST_FIXED_RANDOM, a test

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Makes the hostile-input corpus from the fuzz seeds (fuzz/corpus/).
 
 Deterministic (a fixed random seed): running it again gives the same files.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Checks the JSON Schemas of docs/schema/ and that they refuse what they must.
 
 usage: check_schemas.py SCHEMAS_DIR [DOCUMENTS_DIR]

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Rewrites DER files the way a hostile or careless tool would, for tests.
 
   der_patch.py IN OUT integer OLD NEW

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A CA and a server certificate made by certforge itself, with a password
 // file: the starting point of the tests of export, bundle, verify and make
 // on the files make writes.

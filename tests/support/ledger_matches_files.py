@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Checks a batch output folder against its CA ledger, with python3's sqlite3
 and python3-cryptography (code certforge did not write).
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Makes the RSA fixture keys the tests share, with the openssl command line.
 # Keys that exist already are kept. Usage: make_fixture_keys.sh DIR
 set -euo pipefail

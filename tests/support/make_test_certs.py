@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Certificates the tests need and certforge must not make itself, made with
 python3-cryptography from the fixture keys:
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // An SQLite database opened in the test process through SQLite's C API, for
 // tests that look into a CA ledger (ca.db) or make databases of other
 // programs: one connection, closed when the object goes. Not certforge's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helpers shared by the tests: temporary folders, running programs, fixture
 // keys, certificates made by the openssl command line.
 #pragma once

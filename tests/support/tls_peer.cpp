@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A TLS server that plays a device for the probe tests, on loopback only.
 // OpenSSL 3 refuses DH groups under 1024 bits even at security level 0, so
 // this peer installs a permissive security callback on its own context to

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Validates a certforge JSON document against its schema in docs/schema/.
 
 usage: validate_json.py [--schemas DIR] [DOCUMENT_FILE | -]

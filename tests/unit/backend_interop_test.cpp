@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // OpenSSL and Botan side by side: the same request gives the same
 // certificate, each reads what the other wrote, and mixed chains verify in
 // tools that are neither. Built only when both backends are.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The builder on each backend, read back by openssl, python3-cryptography
 // and the other checks that certforge did not write.
 #include "certforge/backend_registry.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The probe's diagnosis table (diagnosis.hpp): each failure case from a
 // constructed probe report, host and device profile, with its evidence, fix,
 // risk and registry change checked word for word, and the reports that must

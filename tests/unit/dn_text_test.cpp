@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // dn_text: the exact UTF-8 of every DN string type, each refusal with its
 // message, the certificate and request policies, and escape_control.
 #include "certforge/dn_text.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The format table: names, aliases, what a make/batch set may hold, and the
 // messages for what it may not.
 #include "certforge/errors.hpp"

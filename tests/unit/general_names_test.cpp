@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // read_general_names: the one subjectAltName reader of both backends.
 #include "certforge/errors.hpp"
 #include "certforge/general_names.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The JKS keystore writer and reader on each backend: round trips, the
 // store's integrity digest (recomputed by the openssl command line), Java's
 // keytool reading what certforge wrote and certforge reading what keytool

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The CA ledger (ca.db): opening and making it, recording, settling and
 // reconciling entries, the filters of ca list, revocation, CRL numbers and
 // templates (read back by openssl from CRLs each backend signs), duplicate

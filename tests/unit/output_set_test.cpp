@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "certforge/errors.hpp"
 #include "certforge/folder_lock.hpp"
 #include "certforge/output_set.hpp"

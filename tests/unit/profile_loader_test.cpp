@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "certforge/errors.hpp"
 #include "certforge/profile_catalog.hpp"
 #include "support/test_support.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Not a check of its own (hidden tag, never run by ctest): writes the common
 // ground of many sets of profiles for scripts/profile-snapshot.sh, which
 // compares it with the one an older build wrote.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // classify_reply and describe: what the probe says about the first bytes a
 // server sent, from any bytes.
 #include "certforge/probe.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What a batch decides for one site (src/lib/batch/site_planner.hpp), on each
 // backend: create a new site, skip a good one, renew one that expires within
 // the window, and renew, with the reason, one whose folder no longer matches

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The sites readers of `certforge batch` (TOML and CSV): every documented key
 // and column, [defaults] and what sites inherit from it, every kind of
 // problem with its exact message and place (FILE:LINE[:COL]), the error line

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Every verifier rule, passing and failing, on certificates made by the
 // openssl command line (not by certforge), parsed by each backend.
 #include "certforge/backend_registry.hpp"

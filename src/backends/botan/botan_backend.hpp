@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The Botan 2 backend. Every object Botan hands out is owned by a unique_ptr
 // at once; Botan exceptions become certforge errors at this boundary.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The only thing the registry sees of the Botan backend.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "certforge/dn_text.hpp"
 #include "certforge/errors.hpp"
 #include "certforge/oids.hpp"

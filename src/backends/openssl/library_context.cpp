@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The fixed random sequence uses RAND_set_rand_method: deprecated in
 // OpenSSL 3, but the one switch that reaches every generator of the process
 // (key generation, PKCS#12 salts and IVs, serials).

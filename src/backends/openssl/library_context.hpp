@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Every OpenSSL library context certforge works in (backend, containers,
 // prober) comes from new_library_context(), so that process-wide settings
 // reach all of them in one place.

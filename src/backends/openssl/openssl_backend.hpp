@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The OpenSSL 3 backend. Works in its own OSSL_LIB_CTX so that weak
 // algorithms chosen by a legacy profile never depend on, or change, the
 // process-wide defaults.

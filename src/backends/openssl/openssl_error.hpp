@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // OpenSSL's thread-local error queue as text for our errors.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RAII owners for every OpenSSL handle the backend uses.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One site of a batch: what the runner learns about it on its own thread
 // (SiteJob), and what a worker thread makes of it (prepare_site): the plan,
 // then, unless the site is skipped or the run is dry, its files and ledger

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "site_planner.hpp"
 
 #include "certforge/certificate_builder.hpp"

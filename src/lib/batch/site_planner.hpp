@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Decides what a batch does with one site: skip it (its certificate is
 // good), create one, or renew it (and why).
 #pragma once

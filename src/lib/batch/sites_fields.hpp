@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Internal: what the TOML and CSV sites readers share: the table of a
 // site's settings (one row per key, as both file kinds spell it), the checks
 // on a filled-in site, and opening the file past a byte-order mark.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "certforge/errors.hpp"
 #include "certforge/text.hpp"
 #include "lib/profile/toml_type_name.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A fixed pool of threads, each with its own state (a backend and a codec:
 // neither Botan's RNG nor the codecs are shared between threads). Tasks run
 // in submission order as threads free up; results come back as futures.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "certforge/certificate_builder.hpp"
 
 #include "certforge/dn_text.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "lib/common/commit_record.hpp"
 
 #include "certforge/folder_lock.hpp"

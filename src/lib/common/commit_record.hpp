@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Internal: the names and records an OutputSet commit leaves in a folder
 // while it works, and the repair of a commit that a crash or kill cut short.
 // A commit writes NAME.certforge-tmp-PID-RANDOM for each file, moves a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "lib/common/dn_strings.hpp"
 
 #include "certforge/dn_text.hpp"

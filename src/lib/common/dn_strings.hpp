@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Internal: what the two halves of dn_text.hpp share. dn_strings.cpp decodes
 // the ASN.1 string types; dn_text.cpp reads names under a NamePolicy.
 #pragma once

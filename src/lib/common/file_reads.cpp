@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "certforge/errors.hpp"
 #include "certforge/output_set.hpp"
 #include "lib/common/system_error_text.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "certforge/subject_alt_name.hpp"
 
 #include "certforge/errors.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "lib/common/system_error_text.hpp"
 
 #include <cerrno>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Internal: the text of an errno value for messages, as strerror gives it,
 // without strerror's shared buffer (safe from any thread).
 #pragma once

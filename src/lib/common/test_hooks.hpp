@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Test hooks: environment variables that make a test build crash at a chosen
 // moment or draw a fixed random sequence. They exist only when the build has
 // CERTFORGE_TEST_HOOKS=ON (the default for builds with tests); in any other

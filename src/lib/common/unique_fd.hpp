@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RAII owners for POSIX handles: a file descriptor and a directory stream,
 // closed when their owner goes, like every other C handle certforge holds.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "certforge/version.hpp"
 
 #include "lib/common/test_hooks.hpp"

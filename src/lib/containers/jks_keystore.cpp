@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "certforge/jks_keystore.hpp"
 
 #include "certforge/errors.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The container codec's class and PKCS#7; PKCS#12 is in pkcs12_*.cpp.
 #include "openssl_containers.hpp"
 

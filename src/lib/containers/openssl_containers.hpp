@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Internal: the container codec's one implementation, on OpenSSL (built only
 // with the OpenSSL backend; containers.cpp chooses it). PKCS#12 and PKCS#7
 // work in a library context of their own, with the legacy provider loaded

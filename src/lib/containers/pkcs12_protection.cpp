@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What protects a PFX: its algorithms as text, and the bounds on their
 // iteration counts.
 #include "backends/openssl/openssl_backend.hpp"

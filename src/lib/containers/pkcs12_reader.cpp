@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading a PFX: the MAC, each safe (plain or encrypted) and each bag in it,
 // with every iteration count bounded before the work it asks for.
 #include "backends/openssl/openssl_backend.hpp"

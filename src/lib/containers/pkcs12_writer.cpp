@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Writing a PFX in the scheme a profile or host asks for.
 #include "backends/openssl/openssl_backend.hpp"
 #include "backends/openssl/openssl_error.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "certforge/import_bundle.hpp"
 
 #include "certforge/errors.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "certforge/issue.hpp"
 #include "certforge/profile_merge.hpp"
 

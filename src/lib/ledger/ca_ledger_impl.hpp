@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Internal: what a CaLedger holds, shared by the files that implement it:
 // ca_ledger.cpp opens the database, ledger_delivery.cpp records and settles
 // issuances, ledger_queries.cpp reads entries, ledger_revocation.cpp revokes

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "ca_ledger_impl.hpp"
 #include "certforge/ca_ledger.hpp"
 #include "certforge/errors.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "ledger_schema.hpp"
 
 #include "certforge/dn_text.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The CA ledger's tables, and the one place that decides whether a ca.db is
 // a certforge ledger this build can use.
 #pragma once

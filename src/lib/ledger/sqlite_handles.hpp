@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RAII owners and a thin statement helper for the SQLite C API.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "openssl_prober.hpp"
 
 #include "backends/openssl/library_context.hpp"

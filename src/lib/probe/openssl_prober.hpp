@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Internal: the prober's one implementation, OpenSSL's TLS client at
 // security level 0 (built only with the OpenSSL backend; prober.cpp chooses
 // it).

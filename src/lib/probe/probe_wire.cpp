@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "probe_wire.hpp"
 
 #include "backends/openssl/openssl_error.hpp"

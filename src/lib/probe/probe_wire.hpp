@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Internal: one probe connection's socket, as the OpenSSL prober uses it.
 // Every wait ends at a deadline, so no server can hold the probe longer than
 // its --timeout per connection and --max-time in all, whatever it trickles.

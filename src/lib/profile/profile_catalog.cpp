@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "certforge/profile_catalog.hpp"
 
 #include "certforge/algorithms.hpp"

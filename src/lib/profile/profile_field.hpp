@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Internal: how a row of the profile schema reaches its Profile member.
 // at<&Profile::key, &Profile::Key::rsa_bits>() makes the Field of a member
 // from its type's codec; at<Codec, members...>() names the codec

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Internal: one profile file as a flat map of validated values with their
 // source positions, before `extends` is resolved.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "profile_schema.hpp"
 
 #include "profile_field.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Internal: the table of every key a profile may hold. One row per key says
 // its type, its allowed values, the Profile member it lands in, how the
 // common ground of several profiles combines it and whether `profiles show`

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "certforge/profile_text.hpp"
 
 #include "certforge/profile_json.hpp"

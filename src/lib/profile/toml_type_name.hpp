@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // How a TOML value's type is named in error messages ("an integer").
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "certforge/verify.hpp"
 #include "rules.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Internal: the verifier's rules, one function each, in report order.
 #pragma once
 
