@@ -9,7 +9,11 @@
 #                            scripts/code-size.sh, python3-jsonschema for the checks
 #                            of every JSON document against docs/schema/, lintian
 #                            and man-db for the Debian package's test, zsh and fish
-#                            to parse the completions)
+#                            to parse the completions), and what the Windows build
+#                            and its smoke test under wine need (see below)
+#   install-deps.sh --windows what packaging/windows/build.sh needs: mingw-w64,
+#                            tcl (SQLite's amalgamation), dpkg-dev (apt-get source),
+#                            zip, and wine64 for tests/windows/wine_smoke_test.sh
 #   install-deps.sh --bench  also the peers the benchmarks compare with (cfssl)
 set -euo pipefail
 
@@ -24,13 +28,15 @@ test_packages=(
   clang-14 libfuzzer-14-dev llvm-14 faketime universal-ctags python3-jsonschema
   lintian man-db zsh fish
 )
+windows_packages=(g++-mingw-w64-x86-64 wine64 tcl zip dpkg-dev unzip openjdk-17-jre-headless)
 
 packages=("${build_packages[@]}")
 case "${1:-}" in
-  --test) packages+=("${test_packages[@]}") ;;
+  --test) packages+=("${test_packages[@]}" "${windows_packages[@]}") ;;
+  --windows) packages+=("${windows_packages[@]}" openssl python3) ;;
   --bench) packages+=("${test_packages[@]}" golang-cfssl) ;;
   "") ;;
-  *) echo "usage: $0 [--test|--bench]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--test|--bench|--windows]" >&2; exit 2 ;;
 esac
 
 missing=()

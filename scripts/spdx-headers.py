@@ -4,7 +4,7 @@
 
 usage: spdx-headers.py [--root DIR] (--check | --write)
 
-Source files are C++ (.cpp .hpp .h), Python (.py), shell (.sh), CMake
+Source files are C++ (.cpp .hpp .h, and Windows resource scripts .rc), Python (.py), shell (.sh), CMake
 (CMakeLists.txt, .cmake) and any other file that starts with "#!" (.ci/run).
 Data (profiles, fixtures, JSON, Markdown) carries no header: LICENSE and
 packaging/debian/copyright cover it.
@@ -25,7 +25,7 @@ import subprocess
 import sys
 
 LICENSE = "Apache-2.0"
-CPP_SUFFIXES = (".cpp", ".hpp", ".h")
+CPP_SUFFIXES = (".cpp", ".hpp", ".h", ".rc")
 HASH_SUFFIXES = (".py", ".sh", ".cmake")
 SKIPPED_DIRS = {"build", "dist", ".git"}
 

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// An exclusive lock on a folder among certforge processes: flock() on
-// ".certforge.lock" in the folder, which names the holder's pid and is
-// removed when the lock goes. Every certforge write into a folder
-// (OutputSet::commit) holds it; batch holds its output folder's for the
-// whole run.
+// An exclusive lock on a folder among certforge processes: flock() (on
+// Windows LockFileEx) on ".certforge.lock" in the folder, which names the
+// holder's pid and is removed when the lock goes (Windows keeps the file). Every certforge write
+// into a folder (OutputSet::commit) holds it; batch holds its output folder's for the whole run.
 #pragma once
 
 #include <chrono>
@@ -11,6 +10,9 @@
 #include <memory>
 
 namespace certforge {
+namespace platform {
+class Folder;
+}
 
 inline constexpr const char* kFolderLockFile = ".certforge.lock";
 
@@ -30,9 +32,9 @@ public:
     FolderLock(const FolderLock&) = delete;
     FolderLock& operator=(const FolderLock&) = delete;
 
-    // The locked folder, open, for *at() calls that a renamed or replaced
+    // The locked folder, open, for operations that a renamed or replaced
     // path cannot redirect.
-    int folder_fd() const noexcept;
+    const platform::Folder& folder() const noexcept;
     const std::filesystem::path& path() const noexcept;
 
 private:

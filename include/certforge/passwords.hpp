@@ -28,6 +28,8 @@ SecureString read_password_env(std::string_view variable);
 
 // True when standard input is a terminal.
 bool stdin_is_terminal();
+// True when standard error is a terminal (for progress lines).
+bool stderr_is_terminal();
 
 // Asks on the terminal with echo off; with an `again` prompt, a non-empty
 // answer is asked for a second time, and InputError thrown when the two

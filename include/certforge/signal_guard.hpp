@@ -11,7 +11,10 @@
 namespace certforge {
 
 // Installs the handlers for SIGINT and SIGTERM (a signal that the process
-// inherited as ignored stays ignored). Call once, early in main().
+// inherited as ignored stays ignored; on Windows, the console's Ctrl-C,
+// Ctrl-Break and close events), and makes a write to a closed pipe or
+// socket an error (EPIPE) instead of the end of the process. Call once,
+// early in main().
 void install_signal_guards();
 
 class SignalGuard {

@@ -22,6 +22,10 @@
 
 namespace certforge::cli {
 
+// The whole command line (main.cpp): parses `argv` (UTF-8), runs the
+// command, and returns the exit code.
+int run(int argc, char** argv);
+
 enum ExitCode : int {
     kExitOk = 0,
     kExitFindings = 1,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "certforge/batch.hpp"
 #include "certforge/errors.hpp"
+#include "certforge/passwords.hpp"
 #include "certforge/sites.hpp"
 #include "cli_support.hpp"
 
@@ -9,7 +10,6 @@
 #include <fmt/format.h>
 #include <limits>
 #include <nlohmann/json.hpp>
-#include <unistd.h>
 
 namespace certforge::cli {
 namespace {
@@ -32,7 +32,7 @@ using Clock = std::chrono::steady_clock;
 class PrintingObserver final : public BatchObserver {
 public:
     PrintingObserver(bool json, bool dry_run)
-        : json_(json), dry_run_(dry_run), progress_(::isatty(STDERR_FILENO) == 1) {}
+        : json_(json), dry_run_(dry_run), progress_(stderr_is_terminal()) {}
 
     void on_start(std::size_t sites, unsigned jobs) override {
         total_ = sites;

@@ -8,18 +8,15 @@
 #include "help_text.hpp"
 #include "usage_error.hpp"
 
-#include <csignal>
 #include <fmt/format.h>
 #include <iostream>
 #include <new>
 
-int main(int argc, char** argv) {
+int certforge::cli::run(int argc, char** argv) {
     using namespace certforge;
-    using namespace certforge::cli;
-    // A device that closes a connection early must end a write with an
-    // error (EPIPE), not end certforge.
-    std::signal(SIGPIPE, SIG_IGN);
-    // Ctrl-C and SIGTERM wait while a file set is being written.
+    // Ctrl-C and SIGTERM wait while a file set is being written; a device
+    // that closes a connection early ends a write with an error (EPIPE),
+    // not certforge.
     install_signal_guards();
 
     CLI::App app{"certforge: makes, checks and packages X.509 certificates that printers (MFDs) "

@@ -3,18 +3,13 @@
 
 #include "certforge/folder_lock.hpp"
 #include "certforge/signal_guard.hpp"
-#include "unique_fd.hpp"
+#include "lib/platform/process.hpp"
 
-#include <cerrno>
 #include <charconv>
-#include <csignal>
-#include <dirent.h>
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <map>
 #include <optional>
 #include <random>
-#include <unistd.h>
 
 namespace certforge {
 namespace fs = std::filesystem;
@@ -22,9 +17,10 @@ namespace fs = std::filesystem;
 namespace detail {
 namespace {
 
-bool process_runs(long pid) {
-    return pid == ::getpid() || ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
-}
+using platform::Folder;
+
+// A commit record lists a handful of file names; anything longer is not one.
+constexpr std::size_t kMaxCommitRecord = 64 * 1024;
 
 // A name in a folder that an OutputSet commit uses for a while.
 struct TempName {
@@ -61,18 +57,14 @@ std::optional<TempName> parse_temp_name(std::string_view name) {
 
 // The names of a commit record, in rename order; none when the record is
 // missing or was not written to its end.
-std::optional<std::vector<std::string>> read_commit_record(int dir_fd, const std::string& name) {
-    UniqueFd fd = adopt_fd(::openat(dir_fd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-    if (!fd) {
+std::optional<std::vector<std::string>> read_commit_record(const Folder& folder,
+                                                           const std::string& name) {
+    auto read = folder.read_file(name, kMaxCommitRecord);
+    if (!read) {
         return std::nullopt;
     }
-    std::string text;
-    char buffer[4096];
-    ssize_t n = 0;
-    while ((n = ::read(raw_fd(fd), buffer, sizeof buffer)) > 0 || (n < 0 && errno == EINTR)) {
-        text.append(buffer, static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
-    }
-    if (n < 0 || !(text == kCommitLast || text.ends_with("\n" + std::string(kCommitLast)))) {
+    std::string text = std::move(*read);
+    if (!(text == kCommitLast || text.ends_with("\n" + std::string(kCommitLast)))) {
         return std::nullopt;
     }
     text.resize(text.size() - kCommitLast.size());
@@ -87,51 +79,44 @@ std::optional<std::vector<std::string>> read_commit_record(int dir_fd, const std
 
 } // namespace
 
-std::vector<InterruptedWrite> repair_locked(int dir_fd) {
+std::vector<InterruptedWrite> repair_locked(const Folder& folder) {
     std::map<std::string, std::vector<TempName>> sets;
-    {
-        UniqueDir listing(::fdopendir(::dup(dir_fd)));
-        if (!listing) {
-            return {};
-        }
-        while (const dirent* entry = ::readdir(listing.get())) {
-            if (auto parsed = parse_temp_name(entry->d_name)) {
-                sets[parsed->token].push_back(std::move(*parsed));
-            }
+    for (const auto& entry : folder.names()) {
+        if (auto parsed = parse_temp_name(entry)) {
+            sets[parsed->token].push_back(std::move(*parsed));
         }
     }
     std::vector<InterruptedWrite> repairs;
     for (const auto& [token, names] : sets) {
         const long pid = names.front().pid;
-        if (pid > 0 && process_runs(pid)) {
+        if (pid > 0 && platform::process_runs(pid)) {
             continue;
         }
         const std::string suffix = std::string(kTempMarker) + token;
         const std::string record = suffix + std::string(kCommitEnd);
         InterruptedWrite repair{pid, false, 0};
-        if (const auto order = read_commit_record(dir_fd, record)) {
+        if (const auto order = read_commit_record(folder, record)) {
             // Every file was written before the renames began: finish them.
             repair.finished = true;
             for (const auto& name : *order) {
-                if (::renameat(dir_fd, (name + suffix).c_str(), dir_fd, name.c_str()) == 0) {
+                if (folder.rename(name + suffix, name, true) == Folder::Renamed::done) {
                     ++repair.files;
                 }
             }
-            sync_dir(dir_fd);
+            folder.sync();
         }
         for (const auto& name : names) {
             if (name.kind == TempName::Kind::backup && !repair.finished) {
-                if (::renameat(dir_fd, name.entry.c_str(), dir_fd, name.final_name.c_str()) == 0) {
+                if (folder.rename(name.entry, name.final_name, true) == Folder::Renamed::done) {
                     ++repair.files;
                 }
-            } else if (name.kind != TempName::Kind::commit &&
-                       ::unlinkat(dir_fd, name.entry.c_str(), 0) == 0) {
+            } else if (name.kind != TempName::Kind::commit && folder.remove(name.entry)) {
                 repair.files += name.kind == TempName::Kind::temp ? 1 : 0;
             }
         }
-        sync_dir(dir_fd);
-        ::unlinkat(dir_fd, record.c_str(), 0);
-        sync_dir(dir_fd);
+        folder.sync();
+        folder.remove(record);
+        folder.sync();
         repairs.push_back(repair);
     }
     return repairs;
@@ -140,11 +125,8 @@ std::vector<InterruptedWrite> repair_locked(int dir_fd) {
 // ".certforge-tmp-PID-RANDOM"
 std::string temp_suffix() {
     std::random_device device;
-    return fmt::format("{}{}-{:08x}{:08x}", kTempMarker, ::getpid(), device(), device());
-}
-
-void sync_dir(int dir_fd) {
-    ::fsync(dir_fd);
+    return fmt::format("{}{}-{:08x}{:08x}", kTempMarker, platform::current_pid(), device(),
+                       device());
 }
 
 } // namespace detail
@@ -165,7 +147,7 @@ std::vector<InterruptedWrite> repair_interrupted_writes(const fs::path& dir) {
     }
     const SignalGuard guard;
     const FolderLock lock(dir, kCommitLockWait, false);
-    return detail::repair_locked(lock.folder_fd());
+    return detail::repair_locked(lock.folder());
 }
 
 std::string describe(const InterruptedWrite& repair, const fs::path& dir) {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "certforge/output_set.hpp"
+#include "lib/platform/files.hpp"
 
 #include <string>
 #include <string_view>
@@ -21,13 +22,11 @@ inline constexpr std::string_view kCommitLast = "end\n";
 
 // ".certforge-tmp-PID-RANDOM", new for each commit.
 std::string temp_suffix();
-// fsync of a folder, so that renames in it are on disk.
-void sync_dir(int dir_fd);
 
 // Finishes or undoes every commit in the folder whose process is gone:
 // with a complete commit record the renames are finished, else every
 // temporary file is removed and every replaced file put back. The caller
 // holds the folder's lock.
-std::vector<InterruptedWrite> repair_locked(int dir_fd);
+std::vector<InterruptedWrite> repair_locked(const platform::Folder& folder);
 
 } // namespace certforge::detail

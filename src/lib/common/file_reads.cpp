@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "certforge/errors.hpp"
 #include "certforge/output_set.hpp"
-#include "lib/common/system_error_text.hpp"
+#include "lib/platform/system_error_text.hpp"
 
 #include <filesystem>
 #include <fmt/format.h>

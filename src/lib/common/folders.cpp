@@ -1,20 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "certforge/errors.hpp"
 #include "certforge/output_set.hpp"
-#include "lib/common/system_error_text.hpp"
-#include "unique_fd.hpp"
+#include "lib/platform/files.hpp"
 
-#include <cerrno>
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace certforge {
 namespace fs = std::filesystem;
-using detail::adopt_fd;
-using detail::raw_fd;
-using detail::UniqueFd;
+using platform::Entry;
 
 std::vector<fs::path> make_folders(const fs::path& dir, FolderMode mode) {
     fs::path target = dir.lexically_normal();
@@ -23,17 +16,17 @@ std::vector<fs::path> make_folders(const fs::path& dir, FolderMode mode) {
     }
     std::vector<fs::path> missing;
     for (fs::path p = target; !p.empty(); p = p.parent_path()) {
-        struct stat st {};
-        if (::stat(p.c_str(), &st) == 0) {
-            if (!S_ISDIR(st.st_mode)) {
+        const Entry entry = platform::entry_at(p, true);
+        if (entry != Entry::none) {
+            if (entry != Entry::folder) {
                 throw InputError(fmt::format("{} is not a folder", p.string()));
             }
             break;
         }
-        if (errno != ENOENT || ::lstat(p.c_str(), &st) == 0) {
-            throw InputError(fmt::format("cannot create folder {}: {}", p.string(),
-                                         errno == ENOENT ? "a symbolic link to nothing is there"
-                                                         : detail::errno_text()));
+        if (platform::entry_at(p, false) != Entry::none) {
+            throw InputError(fmt::format("cannot create folder {}: a symbolic link to nothing is "
+                                         "there",
+                                         p.string()));
         }
         missing.push_back(p);
         if (p == p.parent_path()) {
@@ -42,31 +35,23 @@ std::vector<fs::path> make_folders(const fs::path& dir, FolderMode mode) {
     }
     std::vector<fs::path> created;
     for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
-        const auto wanted = static_cast<mode_t>(*it == target ? static_cast<unsigned>(mode) : 0755);
-        if (::mkdir(it->c_str(), 0700) != 0) {
-            struct stat st {};
-            if (errno == EEXIST && ::lstat(it->c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+        const bool private_folder = *it == target && mode == FolderMode::private_folder;
+        if (!platform::create_folder(*it, private_folder)) {
+            const std::string reason = platform::last_error_text();
+            if (platform::entry_at(*it, false) == Entry::folder) {
                 continue; // made by another process meanwhile
             }
-            const std::string reason = detail::errno_text();
             remove_folders(created);
             throw InputError(fmt::format("cannot create folder {}: {}", it->string(), reason));
         }
         created.push_back(*it);
-        const UniqueFd folder =
-            adopt_fd(::open(it->c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-        if (!folder || ::fchmod(raw_fd(folder), wanted) != 0) {
-            const std::string reason = detail::errno_text();
-            remove_folders(created);
-            throw InputError(fmt::format("cannot create folder {}: {}", it->string(), reason));
-        }
     }
     return created;
 }
 
 void remove_folders(const std::vector<fs::path>& created) {
     for (auto it = created.rbegin(); it != created.rend(); ++it) {
-        ::rmdir(it->c_str());
+        platform::remove_empty_folder(*it);
     }
 }
 

@@ -5,49 +5,26 @@
 #include "certforge/folder_lock.hpp"
 #include "certforge/signal_guard.hpp"
 #include "lib/common/commit_record.hpp"
-#include "lib/common/system_error_text.hpp"
 #include "lib/common/test_hooks.hpp"
-#include "unique_fd.hpp"
+#include "lib/platform/files.hpp"
+#include "lib/platform/process.hpp"
 
-#include <cerrno>
-#include <charconv>
 #include <csignal>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <fstream>
-#include <map>
 #include <optional>
-#include <random>
-#include <sys/stat.h>
 #include <thread>
-#include <unistd.h>
 
 namespace certforge {
 namespace fs = std::filesystem;
-using detail::adopt_fd;
-using detail::errno_text;
 using detail::kBackupEnd;
 using detail::kCommitEnd;
 using detail::kCommitLast;
-using detail::raw_fd;
 using detail::repair_locked;
-using detail::sync_dir;
 using detail::temp_suffix;
-using detail::UniqueDir;
-using detail::UniqueFd;
+using platform::Entry;
+using platform::Folder;
 
 namespace {
-
-std::optional<struct stat> stat_at(int dir_fd, const std::string& name) {
-    struct stat st {};
-    if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
-        return std::nullopt;
-    }
-    return st;
-}
 
 // Test hook (test_hooks.hpp): CERTFORGE_FAULT_IN_COMMIT="POINT:ACTION" acts at POINT of a
 // commit: "written" (every temporary file written, before the renames) or
@@ -69,11 +46,11 @@ public:
         }
         const std::string_view action = std::string_view(spec_).substr(colon + 1);
         if (action == "kill") {
-            std::raise(SIGKILL);
+            platform::kill_self();
         } else if (action == "int") {
-            std::raise(SIGINT);
+            platform::interrupt_self(SIGINT);
         } else if (action == "term") {
-            std::raise(SIGTERM);
+            platform::interrupt_self(SIGTERM);
         } else if (action == "wait") {
             const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
             while (!SignalGuard::interrupted() && std::chrono::steady_clock::now() < deadline) {
@@ -89,78 +66,53 @@ private:
 // Writes `content` to a new file `name` in the folder (which must not
 // exist, and is never followed as a link) with `mode`, and flushes it to
 // disk.
-void write_new_file(int dir_fd, const fs::path& shown, const std::string& name, ByteView content,
+void write_new_file(const Folder& folder, const std::string& name, ByteView content,
                     FileMode mode) {
-    UniqueFd fd = adopt_fd(::openat(dir_fd, name.c_str(),
-                                    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                                    static_cast<mode_t>(mode)));
-    if (!fd) {
-        throw InternalError(fmt::format("cannot create {}: {}", shown.string(), errno_text()));
-    }
-    // O_CREAT's mode is filtered by the umask; set it exactly.
-    bool ok = ::fchmod(raw_fd(fd), static_cast<mode_t>(mode)) == 0;
-    std::size_t written = 0;
-    while (ok && written < content.size()) {
-        const ssize_t n = ::write(raw_fd(fd), content.data() + written, content.size() - written);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        ok = n > 0;
-        if (ok) {
-            written += static_cast<std::size_t>(n);
-        }
-    }
-    ok = ok && ::fsync(raw_fd(fd)) == 0;
-    const std::string reason = ok ? std::string() : errno_text();
-    ok = ::close(fd.release().fd) == 0 && ok;
-    if (!ok) {
-        ::unlinkat(dir_fd, name.c_str(), 0);
-        throw InternalError(fmt::format("cannot write {}: {}", shown.string(),
-                                        reason.empty() ? errno_text() : reason));
+    if (const std::string reason = folder.create_file(name, content, mode); !reason.empty()) {
+        throw InternalError(
+            fmt::format("cannot write {}: {}", (folder.path() / name).string(), reason));
     }
 }
 
 // Renames `from` to `to` in the folder; without `replace` an existing `to`
 // is refused, not replaced.
-void rename_at(int dir_fd, const fs::path& dir, const std::string& from, const std::string& to,
-               bool replace) {
-    int result = -1;
-    if (!replace) {
-        result = ::renameat2(dir_fd, from.c_str(), dir_fd, to.c_str(), RENAME_NOREPLACE);
-        if (result != 0 && errno == EEXIST) {
-            throw InputError(fmt::format("refusing to overwrite {} (use --force to replace)",
-                                         (dir / to).string()));
-        }
-    }
-    if (result != 0 && (replace || errno == EINVAL || errno == ENOSYS)) {
-        result = ::renameat(dir_fd, from.c_str(), dir_fd, to.c_str());
-    }
-    if (result != 0) {
-        throw InternalError(
-            fmt::format("cannot rename {} to {}: {}", (dir / from).string(), to, errno_text()));
+void rename_in(const Folder& folder, const std::string& from, const std::string& to, bool replace) {
+    switch (folder.rename(from, to, replace)) {
+    case Folder::Renamed::done:
+        return;
+    case Folder::Renamed::exists:
+        throw InputError(fmt::format("refusing to overwrite {} (use --force to replace)",
+                                     (folder.path() / to).string()));
+    case Folder::Renamed::failed:
+        throw InternalError(fmt::format("cannot rename {} to {}: {}",
+                                        (folder.path() / from).string(), to,
+                                        platform::last_error_text()));
     }
 }
 
 // Refuses names that are folders; without `force` also names that exist or
-// are symbolic links. `at_fd` is the folder, or AT_FDCWD to look names up
-// as dir/name.
-void refuse_names(int at_fd, const fs::path& dir, const std::vector<std::string>& names,
-                  bool force) {
+// are symbolic links. `entry_of` says what is at a name.
+template <typename EntryOf>
+void refuse_names(const fs::path& dir, const std::vector<std::string>& names, bool force,
+                  EntryOf entry_of) {
     std::vector<std::string> existing;
     std::vector<std::string> links;
     std::vector<std::string> folders;
     for (const auto& name : names) {
         const std::string shown = (dir / name).string();
-        const auto st = stat_at(at_fd, at_fd == AT_FDCWD ? shown : name);
-        if (!st) {
-            continue;
-        }
-        if (S_ISLNK(st->st_mode)) {
+        switch (entry_of(name)) {
+        case Entry::none:
+            break;
+        case Entry::link:
             links.push_back(shown);
-        } else if (S_ISDIR(st->st_mode)) {
+            break;
+        case Entry::folder:
             folders.push_back(shown);
-        } else {
+            break;
+        case Entry::file:
+        case Entry::other:
             existing.push_back(shown);
+            break;
         }
     }
     if (!folders.empty()) {
@@ -185,13 +137,13 @@ void refuse_names(int at_fd, const fs::path& dir, const std::vector<std::string>
 // not allow. True when the folder is there to write into (as itself or
 // through a link that is followed).
 bool check_folder(const fs::path& dir, bool force, FolderLink link) {
-    struct stat st {};
-    if (::lstat(dir.c_str(), &st) != 0) {
+    const Entry entry = platform::entry_at(dir, false);
+    if (entry == Entry::none) {
         return false;
     }
-    if (S_ISLNK(st.st_mode)) {
+    if (entry == Entry::link) {
         if (link == FolderLink::follow) {
-            if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+            if (platform::entry_at(dir, true) != Entry::folder) {
                 throw InputError(fmt::format("{} is not a folder", dir.string()));
             }
             return true;
@@ -203,7 +155,7 @@ bool check_folder(const fs::path& dir, bool force, FolderLink link) {
             "{} is a symbolic link: refusing to write through it{}", dir.string(),
             link == FolderLink::replace ? " (use --force to replace the link with a folder)" : ""));
     }
-    if (!S_ISDIR(st.st_mode)) {
+    if (entry != Entry::folder) {
         throw InputError(fmt::format("{} is not a folder", dir.string()));
     }
     return true;
@@ -223,7 +175,9 @@ void OutputSet::add(std::string name, ByteView content, FileMode mode) {
 void OutputSet::refuse_existing(const fs::path& dir, const std::vector<std::string>& names,
                                 bool force, FolderLink link) {
     if (check_folder(dir, force, link)) {
-        refuse_names(AT_FDCWD, dir, names, force);
+        refuse_names(dir, names, force, [&](const std::string& name) {
+            return platform::entry_at(dir / name, false);
+        });
     }
 }
 
@@ -241,9 +195,12 @@ std::vector<fs::path> OutputSet::commit() {
     std::error_code ec;
     if (link_ == FolderLink::replace && fs::is_symlink(dir_, ec)) {
         replaced_link = fs::read_symlink(dir_, ec);
-        if (ec || ::unlink(dir_.c_str()) != 0) {
+        if (!ec) {
+            fs::remove(dir_, ec);
+        }
+        if (ec) {
             throw InputError(fmt::format("cannot replace the symbolic link {}: {}", dir_.string(),
-                                         ec ? ec.message() : errno_text()));
+                                         ec.message()));
         }
     }
     std::vector<fs::path> created;
@@ -262,9 +219,9 @@ std::vector<fs::path> OutputSet::commit() {
 
 std::vector<fs::path> OutputSet::write_locked(const std::vector<std::string>& names) {
     const FolderLock lock(dir_, kCommitLockWait, link_ == FolderLink::follow);
-    const int dir_fd = lock.folder_fd();
-    repair_locked(dir_fd);
-    refuse_names(dir_fd, dir_, names, force_);
+    const Folder& folder = lock.folder();
+    repair_locked(folder);
+    refuse_names(dir_, names, force_, [&](const std::string& name) { return folder.entry(name); });
 
     struct Staged {
         std::string name;
@@ -280,20 +237,20 @@ std::vector<fs::path> OutputSet::write_locked(const std::vector<std::string>& na
     bool recorded = false;
     const auto roll_back = [&] {
         if (recorded) {
-            ::unlinkat(dir_fd, record.c_str(), 0);
-            sync_dir(dir_fd);
+            folder.remove(record);
+            folder.sync();
         }
         for (auto it = staged.rbegin(); it != staged.rend(); ++it) {
             if (it->renamed) {
-                ::unlinkat(dir_fd, it->name.c_str(), 0);
+                folder.remove(it->name);
             } else if (it->written) {
-                ::unlinkat(dir_fd, it->temp.c_str(), 0);
+                folder.remove(it->temp);
             }
             if (!it->backup.empty()) {
-                ::renameat(dir_fd, it->backup.c_str(), dir_fd, it->name.c_str());
+                folder.rename(it->backup, it->name, true);
             }
         }
-        sync_dir(dir_fd);
+        folder.sync();
     };
     const auto stop_if_interrupted = [] {
         if (SignalGuard::interrupted()) {
@@ -304,8 +261,7 @@ std::vector<fs::path> OutputSet::write_locked(const std::vector<std::string>& na
     try {
         for (const auto& file : files_) {
             staged.push_back({file.name, file.name + suffix, {}, false, false});
-            write_new_file(dir_fd, dir_ / staged.back().temp, staged.back().temp, file.content,
-                           file.mode);
+            write_new_file(folder, staged.back().temp, file.content, file.mode);
             staged.back().written = true;
             stop_if_interrupted();
         }
@@ -316,20 +272,20 @@ std::vector<fs::path> OutputSet::write_locked(const std::vector<std::string>& na
             order += name + "\n";
         }
         order += kCommitLast;
-        write_new_file(dir_fd, dir_ / record, record, as_bytes(order), FileMode::private_file);
+        write_new_file(folder, record, as_bytes(order), FileMode::private_file);
         recorded = true;
-        sync_dir(dir_fd);
+        folder.sync();
         std::size_t renamed = 0;
         for (auto& s : staged) {
-            if (force_ && stat_at(dir_fd, s.name)) {
-                rename_at(dir_fd, dir_, s.name, s.name + suffix + std::string(kBackupEnd), true);
+            if (force_ && folder.entry(s.name) != Entry::none) {
+                rename_in(folder, s.name, s.name + suffix + std::string(kBackupEnd), true);
                 s.backup = s.name + suffix + std::string(kBackupEnd);
             }
-            rename_at(dir_fd, dir_, s.temp, s.name, force_);
+            rename_in(folder, s.temp, s.name, force_);
             s.renamed = true;
             fault.at(fmt::format("renamed-{}", ++renamed));
         }
-        sync_dir(dir_fd);
+        folder.sync();
     } catch (...) {
         roll_back();
         throw;
@@ -337,12 +293,12 @@ std::vector<fs::path> OutputSet::write_locked(const std::vector<std::string>& na
     std::vector<fs::path> written;
     for (const auto& s : staged) {
         if (!s.backup.empty()) {
-            ::unlinkat(dir_fd, s.backup.c_str(), 0);
+            folder.remove(s.backup);
         }
         written.push_back(dir_ / s.name);
     }
-    ::unlinkat(dir_fd, record.c_str(), 0);
-    sync_dir(dir_fd);
+    folder.remove(record);
+    folder.sync();
     files_.clear();
     return written;
 }

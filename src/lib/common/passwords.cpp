@@ -3,13 +3,12 @@
 
 #include "certforge/errors.hpp"
 #include "certforge/output_set.hpp"
+#include "lib/platform/process.hpp"
 
 #include <cstdlib>
 #include <fmt/format.h>
 #include <fstream>
 #include <iostream>
-#include <termios.h>
-#include <unistd.h>
 
 namespace certforge {
 namespace {
@@ -19,37 +18,13 @@ SecureString first_line(const SecureString& text) {
     return end == SecureString::npos ? text : text.substr(0, end);
 }
 
-// Turns terminal echo off for its lifetime.
-class EchoOff {
-public:
-    EchoOff() {
-        if (::tcgetattr(STDIN_FILENO, &saved_) == 0) {
-            termios quiet = saved_;
-            quiet.c_lflag &= static_cast<tcflag_t>(~ECHO);
-            active_ = ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
-        }
-    }
-    ~EchoOff() {
-        if (active_) {
-            ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_);
-        }
-    }
-    EchoOff(const EchoOff&) = delete;
-    EchoOff& operator=(const EchoOff&) = delete;
-
-private:
-    termios saved_{};
-    bool active_ = false;
-};
-
 SecureString ask(std::string_view prompt) {
     std::cerr << prompt << std::flush;
     SecureString answer;
     {
-        EchoOff quiet;
+        const platform::EchoOff quiet;
         char c = 0;
-        while (answer.size() <= kMaxPasswordBytes && ::read(STDIN_FILENO, &c, 1) == 1 &&
-               c != '\n') {
+        while (answer.size() <= kMaxPasswordBytes && platform::read_input_byte(c) && c != '\n') {
             answer.push_back(c);
         }
         secure_wipe(&c, 1);
@@ -102,7 +77,11 @@ SecureString read_password_env(std::string_view variable) {
 }
 
 bool stdin_is_terminal() {
-    return ::isatty(STDIN_FILENO) == 1;
+    return platform::is_terminal(platform::Stream::input);
+}
+
+bool stderr_is_terminal() {
+    return platform::is_terminal(platform::Stream::error);
 }
 
 SecureString prompt_password(std::string_view prompt, std::string_view again) {

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "certforge/signal_guard.hpp"
 
+#include "lib/platform/process.hpp"
+
 #include <atomic>
-#include <csignal>
-#include <unistd.h>
 
 namespace certforge {
 namespace {
@@ -14,21 +14,11 @@ std::atomic<int> g_guards{0};
 std::atomic<int> g_waiting{0};
 static_assert(std::atomic<int>::is_always_lock_free);
 
-// Async-signal-safe. Inside the handler the signal is blocked, so it ends
-// the process as soon as the handler returns.
-void end_by(int signal) noexcept {
-    struct sigaction action {};
-    action.sa_handler = SIG_DFL;
-    sigemptyset(&action.sa_mask);
-    ::sigaction(signal, &action, nullptr);
-    ::raise(signal);
-}
-
 // Ends the process by `signal` unless a guard lives.
 void end_if_unguarded(int signal) noexcept {
     int idle = 0;
     if (g_guards.compare_exchange_strong(idle, kEnding)) {
-        end_by(signal);
+        platform::end_by_signal(signal);
     }
 }
 
@@ -41,19 +31,7 @@ extern "C" void on_signal(int signal) {
 } // namespace
 
 void install_signal_guards() {
-    for (const int signal : {SIGINT, SIGTERM}) {
-        struct sigaction old {};
-        if (::sigaction(signal, nullptr, &old) != 0 || old.sa_handler == SIG_IGN) {
-            continue;
-        }
-        struct sigaction action {};
-        action.sa_handler = on_signal;
-        sigemptyset(&action.sa_mask);
-        sigaddset(&action.sa_mask, SIGINT);
-        sigaddset(&action.sa_mask, SIGTERM);
-        action.sa_flags = SA_RESTART;
-        ::sigaction(signal, &action, nullptr);
-    }
+    platform::install_interrupt_handler(on_signal);
 }
 
 SignalGuard::SignalGuard() noexcept {
@@ -61,9 +39,7 @@ SignalGuard::SignalGuard() noexcept {
     while (true) {
         if (guards == kEnding) {
             // Another thread is ending the process.
-            for (;;) {
-                ::pause();
-            }
+            platform::wait_forever();
         }
         if (g_guards.compare_exchange_weak(guards, guards + 1)) {
             return;

@@ -4,8 +4,8 @@
 #include "certforge/errors.hpp"
 #include "certforge/general_names.hpp"
 #include "certforge/text.hpp"
+#include "lib/platform/net.hpp"
 
-#include <arpa/inet.h>
 #include <cctype>
 #include <fmt/format.h>
 

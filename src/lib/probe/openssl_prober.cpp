@@ -7,7 +7,6 @@
 #include "certforge/errors.hpp"
 #include "certforge/probe.hpp"
 #include "certforge/text.hpp"
-#include "lib/common/system_error_text.hpp"
 #include "probe_wire.hpp"
 
 #include <algorithm>
@@ -147,7 +146,7 @@ std::string failure_of(const Attempt& attempt, const Wire& wire, const ProbeTarg
                                                         : "connection closed during the handshake";
     }
     if (wire.error != 0) {
-        return detail::errno_text(wire.error);
+        return platform::socket_error_text(wire.error);
     }
     return queue.empty() ? "handshake failed" : queue;
 }
@@ -209,7 +208,7 @@ Attempt OpenSslProber::handshake(const addrinfo& address, const ProbeTarget& tar
         return attempt;
     }
     Wire wire;
-    wire.fd = connection.socket->fd();
+    wire.socket = connection.socket->get();
     wire.deadline = deadline;
     wire.first.reserve(kReplyCapture);
     const SslCtxPtr ctx = context(version, ciphers);

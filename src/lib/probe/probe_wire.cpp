@@ -3,59 +3,24 @@
 
 #include "backends/openssl/openssl_error.hpp"
 #include "certforge/errors.hpp"
-#include "lib/common/system_error_text.hpp"
 
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
 #include <fmt/format.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 namespace certforge::openssl {
-
-Socket::~Socket() {
-    if (fd_ >= 0) {
-        ::close(fd_);
-    }
-}
 
 Clock::time_point after(Clock::time_point start, double seconds) {
     return start +
            std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
 }
 
-namespace {
-
-// Waits until `fd` is ready for `events`: 1 when it is (or has an error for
-// the next call to report), 0 when `deadline` has passed, -1 when poll fails.
-int wait_for(int fd, short events, Clock::time_point deadline) noexcept {
-    while (true) {
-        const long long left =
-            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-        pollfd pfd{fd, events, 0};
-        const int ready =
-            ::poll(&pfd, 1, static_cast<int>(std::clamp<long long>(left, 0, 24 * 3600 * 1000)));
-        if (ready > 0) {
-            return 1;
-        }
-        if (ready == 0 && left <= 0) {
-            return 0;
-        }
-        if (ready < 0 && errno != EINTR) {
-            return -1;
-        }
-    }
-}
-
-} // namespace
-
 AddrInfoPtr resolve(const ProbeTarget& target) {
     addrinfo hints{};
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = AI_NUMERICSERV;
     addrinfo* raw = nullptr;
+    platform::start_sockets();
     const std::string port = std::to_string(target.port);
     if (const int rc = ::getaddrinfo(target.host.c_str(), port.c_str(), &hints, &raw); rc != 0) {
         throw InputError(fmt::format("{}:{}: cannot resolve {}: {}", target.host, target.port,
@@ -66,26 +31,23 @@ AddrInfoPtr resolve(const ProbeTarget& target) {
 
 Connected connect_to(const addrinfo& address, const ProbeTarget& target,
                      Clock::time_point deadline) {
-    auto socket = std::make_unique<Socket>(
-        ::socket(address.ai_family, address.ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
-                 address.ai_protocol));
-    if (socket->fd() < 0) {
-        return {nullptr, fmt::format("cannot create a socket: {}", detail::errno_text())};
+    int error = 0;
+    auto socket = std::make_unique<Socket>(platform::open_socket(address, error));
+    if (!*socket) {
+        return {nullptr,
+                fmt::format("cannot create a socket: {}", platform::socket_error_text(error))};
     }
-    if (::connect(socket->fd(), address.ai_addr, address.ai_addrlen) != 0) {
-        if (errno != EINPROGRESS) {
-            return {nullptr, detail::errno_text()};
-        }
-        const int ready = wait_for(socket->fd(), POLLOUT, deadline);
-        if (ready == 0) {
+    auto state = platform::start_connect(socket->get(), address, error);
+    if (state == platform::Io::pending) {
+        const auto ready = platform::wait_until(socket->get(), true, deadline, error);
+        if (ready == platform::Ready::timed_out) {
             return {nullptr, fmt::format("no answer within {} s", target.timeout_seconds)};
         }
-        int error = 0;
-        socklen_t length = sizeof error;
-        ::getsockopt(socket->fd(), SOL_SOCKET, SO_ERROR, &error, &length);
-        if (ready < 0 || error != 0) {
-            return {nullptr, detail::errno_text(error != 0 ? error : errno)};
-        }
+        state = ready == platform::Ready::ready ? platform::connect_result(socket->get(), error)
+                                                : platform::Io::failed;
+    }
+    if (state != platform::Io::done) {
+        return {nullptr, platform::socket_error_text(error)};
     }
     return {std::move(socket), {}};
 }
@@ -96,23 +58,23 @@ namespace {
 // why not.
 std::size_t receive(Wire& wire, void* into, std::size_t length) noexcept {
     while (true) {
-        const int ready = wait_for(wire.fd, POLLIN, wire.deadline);
-        if (ready <= 0) {
-            wire.timed_out = ready == 0;
-            wire.error = ready < 0 ? errno : 0;
+        const auto ready = platform::wait_until(wire.socket, false, wire.deadline, wire.error);
+        if (ready != platform::Ready::ready) {
+            wire.timed_out = ready == platform::Ready::timed_out;
             return 0;
         }
-        const ssize_t n = ::recv(wire.fd, into, length, 0);
-        if (n > 0) {
-            return static_cast<std::size_t>(n);
-        }
-        if (n == 0) {
+        std::size_t count = 0;
+        switch (platform::receive(wire.socket, into, length, count, wire.error)) {
+        case platform::Io::done:
+            return count;
+        case platform::Io::closed:
             wire.closed = true;
             return 0;
-        }
-        if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) {
-            wire.error = errno;
+        case platform::Io::failed:
             return 0;
+        case platform::Io::pending:
+            wire.error = 0;
+            break;
         }
     }
 }
@@ -141,19 +103,19 @@ int wire_write(BIO* bio, const char* data, std::size_t length, std::size_t* writ
     BIO_clear_retry_flags(bio);
     auto& wire = *static_cast<Wire*>(BIO_get_data(bio));
     while (true) {
-        const int ready = wait_for(wire.fd, POLLOUT, wire.deadline);
-        if (ready <= 0) {
-            wire.timed_out = ready == 0;
-            wire.error = ready < 0 ? errno : 0;
+        const auto ready = platform::wait_until(wire.socket, true, wire.deadline, wire.error);
+        if (ready != platform::Ready::ready) {
+            wire.timed_out = ready == platform::Ready::timed_out;
             return 0;
         }
-        const ssize_t n = ::send(wire.fd, data, length, MSG_NOSIGNAL);
-        if (n > 0) {
-            *written = static_cast<std::size_t>(n);
+        switch (platform::send(wire.socket, data, length, *written, wire.error)) {
+        case platform::Io::done:
             return 1;
-        }
-        if (n < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) {
-            wire.error = errno;
+        case platform::Io::pending:
+            wire.error = 0;
+            break;
+        case platform::Io::closed:
+        case platform::Io::failed:
             return 0;
         }
     }

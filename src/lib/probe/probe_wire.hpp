@@ -6,10 +6,10 @@
 
 #include "backends/openssl/openssl_handles.hpp"
 #include "certforge/probe.hpp"
+#include "lib/platform/net.hpp"
 
 #include <chrono>
 #include <memory>
-#include <netdb.h>
 #include <openssl/bio.h>
 #include <string>
 
@@ -22,18 +22,7 @@ inline void free_addrinfo(addrinfo* info) noexcept {
 }
 using AddrInfoPtr = Handle<addrinfo, free_addrinfo>;
 
-// A file descriptor closed with its owner.
-class Socket {
-public:
-    explicit Socket(int fd) : fd_(fd) {}
-    ~Socket();
-    Socket(const Socket&) = delete;
-    Socket& operator=(const Socket&) = delete;
-    int fd() const { return fd_; }
-
-private:
-    int fd_;
-};
+using platform::Socket;
 
 // `start` plus `seconds`.
 Clock::time_point after(Clock::time_point start, double seconds);
@@ -56,11 +45,11 @@ Connected connect_to(const addrinfo& address, const ProbeTarget& target,
 // raise no SIGPIPE; the first bytes the server sends are kept for
 // classify_reply.
 struct Wire {
-    int fd = -1;
+    platform::SocketHandle socket = platform::kNoSocket;
     Clock::time_point deadline;
     bool timed_out = false;
     bool closed = false;    // the server ended the connection
-    int error = 0;          // errno of a failed read or write
+    int error = 0;          // the socket error of a failed read or write
     Bytes first;            // the first bytes received; kReplyCapture reserved
     std::size_t served = 0; // how many of `first` OpenSSL has read
 };

@@ -5,13 +5,13 @@
 #include "certforge/errors.hpp"
 #include "certforge/text.hpp"
 #include "lib/common/test_hooks.hpp"
+#include "lib/platform/files.hpp"
 #include "profile_layer.hpp"
 
 #include <algorithm>
 #include <cstdlib>
 #include <fmt/format.h>
 #include <set>
-#include <unistd.h>
 
 namespace certforge {
 namespace fs = std::filesystem;
@@ -21,13 +21,10 @@ namespace {
 constexpr const char* kHostsFolder = "hosts";
 
 bool looks_like_path(std::string_view name) {
-    return name.find('/') != std::string_view::npos || name.ends_with(".toml");
-}
-
-fs::path executable_dir() {
-    std::error_code ec;
-    const fs::path self = fs::read_symlink("/proc/self/exe", ec);
-    return ec ? fs::path() : self.parent_path();
+    constexpr char separator = fs::path::preferred_separator;
+    return name.find('/') != std::string_view::npos ||
+           (separator != '/' && name.find(separator) != std::string_view::npos) ||
+           name.ends_with(".toml");
 }
 
 } // namespace
@@ -35,11 +32,7 @@ fs::path executable_dir() {
 ProfileCatalog::ProfileCatalog(std::vector<fs::path> search_dirs) : dirs_(std::move(search_dirs)) {}
 
 fs::path ProfileCatalog::shipped_profiles_dir() {
-    std::vector<fs::path> candidates;
-    if (const fs::path exe = executable_dir(); !exe.empty()) {
-        candidates.push_back(exe.parent_path() / "share" / "certforge" / "profiles");
-    }
-    candidates.emplace_back(CERTFORGE_INSTALLED_PROFILES_DIR);
+    std::vector<fs::path> candidates = platform::shipped_profiles_candidates();
 #ifdef CERTFORGE_SOURCE_PROFILES_DIR
     candidates.emplace_back(CERTFORGE_SOURCE_PROFILES_DIR);
 #endif
@@ -57,7 +50,7 @@ fs::path ProfileCatalog::system_profiles_dir() {
     if (const char* dir = detail::test_hook("CERTFORGE_TEST_SYSTEM_PROFILES_DIR")) {
         return dir;
     }
-    return CERTFORGE_SYSTEM_PROFILES_DIR;
+    return platform::admin_profiles_dir();
 }
 
 ProfileCatalog ProfileCatalog::from_environment() {
@@ -252,7 +245,7 @@ Profile ProfileCatalog::load_file(const fs::path& file) const {
     if (!fs::is_regular_file(file, ec)) {
         throw InputError(fmt::format("{}: no such profile file", file.string()));
     }
-    if (::access(file.c_str(), R_OK) != 0) {
+    if (!platform::readable(file)) {
         throw InputError(fmt::format("{}: cannot read the profile file", file.string()));
     }
     Chain chain = read_chain(*this, file);

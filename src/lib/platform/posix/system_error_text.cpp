@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "lib/common/system_error_text.hpp"
+#include "lib/platform/system_error_text.hpp"
 
 #include <cerrno>
 #include <cstring>
