@@ -56,8 +56,7 @@ fi
 stage "windows: certforge.exe, its zip, the smoke suite under wine"
 if zip=$(bash packaging/windows/build.sh | tail -n 1); then
   echo "windows: $zip" >&2
-  bash tests/windows/wine_smoke_test.sh build/windows/src/certforge.exe build/default/src/certforge . ||
-    status=1
+  bash tests/windows/wine_smoke_test.sh "$zip" build/default/src/certforge . || status=1
 else
   status=1
 fi

@@ -62,6 +62,21 @@ using UnixTime = std::int64_t;
 // "2026-11-28T21:33:00Z"
 std::string format_utc(UnixTime time);
 
+// A UTC calendar time: year (e.g. 1969, before 1970 too), month 1-12, day
+// 1-31, hour, minute, second.
+struct UtcFields {
+    int year = 1970;
+    int month = 1;
+    int day = 1;
+    int hour = 0;
+    int minute = 0;
+    int second = 0;
+};
+// The seconds since the epoch of `fields` (proleptic Gregorian, as timegm,
+// on every system).
+UnixTime to_unix_time(const UtcFields& fields);
+UtcFields to_utc_fields(UnixTime time);
+
 // What a PKCS#10 certificate request asks for.
 struct CsrInfo {
     Bytes der;

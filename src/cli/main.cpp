@@ -26,6 +26,10 @@ int certforge::cli::run(int argc, char** argv) {
     app.name("certforge");
     app.require_subcommand(1, 1);
     app.fallthrough(false);
+    // "/tmp/x" is a path, not an option, on Windows too (CLI11 would take
+    // it for a Windows-style option there); set before the commands, which
+    // inherit it.
+    app.allow_windows_style_options(false);
     app.set_version_flag("--version", fmt::format("certforge {}", version()),
                          "print certforge's version (certforge version adds the backends)");
 

@@ -3,6 +3,7 @@
 #include "certforge/cert_info.hpp"
 
 #include <catch2/catch.hpp>
+#include <tuple>
 
 using namespace certforge;
 
@@ -45,4 +46,31 @@ TEST_CASE("algorithms: DN text follows RFC 4514", "[algorithms]") {
     CHECK(dn.common_name() == " print+1");
     CHECK(format_utc(0) == "1970-01-01T00:00:00Z");
     CHECK(format_utc(1795000000) == "2026-11-18T11:06:40Z");
+}
+
+TEST_CASE("UTC calendar fields and Unix time convert both ways, before 1970 and past 2038 too",
+          "[unit]") {
+    struct Known {
+        UtcFields fields;
+        UnixTime time;
+    };
+    // Values as `date -u -d ... +%s` gives them.
+    const Known known[] = {
+        {{1970, 1, 1, 0, 0, 0}, 0},
+        {{1969, 12, 31, 23, 59, 59}, -1},
+        {{1950, 1, 1, 0, 0, 0}, -631152000},
+        {{2000, 2, 29, 12, 0, 0}, 951825600},
+        {{2038, 1, 19, 3, 14, 8}, 2147483648},
+        {{2100, 3, 1, 0, 0, 0}, 4107542400},
+        {{9999, 12, 31, 23, 59, 59}, 253402300799},
+    };
+    for (const auto& [fields, time] : known) {
+        INFO(format_utc(time));
+        CHECK(to_unix_time(fields) == time);
+        const UtcFields back = to_utc_fields(time);
+        CHECK(std::tie(back.year, back.month, back.day, back.hour, back.minute, back.second) ==
+              std::tie(fields.year, fields.month, fields.day, fields.hour, fields.minute,
+                       fields.second));
+    }
+    CHECK(format_utc(-1) == "1969-12-31T23:59:59Z");
 }

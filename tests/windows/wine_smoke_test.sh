@@ -9,9 +9,11 @@
 #   Linux build's); batch on examples/sites.toml; probe of a loopback
 #   openssl s_server (the same findings as the Linux build); a bad input
 #   (exit 3); private files' access lists as far as wine shows them.
-# usage: wine_smoke_test.sh CERTFORGE_EXE LINUX_CERTFORGE SOURCE_DIR
+# usage: wine_smoke_test.sh WINDOWS_ZIP LINUX_CERTFORGE SOURCE_DIR
+#   (WINDOWS_ZIP: what packaging/windows/build.sh made; the test runs the
+#   certforge.exe unpacked from it, beside its profiles\ folder)
 set -euo pipefail
-exe=$(realpath "$1")
+zip=$(realpath "$1")
 linux=$(realpath "$2")
 source_dir=$(realpath "$3")
 loader=/usr/lib/wine/wine64
@@ -32,6 +34,8 @@ cleanup() {
 trap cleanup EXIT
 export WINEPREFIX=$work/prefix WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
 cd "$work"
+unzip -q "$zip" -d package
+exe=$(ls "$work"/package/*/certforge.exe)
 failures=0
 checks=0
 pass() { checks=$((checks + 1)); echo "ok   $*"; }
@@ -106,6 +110,16 @@ if openssl pkcs12 -in ts.pfx -info -nokeys -passin file:made-openssl-default/ser
   pass "openssl reads ts.pfx: 3DES as asked"
 else
   fail "openssl pkcs12: $(head -c 400 pkcs12.txt)"
+fi
+win export --in made-openssl-konica-legacy/server.pfx \
+  --in-password-file made-openssl-konica-legacy/server.pfx.pass --format pfx-rc2 --out rc2.pfx \
+  --out-password-file made-openssl-konica-legacy/server.pfx.pass
+expect 0 "export pfx-rc2 (OpenSSL's legacy provider, built into the static libcrypto)"
+if openssl pkcs12 -in rc2.pfx -info -nokeys -passin file:made-openssl-konica-legacy/server.pfx.pass \
+     -legacy >pkcs12.txt 2>&1 && grep -q 'pbeWithSHA1And40BitRC2-CBC' pkcs12.txt; then
+  pass "openssl reads rc2.pfx: RC2-40 as asked"
+else
+  fail "openssl pkcs12 (rc2): $(head -c 400 pkcs12.txt)"
 fi
 win export --key made-botan-default/server.key --cert made-botan-default/server.crt \
   --chain ca-botan-default/ca.crt --format jks --out sc.jks \
@@ -187,8 +201,20 @@ for crt in sites/*/server.crt; do
 done
 win batch sites.toml --ca ca-openssl-default --out sites --json
 expect 0 "batch again"
-python3 -c 'import json,sys; d=json.load(open("out.txt")); sys.exit(0 if all(s.get("action")=="unchanged" for s in d["sites"]) else 1)' &&
-  pass "batch again: every site unchanged" || fail "batch again: $(head -c 300 out.txt)"
+python3 -c 'import json,sys; d=json.load(open("out.txt")); sys.exit(0 if all(s["status"]=="skipped" for s in d["sites"]) else 1)' &&
+  pass "batch again: every site skipped (idempotent)" || fail "batch again: $(head -c 300 out.txt)"
+# An absolute path that starts with "/" is a path, not a Windows-style option.
+win batch "$work/sites.toml" --ca ca-openssl-default --out sites --dry-run
+expect 0 "batch with an absolute /path (not taken for a /option)"
+
+# UTF-8 arguments: the wide command line reaches certforge as UTF-8.
+win ca init --profile default --name "Tiskové CA Brno – Žabovřesky" --out ca-utf8
+expect 0 "ca init with a non-ASCII --name"
+subject=$(openssl x509 -in ca-utf8/ca.crt -noout -subject -nameopt utf8,sep_comma_plus 2>&1)
+case $subject in
+  *"CN=Tiskové CA Brno – Žabovřesky"*) pass "the CA's name arrived as UTF-8: $subject" ;;
+  *) fail "the CA's name: $subject" ;;
+esac
 
 echo "not a certificate" >junk.pem
 win verify --profile default junk.pem
@@ -198,32 +224,27 @@ expect 3 "bad input: verify of a file that is no certificate is exit 3"
 win make --profile default --cn x --out made-openssl-default/server.crt
 expect 3 "bad input: make --out a file is exit 3"
 
-# Private files. Windows: a protected access list for the user,
-# Administrators and SYSTEM. Wine keeps the security descriptor certforge.exe
-# set in the file's user.wine.sd extended attribute (where the file system
-# takes user xattrs), and maps it to Unix permissions, without enforcing it
-# among Windows users as Windows would.
-key=made-openssl-default/server.key
-if python3 -c 'import os,sys; os.getxattr(sys.argv[1], "user.wine.sd")' "$key" 2>/dev/null; then
-  if python3 - "$key" <<'EOF'
-import os, sys
-sd = os.getxattr(sys.argv[1], "user.wine.sd")
-# A self-relative SECURITY_DESCRIPTOR follows a version byte: control flags
-# at offset 2 must have SE_DACL_PROTECTED (0x1000) and SE_DACL_PRESENT (0x4).
-control = int.from_bytes(sd[3:5], "little")
-sys.exit(0 if control & 0x1000 and control & 0x4 else 1)
-EOF
-  then pass "server.key: wine stored a protected access list (user.wine.sd)"
-  else fail "server.key: user.wine.sd has no protected DACL"
+# Private files. On Windows: a protected access list for the user,
+# Administrators and SYSTEM. Wine does not enforce access lists among
+# Windows users; what it shows is the Unix mode it derives from the list a
+# file was created with: nothing for others on the private files and
+# folders, read for others on the public ones (whose list is inherited).
+others_of() { echo $(($(stat -c %a "$1") % 10)); }
+for private in made-openssl-default/server.key made-openssl-default/server.pfx \
+               made-openssl-default/server.pfx.pass ca-openssl-default/ca.key made-openssl-default; do
+  if [ "$(others_of "$private")" -eq 0 ]; then
+    pass "private: $private gives others nothing (mode $(stat -c %a "$private") under wine)"
+  else
+    fail "private: $private is mode $(stat -c %a "$private") under wine"
   fi
-else
-  echo "note server.key: this file system keeps no user xattrs, so wine cannot show the access list"
-fi
-mode=$(stat -c %a "$key")
-case $mode in
-  600 | 400 | 700) pass "server.key: Unix mode $mode under wine (no access for others)" ;;
-  *) fail "server.key: Unix mode $mode under wine" ;;
-esac
+done
+for public in made-openssl-default/server.crt ca-openssl-default/ca.crt; do
+  if [ "$(others_of "$public")" -ge 4 ]; then
+    pass "public: $public is readable by others (mode $(stat -c %a "$public") under wine)"
+  else
+    fail "public: $public is mode $(stat -c %a "$public") under wine"
+  fi
+done
 echo "note console: wine runs certforge.exe without a Windows console here, so the no-echo password prompt (SetConsoleMode) and Ctrl-C (SetConsoleCtrlHandler) are not exercised"
 
 echo "$checks checks, $failures failed, $((SECONDS - started)) s"

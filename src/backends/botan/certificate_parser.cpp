@@ -12,7 +12,6 @@
 #include <botan/pk_algs.h>
 #include <botan/pkcs10.h>
 #include <cstdio>
-#include <ctime>
 #include <fmt/format.h>
 #include <unordered_map>
 #include <unordered_set>
@@ -64,14 +63,12 @@ std::string curve_name(const Botan::OID& oid) {
 // Seconds since the epoch. X509_Time::time_since_epoch() refuses years
 // before 1970; readable_string() is "YYYY/MM/DD hh:mm:ss UTC".
 UnixTime unix_time(const Botan::X509_Time& time) {
-    std::tm tm{};
-    if (std::sscanf(time.readable_string().c_str(), "%d/%d/%d %d:%d:%d", &tm.tm_year, &tm.tm_mon,
-                    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6) {
+    UtcFields utc;
+    if (std::sscanf(time.readable_string().c_str(), "%d/%d/%d %d:%d:%d", &utc.year, &utc.month,
+                    &utc.day, &utc.hour, &utc.minute, &utc.second) != 6) {
         throw Botan::Decoding_Error("unexpected time text " + time.readable_string());
     }
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    return static_cast<UnixTime>(::timegm(&tm));
+    return to_unix_time(utc);
 }
 
 KeyAlgorithm key_algorithm_of(const Botan::OID& oid) {

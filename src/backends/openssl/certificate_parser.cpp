@@ -45,7 +45,8 @@ UnixTime read_time(const ASN1_TIME* time, std::string_view source) {
         drain_error_queue();
         throw InputError(fmt::format("{}: invalid validity time", source));
     }
-    return static_cast<UnixTime>(::timegm(&tm));
+    return to_unix_time(
+        {tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec});
 }
 
 KeyAlgorithm key_algorithm_of(int nid) {

@@ -11,11 +11,11 @@
 #include "certforge/server_issue.hpp"
 #include "certforge/sites.hpp"
 #include "lib/common/test_hooks.hpp"
+#include "lib/platform/process.hpp"
 #include "site_job.hpp"
 #include "worker_pool.hpp"
 
 #include <algorithm>
-#include <csignal>
 #include <cstdlib>
 #include <ctime>
 #include <deque>
@@ -53,7 +53,7 @@ public:
     }
     void after_record() {
         if (kill_after_ != 0 && ++recorded_ == kill_after_) {
-            std::raise(SIGKILL);
+            platform::kill_self();
         }
     }
 

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "certforge/bytes.hpp"
 
-#include <cstring>
+#include "lib/platform/process.hpp"
 
 namespace certforge {
 
 void secure_wipe(void* data, std::size_t size) noexcept {
     if (data != nullptr && size > 0) {
-        explicit_bzero(data, size);
+        platform::wipe(data, size);
     }
 }
 

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <ctime>
 #include <fmt/format.h>
 
@@ -72,12 +73,32 @@ std::string sha256_hex(const CertInfo& info) {
     return to_hex(info.sha256_fingerprint);
 }
 
+UnixTime to_unix_time(const UtcFields& fields) {
+    using namespace std::chrono;
+    const sys_days day = year{fields.year} / month{static_cast<unsigned>(fields.month)} /
+                         static_cast<unsigned>(fields.day);
+    return static_cast<UnixTime>(day.time_since_epoch() / seconds{1}) + fields.hour * 3600LL +
+           fields.minute * 60LL + fields.second;
+}
+
+UtcFields to_utc_fields(UnixTime time) {
+    using namespace std::chrono;
+    const sys_seconds at{seconds{time}};
+    const sys_days day = floor<days>(at);
+    const year_month_day date{day};
+    const hh_mm_ss clock{at - day};
+    return {static_cast<int>(date.year()),
+            static_cast<int>(static_cast<unsigned>(date.month())),
+            static_cast<int>(static_cast<unsigned>(date.day())),
+            static_cast<int>(clock.hours().count()),
+            static_cast<int>(clock.minutes().count()),
+            static_cast<int>(clock.seconds().count())};
+}
+
 std::string format_utc(UnixTime time) {
-    const std::time_t t = static_cast<std::time_t>(time);
-    std::tm tm{};
-    ::gmtime_r(&t, &tm);
-    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1,
-                       tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    const UtcFields utc = to_utc_fields(time);
+    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", utc.year, utc.month, utc.day,
+                       utc.hour, utc.minute, utc.second);
 }
 
 } // namespace certforge

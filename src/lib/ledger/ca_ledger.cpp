@@ -101,7 +101,9 @@ CaLedger::CaLedger(const fs::path& ca_dir) : impl_(std::make_unique<Impl>()) {
     }
     impl_->path = ca_dir / kCaLedgerFile;
     sqlite3* raw = nullptr;
-    const int code = sqlite3_open_v2(impl_->path.c_str(), &raw,
+    // SQLite takes UTF-8 names on every system.
+    const std::u8string file = impl_->path.u8string();
+    const int code = sqlite3_open_v2(reinterpret_cast<const char*>(file.c_str()), &raw,
                                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
     impl_->db.reset(raw);
     if (code != SQLITE_OK) {

@@ -70,5 +70,7 @@ Io send(SocketHandle socket, const void* data, std::size_t length, std::size_t& 
 
 // The system's text for a socket error code.
 std::string socket_error_text(int error);
+// The system's text for a getaddrinfo result.
+std::string resolve_error_text(int result);
 
 } // namespace certforge::platform

@@ -4,11 +4,16 @@
 // a console control event) and the fault-injection test hooks' way to die.
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 namespace certforge::platform {
 
 long current_pid() noexcept;
+
+// Overwrites `size` bytes at `data` with zeros, in a way the compiler may
+// not leave out (explicit_bzero, SecureZeroMemory).
+void wipe(void* data, std::size_t size) noexcept;
 
 // Whether process `pid` still runs (or exists and is not ours to signal).
 bool process_runs(long pid) noexcept;

@@ -24,7 +24,7 @@ AddrInfoPtr resolve(const ProbeTarget& target) {
     const std::string port = std::to_string(target.port);
     if (const int rc = ::getaddrinfo(target.host.c_str(), port.c_str(), &hints, &raw); rc != 0) {
         throw InputError(fmt::format("{}:{}: cannot resolve {}: {}", target.host, target.port,
-                                     target.host, gai_strerror(rc)));
+                                     target.host, platform::resolve_error_text(rc)));
     }
     return AddrInfoPtr(raw);
 }

@@ -94,3 +94,11 @@ std::string socket_error_text(int error) {
 }
 
 } // namespace certforge::platform
+
+namespace certforge::platform {
+
+std::string resolve_error_text(int result) {
+    return ::gai_strerror(result);
+}
+
+} // namespace certforge::platform

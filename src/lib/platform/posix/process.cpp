@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <termios.h>
 #include <unistd.h>
 
@@ -12,6 +13,10 @@ namespace certforge::platform {
 
 long current_pid() noexcept {
     return static_cast<long>(::getpid());
+}
+
+void wipe(void* data, std::size_t size) noexcept {
+    ::explicit_bzero(data, size);
 }
 
 bool process_runs(long pid) noexcept {

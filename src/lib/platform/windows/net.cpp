@@ -121,4 +121,9 @@ std::string socket_error_text(int error) {
     return win32::error_text(static_cast<DWORD>(error));
 }
 
+// getaddrinfo's results on Windows are WSA error codes.
+std::string resolve_error_text(int result) {
+    return socket_error_text(result);
+}
+
 } // namespace certforge::platform

@@ -47,6 +47,10 @@ long current_pid() noexcept {
     return static_cast<long>(::GetCurrentProcessId());
 }
 
+void wipe(void* data, std::size_t size) noexcept {
+    ::SecureZeroMemory(data, size);
+}
+
 bool process_runs(long pid) noexcept {
     if (pid == current_pid()) {
         return true;
