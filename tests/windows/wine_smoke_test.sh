@@ -97,6 +97,10 @@ done
 
 win verify --profile default made-openssl-default/server.crt
 expect 0 "verify: a fitting certificate is exit 0"
+# A Windows path: drive letter and backslashes (wine's Z: is the Unix root).
+windows_path="Z:$(echo "$work/made-openssl-default/server.crt" | tr / '\\')"
+win verify --profile default "$windows_path"
+expect 0 "verify $windows_path (drive letter, backslashes)"
 win verify --profile default made-botan-konica-legacy/server.crt
 expect 1 "verify: SHA-1/RSA-1024 against default is exit 1"
 grep -qi 'sha-\?1\|1024' out.txt && pass "verify names what fails" || fail "verify output: $(head -5 out.txt)"
