@@ -9,6 +9,7 @@
 #include "certforge/dn_text.hpp"
 #include "certforge/errors.hpp"
 #include "certforge/passwords.hpp"
+#include "certforge/path_text.hpp"
 #include "certforge/profile_catalog.hpp"
 #include "certforge/profile_merge.hpp"
 #include "certforge/text.hpp"
@@ -106,7 +107,7 @@ void add_password_options(CLI::App* command, PasswordOptions& options, PasswordU
 
 SecureString existing_password(const PasswordOptions& options, const std::string& file) {
     if (!options.file.empty()) {
-        return read_password_file(options.file);
+        return read_password_file(utf8_path(options.file));
     }
     if (!options.env.empty()) {
         return read_password_env(options.env);
@@ -120,7 +121,7 @@ SecureString existing_password(const PasswordOptions& options, const std::string
 }
 
 PasswordSource password_source(const PasswordOptions& options, const std::string& file) {
-    PasswordSource source{options.file, options.env, {}};
+    PasswordSource source{utf8_path(options.file), options.env, {}};
     if (options.file.empty() && options.env.empty() && stdin_is_terminal()) {
         source.prompt = [file] {
             return prompt_password(fmt::format("Password for {} (Enter: generate one): ", file),
@@ -295,7 +296,7 @@ namespace certforge::cli {
 nlohmann::json paths_json(const std::vector<std::filesystem::path>& files) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& file : files) {
-        out.push_back(file.string());
+        out.push_back(path_text(file));
     }
     return out;
 }
@@ -313,9 +314,10 @@ CertInfo read_ca_certificate(const std::filesystem::path& ca_dir) {
     if (!std::filesystem::exists(file)) {
         throw InputError(fmt::format("{} is not a CA folder (no {}); make one with 'certforge ca "
                                      "init'",
-                                     ca_dir.string(), kCaCertFile));
+                                     path_text(ca_dir), kCaCertFile));
     }
-    return make_backend("")->parse_certificate(read_certificate_file(file).front(), file.string());
+    return make_backend("")->parse_certificate(read_certificate_file(file).front(),
+                                               path_text(file));
 }
 
 std::string ca_state(const CertInfo& ca, UnixTime at) {
@@ -340,7 +342,7 @@ nlohmann::json ca_certificate_json(const CertInfo& ca, UnixTime at) {
 
 void print_written(const std::vector<std::filesystem::path>& files) {
     for (const auto& file : files) {
-        fmt::print("  wrote {}\n", file.string());
+        fmt::print("  wrote {}\n", path_text(file));
     }
 }
 

@@ -2,6 +2,7 @@
 #include "certforge/batch.hpp"
 #include "certforge/errors.hpp"
 #include "certforge/passwords.hpp"
+#include "certforge/path_text.hpp"
 #include "certforge/sites.hpp"
 #include "cli_support.hpp"
 
@@ -111,7 +112,7 @@ private:
                             {"status", to_string(result.status)},
                             {"reason", result.reason},
                             {"profile", result.profile},
-                            {"folder", result.folder.string()},
+                            {"folder", path_text(result.folder)},
                             {"files", paths_json(result.files)}};
         if (!result.serial.empty()) {
             json["serial"] = result.serial;
@@ -186,7 +187,7 @@ void print_sites_problems(const SitesFileError& error, bool json) {
             problems.push_back({{"line", p.line}, {"column", p.column}, {"message", p.message}});
         }
         const nlohmann::json document{{"schema", schema::kBatchProblems},
-                                      {"sites_file", error.path().string()},
+                                      {"sites_file", path_text(error.path())},
                                       {"problems", problems}};
         fmt::print("{}\n", document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
     } else if (error.problems().size() > 1) {
@@ -197,9 +198,9 @@ void print_sites_problems(const SitesFileError& error, bool json) {
 
 int run_batch_command(const BatchCommandOptions& options) {
     BatchOptions batch;
-    batch.sites_file = options.sites;
-    batch.ca_dir = options.ca_dir;
-    batch.out_dir = options.out;
+    batch.sites_file = utf8_path(options.sites);
+    batch.ca_dir = utf8_path(options.ca_dir);
+    batch.out_dir = utf8_path(options.out);
     batch.backend = options.backend;
     batch.jobs = options.jobs;
     batch.renew_within = parse_duration(options.renew_within, "--renew-within");

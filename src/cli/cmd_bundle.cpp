@@ -6,6 +6,7 @@
 #include "certforge/errors.hpp"
 #include "certforge/import_bundle.hpp"
 #include "certforge/output_set.hpp"
+#include "certforge/path_text.hpp"
 #include "cli_support.hpp"
 
 #include <fmt/format.h>
@@ -29,9 +30,9 @@ struct BundleOptions {
 int run_bundle(const BundleOptions& options) {
     const Profile profile = load_profile(options.profile);
     const auto backend = make_backend(options.backend);
-    const std::filesystem::path out(options.out);
+    const std::filesystem::path out = utf8_path(options.out);
     const std::filesystem::path dir = folder_of(out);
-    OutputSet::refuse_existing(dir, {out.filename().string()}, options.force);
+    OutputSet::refuse_existing(dir, {path_text(out.filename())}, options.force);
 
     if (options.ca_dir.empty() && options.cert.empty()) {
         throw UsageError("say what the device must trust: --ca DIR, or --cert for a self-signed "
@@ -39,11 +40,11 @@ int run_bundle(const BundleOptions& options) {
     }
     std::vector<Bytes> chain;
     if (!options.cert.empty()) {
-        chain = read_certificate_file(options.cert);
+        chain = read_certificate_file(utf8_path(options.cert));
     }
     std::optional<CaFolder> ca;
     if (!options.ca_dir.empty()) {
-        ca.emplace(load_ca_folder(options.ca_dir, *backend));
+        ca.emplace(load_ca_folder(utf8_path(options.ca_dir), *backend));
         if (std::find(chain.begin(), chain.end(), ca->certificate_der) == chain.end()) {
             chain.push_back(ca->certificate_der);
         }
@@ -60,7 +61,7 @@ int run_bundle(const BundleOptions& options) {
     bool generated = false;
     SecureString password;
     if (profile.import.identity_pkcs12 && !options.key.empty() && !options.cert.empty()) {
-        KeyAndChain contents{read_private_key_file(options.key), chain};
+        KeyAndChain contents{read_private_key_file(utf8_path(options.key)), chain};
         if (!backend->key_matches_certificate(*contents.key, chain.front())) {
             throw InputError(
                 fmt::format("{}: the key does not belong to {}", options.key, options.cert));
@@ -77,7 +78,7 @@ int run_bundle(const BundleOptions& options) {
                                             .subject.common_name()
                                             .value_or("device");
         add_device_pkcs12(bundle, profile, *make_container_codec(), contents, password, device_name,
-                          generated ? fmt::format("in {}.pass", out.filename().string())
+                          generated ? fmt::format("in {}.pass", path_text(out.filename()))
                                     : "the one given to certforge");
     } else if (profile.import.identity_pkcs12) {
         note(fmt::format("profile '{}' says the device imports its own PKCS#12: give --cert and "
@@ -85,10 +86,10 @@ int run_bundle(const BundleOptions& options) {
                          profile.id));
     }
     OutputSet output(dir, options.force);
-    output.add(out.filename().string(), make_import_bundle(profile, bundle, *backend),
+    output.add(path_text(out.filename()), make_import_bundle(profile, bundle, *backend),
                bundle.holds_keys() ? FileMode::private_file : FileMode::public_file);
     if (generated) {
-        output.add(out.filename().string() + ".pass", password + "\n", FileMode::private_file);
+        output.add(path_text(out.filename()) + ".pass", password + "\n", FileMode::private_file);
     }
     const auto written = output.commit();
     if (options.json) {
@@ -98,7 +99,7 @@ int run_bundle(const BundleOptions& options) {
         print_json({{"schema", schema::kBundleResult},
                     {"profile", profile.id},
                     {"backend", backend->name()},
-                    {"file", out.string()},
+                    {"file", path_text(out)},
                     {"trust_file", trust_file_name(profile)},
                     {"trust_certificate", shown(bundle.trust_certificate)},
                     {"leaf_certificate", bundle.leaf_certificate ? shown(*bundle.leaf_certificate)
@@ -108,7 +109,7 @@ int run_bundle(const BundleOptions& options) {
                     {"files", paths_json(written)}});
         return kExitOk;
     }
-    fmt::print("{}: import bundle for {} ({}{})\n", out.string(), profile.id,
+    fmt::print("{}: import bundle for {} ({}{})\n", path_text(out), profile.id,
                trust_file_name(profile), bundle.holds_keys() ? ", device.p12" : "");
     print_written(written);
     return kExitOk;

@@ -7,6 +7,7 @@
 #include "certforge/errors.hpp"
 #include "certforge/issue.hpp"
 #include "certforge/output_set.hpp"
+#include "certforge/path_text.hpp"
 #include "certforge/pem.hpp"
 #include "certforge/version.hpp"
 #include "cli_support.hpp"
@@ -29,16 +30,16 @@ int run_ca_init(const CaInitOptions& options) {
     request.subject = options.subject;
     request.subject.common_name = options.name;
     apply_overrides(options.overrides, request);
-    OutputSet::refuse_existing(options.out, {kCaKeyFile, kCaCertFile, kCaMetadataFile},
+    OutputSet::refuse_existing(utf8_path(options.out), {kCaKeyFile, kCaCertFile, kCaMetadataFile},
                                options.force);
-    const std::filesystem::path ledger_file = std::filesystem::path(options.out) / kCaLedgerFile;
+    const std::filesystem::path ledger_file = utf8_path(options.out) / kCaLedgerFile;
     if (std::filesystem::exists(ledger_file)) {
-        const auto recorded = CaLedger(options.out).entries().size();
+        const auto recorded = CaLedger(utf8_path(options.out)).entries().size();
         if (recorded > 0) {
             throw InputError(fmt::format(
                 "{} records {} certificate{} of the CA in {}; a new CA must not inherit them: "
                 "move the old CA folder away first",
-                ledger_file.string(), recorded, recorded == 1 ? "" : "s", options.out));
+                path_text(ledger_file), recorded, recorded == 1 ? "" : "s", options.out));
         }
     }
 
@@ -57,13 +58,13 @@ int run_ca_init(const CaInitOptions& options) {
                         format_utc(static_cast<UnixTime>(std::time(nullptr))),
                         sha256_hex(info),
                         std::string(version())};
-    OutputSet output(options.out, options.force);
+    OutputSet output(utf8_path(options.out), options.force);
     output.add(kCaKeyFile, pem_encode_secret("PRIVATE KEY", ca.key.pkcs8_der()),
                FileMode::private_file);
     output.add(kCaCertFile, pem_encode("CERTIFICATE", ca.certificate_der), FileMode::public_file);
     output.add(kCaMetadataFile, metadata_to_json(metadata), FileMode::public_file);
     auto written = output.commit();
-    written.push_back(CaLedger(options.out).path());
+    written.push_back(CaLedger(utf8_path(options.out)).path());
 
     if (options.json) {
         print_json(issued_json(schema::kCaInit, profile, backend->name(), written, info));
@@ -91,12 +92,12 @@ int run_ca_sign(const CaSignOptions& options) {
     const IssueTarget target = load_target(options.profile, "");
     const Profile& profile = target.effective;
     const auto backend = make_backend(options.backend);
-    const std::filesystem::path out(options.out);
+    const std::filesystem::path out = utf8_path(options.out);
     const std::filesystem::path dir = folder_of(out);
-    OutputSet::refuse_existing(dir, {out.filename().string()}, options.force);
-    const Bytes der = read_request_file(options.request);
+    OutputSet::refuse_existing(dir, {path_text(out.filename())}, options.force);
+    const Bytes der = read_request_file(utf8_path(options.request));
     const CsrInfo csr = backend->parse_csr(der, options.request);
-    const CaFolder ca = load_ca_folder(options.ca_dir, *backend);
+    const CaFolder ca = load_ca_folder(utf8_path(options.ca_dir), *backend);
     const UnixTime now = static_cast<UnixTime>(std::time(nullptr));
     const Bytes cert = with_cli_hint(HintStyle::ca_sign, [&] {
         try {
@@ -109,10 +110,10 @@ int run_ca_sign(const CaSignOptions& options) {
                                fmt::format("{}: refused: {}", options.request, e.what()), e.hint());
         }
     });
-    CaLedger ledger(options.ca_dir);
+    CaLedger ledger(utf8_path(options.ca_dir));
     const CertInfo info = backend->parse_certificate(cert, "new certificate");
     OutputSet output(dir, options.force);
-    output.add(out.filename().string(), pem_encode("CERTIFICATE", cert), FileMode::public_file);
+    output.add(path_text(out.filename()), pem_encode("CERTIFICATE", cert), FileMode::public_file);
     const auto written =
         deliver_recorded(ledger,
                          make_ledger_entry(info, profile.id, "ca sign", "", ledger_location(out),

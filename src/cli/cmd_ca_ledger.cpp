@@ -6,6 +6,7 @@
 #include "certforge/certificate_file.hpp"
 #include "certforge/errors.hpp"
 #include "certforge/output_set.hpp"
+#include "certforge/path_text.hpp"
 #include "certforge/pem.hpp"
 #include "certforge/profile_catalog.hpp"
 #include "cli_support.hpp"
@@ -54,9 +55,9 @@ nlohmann::json entry_json(const LedgerEntry& entry, UnixTime at) {
 }
 
 int run_ca_list(const CaListOptions& options) {
-    CaLedger ledger(options.ca_dir);
+    CaLedger ledger(utf8_path(options.ca_dir));
     const UnixTime at = now();
-    const CertInfo ca = read_ca_certificate(options.ca_dir);
+    const CertInfo ca = read_ca_certificate(utf8_path(options.ca_dir));
     const std::int64_t window =
         options.expiring.empty() ? 0 : parse_duration(options.expiring, "--expiring");
     const bool ca_expiring = !options.expiring.empty() && ca.not_after <= at + window;
@@ -133,7 +134,7 @@ struct CaRevokeOptions {
 
 int run_ca_revoke(const CaRevokeOptions& options) {
     const RevocationReason reason = revocation_reason_from_name(options.reason);
-    CaLedger ledger(options.ca_dir);
+    CaLedger ledger(utf8_path(options.ca_dir));
     const UnixTime at = now();
     const LedgerEntry entry = ledger.revoke(options.serial, reason, at);
     if (options.json) {
@@ -163,22 +164,21 @@ struct CaCrlOptions {
 
 int run_ca_crl(const CaCrlOptions& options) {
     const auto backend = make_backend(options.backend);
-    const CaFolder ca = load_ca_folder(options.ca_dir, *backend);
+    const CaFolder ca = load_ca_folder(utf8_path(options.ca_dir), *backend);
     const Profile profile =
         load_profile(options.profile.empty() ? ca.metadata.profile_id : options.profile);
     const std::filesystem::path out =
-        options.out.empty()
-            ? std::filesystem::path(options.ca_dir) / (options.der ? "crl.der" : "crl.pem")
-            : std::filesystem::path(options.out);
+        options.out.empty() ? utf8_path(options.ca_dir) / (options.der ? "crl.der" : "crl.pem")
+                            : utf8_path(options.out);
     // A CRL is a publication replaced each time: an existing CRL is replaced
     // without --force, any other file is not.
     std::error_code ec;
     const bool replace = options.force || (std::filesystem::is_regular_file(out, ec) && [&] {
                              return is_crl(as_bytes(read_file(out)));
                          }());
-    OutputSet::refuse_existing(folder_of(out), {out.filename().string()}, replace);
+    OutputSet::refuse_existing(folder_of(out), {path_text(out.filename())}, replace);
 
-    CaLedger ledger(options.ca_dir);
+    CaLedger ledger(utf8_path(options.ca_dir));
     LedgerFilter filter;
     filter.status = LedgerStatus::revoked;
     const auto revoked = ledger.entries(filter);
@@ -190,9 +190,9 @@ int run_ca_crl(const CaCrlOptions& options) {
 
     OutputSet output(folder_of(out), replace);
     if (options.der) {
-        output.add(out.filename().string(), crl, FileMode::public_file);
+        output.add(path_text(out.filename()), crl, FileMode::public_file);
     } else {
-        output.add(out.filename().string(), pem_encode("X509 CRL", crl), FileMode::public_file);
+        output.add(path_text(out.filename()), pem_encode("X509 CRL", crl), FileMode::public_file);
     }
     const auto written = output.commit();
     if (options.json) {
@@ -201,7 +201,7 @@ int run_ca_crl(const CaCrlOptions& options) {
             serials.push_back(entry.serial);
         }
         print_json({{"schema", schema::kCaCrl},
-                    {"file", written.front().string()},
+                    {"file", path_text(written.front())},
                     {"crl_number", number},
                     {"this_update", format_utc(tmpl.this_update)},
                     {"next_update", format_utc(tmpl.next_update)},

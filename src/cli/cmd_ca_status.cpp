@@ -6,6 +6,7 @@
 #include "certforge/errors.hpp"
 #include "certforge/issue.hpp"
 #include "certforge/output_set.hpp"
+#include "certforge/path_text.hpp"
 #include "certforge/profile_catalog.hpp"
 #include "cli_support.hpp"
 
@@ -24,19 +25,19 @@ struct CaStatusOptions {
 
 int run_ca_status(const CaStatusOptions& options) {
     const UnixTime at = static_cast<UnixTime>(std::time(nullptr));
-    const std::filesystem::path dir(options.ca_dir);
+    const std::filesystem::path dir = utf8_path(options.ca_dir);
     const CertInfo ca = read_ca_certificate(dir);
     CaMetadata metadata;
     if (std::filesystem::exists(dir / kCaMetadataFile)) {
         metadata =
-            metadata_from_json(read_file(dir / kCaMetadataFile), (dir / kCaMetadataFile).string());
+            metadata_from_json(read_file(dir / kCaMetadataFile), path_text(dir / kCaMetadataFile));
     }
     std::string refusal;
     if (!metadata.profile_id.empty()) {
         try {
             const IssueTarget target =
                 IssueTarget::of({ProfileCatalog::from_environment().load(metadata.profile_id)});
-            require_ca_fits(ca, target, at, (dir / kCaCertFile).string());
+            require_ca_fits(ca, target, at, path_text(dir / kCaCertFile));
         } catch (const RefusedError& e) {
             refusal = fmt::format("{} (rule {})", e.what(), e.rule());
         } catch (const InputError& e) {

@@ -3,6 +3,7 @@
 #include "certforge/certificate_builder.hpp"
 #include "certforge/certificate_file.hpp"
 #include "certforge/output_set.hpp"
+#include "certforge/path_text.hpp"
 #include "certforge/pem.hpp"
 #include "cli_support.hpp"
 
@@ -23,16 +24,16 @@ int run_csr(const CsrOptions& options) {
     const auto backend = make_backend(options.backend);
     const CertRequest request = server_request(options, options.cn, options.sans);
     with_cli_hint(HintStyle::make, [&] { validate_request(profile, request); });
-    OutputSet::refuse_existing(options.out, {"server.key", "server.csr"}, options.force);
+    OutputSet::refuse_existing(utf8_path(options.out), {"server.key", "server.csr"}, options.force);
     std::optional<PrivateKey> existing_key;
     if (!options.key_file.empty()) {
-        existing_key.emplace(read_private_key_file(options.key_file));
+        existing_key.emplace(read_private_key_file(utf8_path(options.key_file)));
     }
     const IssuedRequest issued = with_cli_hint(HintStyle::make, [&] {
         return CertificateBuilder(*backend, profile).make_csr(request, std::move(existing_key));
     });
     const CsrInfo info = backend->parse_csr(issued.csr_der, "new request");
-    OutputSet output(options.out, options.force);
+    OutputSet output(utf8_path(options.out), options.force);
     output.add("server.key", pem_encode_secret("PRIVATE KEY", issued.key.pkcs8_der()),
                FileMode::private_file);
     output.add("server.csr", pem_encode("CERTIFICATE REQUEST", issued.csr_der),

@@ -4,6 +4,7 @@
 #include "certforge/export_formats.hpp"
 #include "certforge/input_file.hpp"
 #include "certforge/output_set.hpp"
+#include "certforge/path_text.hpp"
 #include "cli_support.hpp"
 
 #include <fmt/format.h>
@@ -34,7 +35,7 @@ KeyAndChain gather_input(const ExportOptions& options, const Backend& backend) {
         if (!options.key.empty() || !options.cert.empty()) {
             throw UsageError("give either --in or --key/--cert, not both");
         }
-        return open_input_file(options.in, backend,
+        return open_input_file(utf8_path(options.in), backend,
                                [&] { return existing_password(options.in_password, options.in); })
             .contents;
     }
@@ -42,16 +43,16 @@ KeyAndChain gather_input(const ExportOptions& options, const Backend& backend) {
         throw UsageError("say what to export: --cert (with --key and --chain) or --in");
     }
     KeyAndChain input;
-    input.chain = read_certificate_file(options.cert);
+    input.chain = read_certificate_file(utf8_path(options.cert));
     if (!options.chain.empty()) {
-        for (auto& der : read_certificate_file(options.chain)) {
+        for (auto& der : read_certificate_file(utf8_path(options.chain))) {
             if (std::find(input.chain.begin(), input.chain.end(), der) == input.chain.end()) {
                 input.chain.push_back(std::move(der));
             }
         }
     }
     if (!options.key.empty()) {
-        input.key.emplace(read_private_key_file(options.key));
+        input.key.emplace(read_private_key_file(utf8_path(options.key)));
         if (!backend.key_matches_certificate(*input.key, input.chain.front())) {
             throw InputError(
                 fmt::format("{}: the key does not belong to {}", options.key, options.cert));
@@ -75,9 +76,9 @@ int run_export(const ExportOptions& options) {
     if (!options.server_os.empty() && !is_pfx(info.format)) {
         throw UsageError("--server-os chooses a PFX encryption: use it with --format pfx");
     }
-    const std::filesystem::path out(options.out);
-    const std::string pass_name = out.filename().string() + ".pass";
-    OutputSet::refuse_existing(folder_of(out), {out.filename().string()}, options.force);
+    const std::filesystem::path out = utf8_path(options.out);
+    const std::string pass_name = path_text(out.filename()) + ".pass";
+    OutputSet::refuse_existing(folder_of(out), {path_text(out.filename())}, options.force);
 
     const KeyAndChain input = gather_input(options, *backend);
     if (info.needs_key && !input.key) {
@@ -88,7 +89,7 @@ int run_export(const ExportOptions& options) {
     SecureString password;
     bool generated = false;
     if (info.needs_password) {
-        password = new_password(options.password, out.filename().string(), *backend, generated);
+        password = new_password(options.password, path_text(out.filename()), *backend, generated);
         if (password.empty() && !(profile && profile->import.empty_password)) {
             throw InputError("an empty password is allowed only with --profile for a device "
                              "whose profile says it needs one (import.empty_password)");
@@ -110,14 +111,14 @@ int run_export(const ExportOptions& options) {
     const Bytes encoded = encode_export(info.format, input, settings, *backend);
 
     OutputSet output(folder_of(out), options.force);
-    output.add(out.filename().string(), encoded, info.mode);
+    output.add(path_text(out.filename()), encoded, info.mode);
     if (generated) {
         output.add(pass_name, password + "\n", FileMode::private_file);
     }
     const auto written = output.commit();
     if (generated) {
-        note(fmt::format("generated a password for {}: it is in {} (0600)", out.string(),
-                         written.back().string()));
+        note(fmt::format("generated a password for {}: it is in {} (0600)", path_text(out),
+                         path_text(written.back())));
     }
     if (options.json) {
         print_json({{"schema", schema::kExport},
@@ -128,8 +129,9 @@ int run_export(const ExportOptions& options) {
                     {"files", paths_json(written)}});
         return kExitOk;
     }
-    fmt::print("{}: {} ({} certificate{}{})\n", out.string(), info.description, input.chain.size(),
-               input.chain.size() == 1 ? "" : "s", info.needs_key ? " and the key" : "");
+    fmt::print("{}: {} ({} certificate{}{})\n", path_text(out), info.description,
+               input.chain.size(), input.chain.size() == 1 ? "" : "s",
+               info.needs_key ? " and the key" : "");
     print_written(written);
     return kExitOk;
 }

@@ -5,6 +5,7 @@
 #include "certforge/certificate_file.hpp"
 #include "certforge/containers.hpp"
 #include "certforge/errors.hpp"
+#include "certforge/path_text.hpp"
 #include "certforge/server_issue.hpp"
 #include "cli_support.hpp"
 
@@ -88,32 +89,33 @@ int run_make(const MakeOptions& options) {
     const bool generated =
         order.password.file.empty() && order.password.env.empty() && !order.password.prompt &&
         server_files_need_password(order.formats, codec != nullptr, !order.devices.empty());
-    for (const auto& repair : repair_interrupted_writes(options.out)) {
-        note(describe(repair, options.out));
+    for (const auto& repair : repair_interrupted_writes(utf8_path(options.out))) {
+        note(describe(repair, utf8_path(options.out)));
     }
     OutputSet::refuse_existing(
-        options.out,
+        utf8_path(options.out),
         server_file_names(order.formats, !options.ca_dir.empty(), codec != nullptr, generated),
         options.force, FolderLink::replace);
 
     std::optional<CaFolder> ca;
     std::optional<CaLedger> ledger;
     if (!options.ca_dir.empty()) {
-        ca.emplace(load_ca_folder(options.ca_dir, *backend));
+        ca.emplace(load_ca_folder(utf8_path(options.ca_dir), *backend));
     }
     if (!options.key_file.empty()) {
-        order.existing_key.emplace(read_private_key_file(options.key_file));
+        order.existing_key.emplace(read_private_key_file(utf8_path(options.key_file)));
     }
     const UnixTime now = static_cast<UnixTime>(std::time(nullptr));
     PreparedServerFiles prepared = with_cli_hint(HintStyle::make, [&] {
         CertificateIssuer issuer(*backend, target, ca ? &*ca : nullptr, now);
-        auto files = prepare_server_files(issuer, codec.get(), std::move(order), options.out,
-                                          options.force, FolderLink::replace);
+        auto files =
+            prepare_server_files(issuer, codec.get(), std::move(order), utf8_path(options.out),
+                                 options.force, FolderLink::replace);
         print_notices(issuer.take_notices());
         return files;
     });
     if (ca) {
-        ledger.emplace(options.ca_dir);
+        ledger.emplace(utf8_path(options.ca_dir));
     }
     const auto written = deliver(prepared, ledger ? &*ledger : nullptr);
     if (!no_codec.empty() && codec_wanted) {
@@ -122,7 +124,7 @@ int run_make(const MakeOptions& options) {
     const CertInfo& leaf = prepared.certificate;
     if (prepared.password_generated) {
         note(fmt::format("generated the PFX password: it is in {} (0600)",
-                         (std::filesystem::path(options.out) / kPasswordFile).string()));
+                         path_text(utf8_path(options.out) / kPasswordFile)));
     }
     if (!ca) {
         note("no --ca given: the certificate is self-signed, so every device must trust this "

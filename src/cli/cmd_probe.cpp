@@ -4,6 +4,7 @@
 #include "certforge/dn_text.hpp"
 #include "certforge/errors.hpp"
 #include "certforge/output_set.hpp"
+#include "certforge/path_text.hpp"
 #include "certforge/probe.hpp"
 #include "certforge/profile_catalog.hpp"
 #include "certforge/verify.hpp"
@@ -240,13 +241,13 @@ int run_probe(const ProbeOptions& options) {
     const UnixTime now = static_cast<UnixTime>(std::time(nullptr));
     examine(outcome, *backend, !options.server_os.empty(), now);
     if (!options.write_profile.empty()) {
-        const std::filesystem::path out(options.write_profile);
+        const std::filesystem::path out = utf8_path(options.write_profile);
         OutputSet output(folder_of(out), options.force);
-        output.add(out.filename().string(),
-                   draft_profile(outcome.report, outcome.chain, out.stem().string(), now),
+        output.add(path_text(out.filename()),
+                   draft_profile(outcome.report, outcome.chain, path_text(out.stem()), now),
                    FileMode::public_file);
         output.commit();
-        note(fmt::format("drafted {} from the probe: review it before use", out.string()));
+        note(fmt::format("drafted {} from the probe: review it before use", path_text(out)));
     }
     if (options.json) {
         print_json(outcome_json(outcome));

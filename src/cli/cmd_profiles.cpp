@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "certforge/errors.hpp"
+#include "certforge/path_text.hpp"
 #include "certforge/profile_catalog.hpp"
 #include "certforge/profile_json.hpp"
 #include "certforge/profile_text.hpp"
@@ -81,7 +82,7 @@ int run_list(const ListOptions& options) {
                             {"vendor", p.vendor},
                             {"name", p.name},
                             {"legacy", p.legacy},
-                            {"file", p.file.string()}});
+                            {"file", path_text(p.file)}});
         }
         print_json({{"schema", schema::kProfilesList}, {"profiles", list}});
         return kExitOk;
@@ -138,16 +139,16 @@ int run_lint(const LintOptions& options) {
         }
         if (options.json) {
             results.push_back(
-                {{"file", file.string()},
+                {{"file", path_text(file)},
                  {"ok", error.empty()},
                  {"warnings", warnings},
                  {"error", error.empty() ? nlohmann::json(nullptr) : nlohmann::json(error)}});
             continue;
         }
         for (const auto& warning : warnings) {
-            fmt::print("{}: warning: {}\n", file.string(), warning);
+            fmt::print("{}: warning: {}\n", path_text(file), warning);
         }
-        fmt::print("{}\n", error.empty() ? file.string() + ": ok" : error);
+        fmt::print("{}\n", error.empty() ? path_text(file) + ": ok" : error);
     }
     if (options.json) {
         print_json({{"schema", schema::kProfilesLint},

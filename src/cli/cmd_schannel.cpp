@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "certforge/errors.hpp"
 #include "certforge/output_set.hpp"
+#include "certforge/path_text.hpp"
 #include "certforge/schannel.hpp"
 #include "certforge/text.hpp"
 #include "cli_support.hpp"
@@ -73,8 +74,8 @@ nlohmann::json schannel_json(const SchannelOptions& options, const SchannelChang
             {"safeq_protocol_types", change && !change->enable.empty()
                                          ? nlohmann::json(safeq_protocol_types(change->enable))
                                          : null},
-            {"reg_file", written.empty() ? null : nlohmann::json(written[0].string())},
-            {"undo_file", written.empty() ? null : nlohmann::json(written[1].string())},
+            {"reg_file", written.empty() ? null : nlohmann::json(path_text(written[0]))},
+            {"undo_file", written.empty() ? null : nlohmann::json(path_text(written[1]))},
             {"files", paths_json(written)},
             {"nothing_to_change", nothing ? nlohmann::json{{"server_os", nothing->server_os},
                                                            {"cases", nothing->cases},
@@ -85,8 +86,8 @@ nlohmann::json schannel_json(const SchannelOptions& options, const SchannelChang
 int run_schannel(const SchannelOptions& options) {
     SchannelChange change;
     if (!options.from_probe.empty()) {
-        const ProbeSchannelFix fix =
-            schannel_change_from_probe(read_file(options.from_probe), options.from_probe);
+        const ProbeSchannelFix fix = schannel_change_from_probe(
+            read_file(utf8_path(options.from_probe)), options.from_probe);
         if (!fix.change) {
             if (options.json) {
                 print_json(schannel_json(options, nullptr, {}, {}, &fix));
@@ -119,21 +120,21 @@ int run_schannel(const SchannelOptions& options) {
     }
     const RegEncoding encoding =
         options.encoding == "ascii" ? RegEncoding::ascii : RegEncoding::utf16le;
-    const std::filesystem::path out(options.out);
+    const std::filesystem::path out = utf8_path(options.out);
     const std::filesystem::path dir = folder_of(out);
-    const std::string undo_name = out.stem().string() + "-undo" + out.extension().string();
+    const std::string undo_name = path_text(out.stem()) + "-undo" + path_text(out.extension());
     OutputSet output(dir, options.force);
-    output.add(out.filename().string(), encode_reg(fix, encoding), FileMode::public_file);
+    output.add(path_text(out.filename()), encode_reg(fix, encoding), FileMode::public_file);
     output.add(undo_name, encode_reg(undo, encoding), FileMode::public_file);
     const auto written = output.commit();
     if (options.json) {
         print_json(schannel_json(options, &change, risks, written, nullptr));
         return kExitOk;
     }
-    fmt::print("{}: the registry change; {}: puts the Windows defaults back\n", written[0].string(),
-               written[1].string());
+    fmt::print("{}: the registry change; {}: puts the Windows defaults back\n",
+               path_text(written[0]), path_text(written[1]));
     fmt::print("import with: reg import {} (as administrator), then restart Windows\n",
-               out.filename().string());
+               path_text(out.filename()));
     if (!change.enable.empty()) {
         fmt::print("SafeQ securityProtocolTypesForOutboundCommunication: {}\n",
                    safeq_protocol_types(change.enable));

@@ -2,6 +2,7 @@
 #include "certforge/backend_registry.hpp"
 #include "certforge/errors.hpp"
 #include "certforge/input_file.hpp"
+#include "certforge/path_text.hpp"
 #include "certforge/profile_catalog.hpp"
 #include "certforge/verify.hpp"
 #include "cli_support.hpp"
@@ -72,8 +73,8 @@ struct OpenedChain {
 
 OpenedChain open_chain(const std::string& file, const VerifyOptions& options,
                        const Backend& backend) {
-    const OpenedFile opened =
-        open_input_file(file, backend, [&] { return existing_password(options.password, file); });
+    const OpenedFile opened = open_input_file(
+        utf8_path(file), backend, [&] { return existing_password(options.password, file); });
     OpenedChain out{{}, opened.facts};
     for (const auto& der : opened.contents.chain) {
         out.chain.push_back(backend.parse_certificate(der, file));

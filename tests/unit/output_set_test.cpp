@@ -2,6 +2,7 @@
 #include "certforge/errors.hpp"
 #include "certforge/folder_lock.hpp"
 #include "certforge/output_set.hpp"
+#include "certforge/path_text.hpp"
 #include "support/test_support.hpp"
 
 #include <catch2/catch.hpp>
@@ -28,6 +29,21 @@ TEST_CASE("output: files land with their modes, whatever the umask", "[output]")
     CHECK(mode_of(dir / "new" / "a.crt") == 0644);
     CHECK(certforge::test::read_text(dir / "new" / "a.key") == "secret");
     CHECK(listing(dir / "new") == std::vector<std::string>{"a.crt", "a.key"});
+}
+
+TEST_CASE("output: UTF-8 folder and file names are written and reported as they are given",
+          "[output]") {
+    TempDir dir;
+    const std::string folder = "tiskárna-složka";
+    const std::string name = "řetězec.pem";
+    OutputSet out(dir / utf8_path(folder), false);
+    out.add(name, "public", FileMode::public_file);
+    const auto written = out.commit();
+    REQUIRE(written.size() == 1);
+    CHECK(path_text(written.front()) == path_text(dir.path()) + "/" + folder + "/" + name);
+    CHECK(listing(dir.path()) == std::vector<std::string>{folder});
+    CHECK(listing(dir / utf8_path(folder)) == std::vector<std::string>{name});
+    CHECK(path_text(utf8_path(folder + "/" + name).filename()) == name);
 }
 
 TEST_CASE("output: existing files are refused without force and kept", "[output]") {

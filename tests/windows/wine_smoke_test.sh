@@ -220,6 +220,47 @@ case $subject in
   *) fail "the CA's name: $subject" ;;
 esac
 
+# Non-ASCII file and folder names: UTF-8 text becomes the same name on
+# Windows (wine stores it as the same UTF-8 name on Linux), in a CA folder,
+# an output folder, an export's file name and an error message.
+win ca init --profile default --name "Smoke CA UTF-8 paths" --out "CA-Žabovřesky"
+expect 0 "ca init --out CA-Žabovřesky"
+win make --profile default --cn print.corp.local --ca "CA-Žabovřesky" --out "tiskárna-složka"
+expect 0 "make --ca CA-Žabovřesky --out tiskárna-složka"
+if [ -f "tiskárna-složka/server.crt" ] && [ -f "CA-Žabovřesky/ca.key" ]; then
+  pass "the folders have their UTF-8 names: $(ls -d CA-Ž* tiskárna-* | tr '\n' ' ')"
+else
+  fail "non-ASCII folders: $(ls)"
+fi
+grep -q "tiskárna-složka" out.txt && pass "make prints the folder's name as UTF-8" ||
+  fail "make printed: $(head -c 300 out.txt)"
+openssl verify -CAfile "CA-Žabovřesky/ca.crt" "tiskárna-složka/server.crt" >verify.txt 2>&1 &&
+  pass "Linux openssl verifies the chain in the non-ASCII folders" || fail "openssl verify: $(cat verify.txt)"
+win export --in "tiskárna-složka/server.pfx" --in-password-file "tiskárna-složka/server.pfx.pass" \
+  --format pem --out "tiskárna-složka/řetězec.pem"
+expect 0 "export --out tiskárna-složka/řetězec.pem"
+[ -f "tiskárna-složka/řetězec.pem" ] && pass "the export has its UTF-8 name" || fail "export: $(ls tiskárna-*)"
+win verify --profile default "tiskárna-složka/chybí.pem"
+expect 3 "verify of a missing non-ASCII file is exit 3"
+grep -q "tiskárna-složka.chybí.pem" err.txt && pass "the error names the file in UTF-8: $(cat err.txt)" ||
+  fail "error line: $(cat err.txt)"
+win batch sites.toml --ca "CA-Žabovřesky" --out "pobočky-šířka" --json
+expect 0 "batch --ca CA-Žabovřesky --out pobočky-šířka"
+python3 -c 'import json,sys; d=json.load(open("out.txt")); sys.exit(0 if all(s["folder"].startswith("pobočky-šířka") for s in d["sites"]) else 1)' &&
+  [ -n "$(ls pobočky-šířka)" ] && pass "batch: the site folders are in pobočky-šířka, and its JSON says so" ||
+  fail "batch into a non-ASCII folder: $(head -c 300 out.txt)"
+# CERTFORGE_PROFILE_PATH on Windows: ';' between folders, drive letters,
+# non-ASCII names.
+mkdir -p "vlastní profily" other-profiles
+sed 's/^id = "default"/id = "moje-zařízení"/' "$source_dir/profiles/default.toml" >"vlastní profily/moje-zařízení.toml"
+sed 's/^id = "default"/id = "second-folder"/' "$source_dir/profiles/default.toml" >other-profiles/second-folder.toml
+to_windows() { echo "Z:$(realpath "$1" | tr / '\\')"; }
+CERTFORGE_PROFILE_PATH="$(to_windows "vlastní profily");$(to_windows other-profiles)" win profiles list
+expect 0 "profiles list with CERTFORGE_PROFILE_PATH=Z:\\...;Z:\\..."
+grep -q "^moje-zařízení" out.txt && grep -q "^second-folder" out.txt &&
+  pass "both folders of a ';' list are searched, one with a non-ASCII name" ||
+  fail "profiles list: $(grep -v '^  ' out.txt | head -c 400)"
+
 echo "not a certificate" >junk.pem
 win verify --profile default junk.pem
 expect 3 "bad input: verify of a file that is no certificate is exit 3"

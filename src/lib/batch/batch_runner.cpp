@@ -7,6 +7,7 @@
 #include "certforge/errors.hpp"
 #include "certforge/folder_lock.hpp"
 #include "certforge/output_set.hpp"
+#include "certforge/path_text.hpp"
 #include "certforge/profile_catalog.hpp"
 #include "certforge/server_issue.hpp"
 #include "certforge/sites.hpp"
@@ -108,7 +109,7 @@ std::size_t checked_site_count(const fs::path& sites_file) {
         throw SitesFileError(sites_file, check.problems);
     }
     if (check.sites == 0) {
-        throw InputError(fmt::format("{} holds no site", sites_file.string()));
+        throw InputError(fmt::format("{} holds no site", path_text(sites_file)));
     }
     return check.sites;
 }
@@ -122,7 +123,7 @@ public:
         : options_(options), observer_(observer), sites_(checked_site_count(options.sites_file)),
           backend_(make_backend(options.backend)), ca_(load_ca_folder(options.ca_dir, *backend_)),
           ca_info_(backend_->parse_certificate(ca_.certificate_der,
-                                               (options.ca_dir / kCaCertFile).string())),
+                                               path_text(options.ca_dir / kCaCertFile))),
           context_{options, ca_, ca_info_, false} {
         if (!options.dry_run || fs::exists(options.ca_dir / kCaLedgerFile)) {
             ledger_.emplace(options.ca_dir);
@@ -209,7 +210,7 @@ private:
     std::future<PreparedSite> dispatch(SiteSpec spec, const std::vector<SitesProblem>& problems) {
         SiteJob job;
         job.spec = std::move(spec);
-        job.folder = options_.out_dir / job.spec.id;
+        job.folder = options_.out_dir / utf8_path(job.spec.id);
         job.now = static_cast<UnixTime>(std::time(nullptr));
         if (!problems.empty()) {
             // The file changed since it was checked.
@@ -222,7 +223,7 @@ private:
                 job.setup_error = e.what();
             } catch (const std::exception& e) {
                 job.setup_error =
-                    fmt::format("cannot inspect {}: {}", job.folder.string(), e.what());
+                    fmt::format("cannot inspect {}: {}", path_text(job.folder), e.what());
             }
         }
         return pool_->submit([this, job = std::move(job)](Worker& worker) {

@@ -5,6 +5,7 @@
 #include "certforge/certificate_file.hpp"
 #include "certforge/errors.hpp"
 #include "certforge/output_set.hpp"
+#include "certforge/path_text.hpp"
 #include "certforge/pem.hpp"
 #include "certforge/server_issue.hpp"
 #include "certforge/verify.hpp"
@@ -60,7 +61,7 @@ SitePlan plan_site(const PlanInput& input, const Backend& backend) {
     }
     CertInfo current;
     try {
-        current = backend.parse_certificate(read_certificate_file(crt).front(), crt.string());
+        current = backend.parse_certificate(read_certificate_file(crt).front(), path_text(crt));
     } catch (const Error& e) {
         return renew(fmt::format("server.crt cannot be read: {}", e.what()));
     }
@@ -132,7 +133,7 @@ SitePlan plan_site(const PlanInput& input, const Backend& backend) {
             current);
     }
     for (const auto& name : input.expected_files) {
-        if (!fs::exists(input.folder / name)) {
+        if (!fs::exists(input.folder / utf8_path(name))) {
             return renew(fmt::format("{} is missing", name), current);
         }
     }

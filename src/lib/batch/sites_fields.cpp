@@ -3,6 +3,7 @@
 
 #include "certforge/dn_text.hpp"
 #include "certforge/errors.hpp"
+#include "certforge/path_text.hpp"
 #include "certforge/server_files.hpp"
 #include "certforge/subject_alt_name.hpp"
 #include "certforge/text.hpp"
@@ -55,7 +56,7 @@ constexpr std::array<SiteField, 17> kFields{{
      }},
     {"password_file", FieldKind::text, false,
      [](SiteSpec& s, FieldValue&& v, const fs::path& base) {
-         s.password_file = v.text.empty() ? fs::path() : base / v.text;
+         s.password_file = v.text.empty() ? fs::path() : base / utf8_path(v.text);
      }},
     {"organization", FieldKind::text, false,
      [](SiteSpec& s, FieldValue&& v, const fs::path&) {
@@ -113,7 +114,7 @@ void skip_byte_order_mark(std::istream& in, const fs::path& path) {
     if (start.starts_with("\xFF\xFE") || start.starts_with("\xFE\xFF")) {
         throw InputError(fmt::format("{}: the file is UTF-16 (byte-order mark {}); save it as "
                                      "UTF-8 (in Excel: CSV UTF-8)",
-                                     path.string(), start[0] == '\xFF' ? "FF FE" : "FE FF"));
+                                     path_text(path), start[0] == '\xFF' ? "FF FE" : "FE FF"));
     }
     in.clear();
     in.seekg(0);
@@ -194,7 +195,7 @@ void validate_site(const SiteSpec& site, std::vector<SitesProblem>& problems) {
 
 StreamedSitesReader::StreamedSitesReader(const fs::path& path) : SitesReader(path), in_(path) {
     if (!in_) {
-        throw InputError(fmt::format("cannot read {}", path.string()));
+        throw InputError(fmt::format("cannot read {}", path_text(path)));
     }
     skip_byte_order_mark(in_, path);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "certforge/dn_text.hpp"
 #include "certforge/errors.hpp"
+#include "certforge/path_text.hpp"
 #include "certforge/sites.hpp"
 #include "certforge/subject_alt_name.hpp"
 #include "certforge/text.hpp"
@@ -30,14 +31,15 @@ CertRequest parse_device_entry(std::string_view entry) {
 }
 
 std::unique_ptr<SitesReader> SitesReader::open(const fs::path& path) {
-    const std::string extension = to_lower(path.extension().string());
+    const std::string extension = to_lower(path_text(path.extension()));
     if (extension == ".toml") {
         return detail::open_toml_sites(path);
     }
     if (extension == ".csv") {
         return detail::open_csv_sites(path);
     }
-    throw InputError(fmt::format("{}: a sites file is TOML (.toml) or CSV (.csv)", path.string()));
+    throw InputError(
+        fmt::format("{}: a sites file is TOML (.toml) or CSV (.csv)", path_text(path)));
 }
 
 SitesCheck check_sites_file(const fs::path& path) {
@@ -71,12 +73,12 @@ std::string problem_text(const SitesProblem& p) {
 
 std::string sites_error_line(const fs::path& path, const std::vector<SitesProblem>& problems) {
     if (problems.size() == 1) {
-        return fmt::format("{}:{}; no site was touched", path.string(),
+        return fmt::format("{}:{}; no site was touched", path_text(path),
                            problem_text(problems.front()));
     }
     return fmt::format("{}: {} problems, listed on standard output; no site was touched (first: "
                        "{})",
-                       path.string(), problems.size(), problem_text(problems.front()));
+                       path_text(path), problems.size(), problem_text(problems.front()));
 }
 
 } // namespace
@@ -89,7 +91,7 @@ std::string format_problems(const fs::path& path, const std::vector<SitesProblem
                             std::size_t limit) {
     std::string out;
     for (std::size_t i = 0; i < problems.size() && i < limit; ++i) {
-        out += fmt::format("{}:{}\n", path.string(), problem_text(problems[i]));
+        out += fmt::format("{}:{}\n", path_text(path), problem_text(problems[i]));
     }
     if (problems.size() > limit) {
         out += fmt::format("... and {} more\n", problems.size() - limit);

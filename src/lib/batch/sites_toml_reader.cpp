@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "certforge/errors.hpp"
+#include "certforge/path_text.hpp"
 #include "certforge/text.hpp"
 #include "lib/profile/toml_type_name.hpp"
 #include "sites_fields.hpp"
@@ -82,7 +83,7 @@ private:
     std::optional<toml::table> parse(const std::string& text, std::size_t offset,
                                      std::vector<SitesProblem>& problems) {
         try {
-            return toml::parse(text, path().string());
+            return toml::parse(text, path_text(path()));
         } catch (const toml::parse_error& e) {
             problems.push_back({toml_line(e.source(), offset), toml_column(e.source()),
                                 std::string(e.description())});

@@ -4,6 +4,7 @@
 #include "certforge/der_framing.hpp"
 #include "certforge/errors.hpp"
 #include "certforge/output_set.hpp"
+#include "certforge/path_text.hpp"
 #include "certforge/pem.hpp"
 
 #include <algorithm>
@@ -13,7 +14,7 @@ namespace certforge {
 
 std::vector<Bytes> read_certificate_file(const std::filesystem::path& path) {
     const std::string content = read_file(path);
-    const std::string name = path.string();
+    const std::string name = path_text(path);
     if (content.empty()) {
         throw InputError(fmt::format("{}: the file is empty", name));
     }
@@ -42,7 +43,7 @@ std::vector<Bytes> read_certificate_file(const std::filesystem::path& path) {
 
 Bytes read_request_file(const std::filesystem::path& path) {
     const std::string content = read_file(path);
-    const std::string name = path.string();
+    const std::string name = path_text(path);
     if (content.empty()) {
         throw InputError(fmt::format("{}: the file is empty", name));
     }
@@ -147,7 +148,7 @@ Bytes pkcs7_der(const std::string& content, std::string_view source) {
 
 PrivateKey read_private_key_file(const std::filesystem::path& path) {
     const SecureString text = read_secret_file(path);
-    const std::string name = path.string();
+    const std::string name = path_text(path);
     if (text.find("-----BEGIN ENCRYPTED PRIVATE KEY-----") != SecureString::npos ||
         text.find("-----BEGIN RSA PRIVATE KEY-----") != SecureString::npos) {
         throw InputError(fmt::format("{}: certforge reads unencrypted PKCS#8 keys (BEGIN PRIVATE "

@@ -2,6 +2,7 @@
 #include "lib/common/commit_record.hpp"
 
 #include "certforge/folder_lock.hpp"
+#include "certforge/path_text.hpp"
 #include "certforge/signal_guard.hpp"
 #include "lib/platform/process.hpp"
 
@@ -140,7 +141,7 @@ std::vector<InterruptedWrite> repair_interrupted_writes(const fs::path& dir) {
     bool any = false;
     for (auto it = fs::directory_iterator(dir, ec); !ec && !any && it != fs::directory_iterator();
          it.increment(ec)) {
-        any = it->path().filename().string().find(detail::kTempMarker) != std::string::npos;
+        any = path_text(it->path().filename()).find(detail::kTempMarker) != std::string::npos;
     }
     if (!any) {
         return {};
@@ -157,11 +158,11 @@ std::string describe(const InterruptedWrite& repair, const fs::path& dir) {
     if (repair.finished) {
         return fmt::format("{} was stopped while it renamed its files into {}: finished the "
                            "renames ({})",
-                           who, dir.string(), files);
+                           who, path_text(dir), files);
     }
     return fmt::format("{} was stopped while it wrote into {}: undid its unfinished write ({}), "
                        "the folder is as it was before",
-                       who, dir.string(), files);
+                       who, path_text(dir), files);
 }
 
 } // namespace certforge

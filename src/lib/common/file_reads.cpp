@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "certforge/errors.hpp"
 #include "certforge/output_set.hpp"
+#include "certforge/path_text.hpp"
 #include "lib/platform/system_error_text.hpp"
 
 #include <filesystem>
@@ -14,14 +15,14 @@ namespace {
 template <class String> String read_whole(const fs::path& path) {
     std::error_code ec;
     if (fs::is_directory(path, ec)) {
-        throw InputError(fmt::format("{}: is a folder, not a file", path.string()));
+        throw InputError(fmt::format("{}: is a folder, not a file", path_text(path)));
     }
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         if (!fs::exists(path, ec)) {
-            throw InputError(fmt::format("{}: no such file", path.string()));
+            throw InputError(fmt::format("{}: no such file", path_text(path)));
         }
-        throw InputError(fmt::format("{}: cannot read: {}", path.string(), detail::errno_text()));
+        throw InputError(fmt::format("{}: cannot read: {}", path_text(path), detail::errno_text()));
     }
     String out;
     char buffer[8192];
@@ -31,12 +32,12 @@ template <class String> String read_whole(const fs::path& path) {
             secure_wipe(buffer, sizeof buffer);
             throw InputError(fmt::format("{}: larger than {} MiB, which no certificate, key or "
                                          "keystore is",
-                                         path.string(), kMaxInputFileBytes >> 20));
+                                         path_text(path), kMaxInputFileBytes >> 20));
         }
     }
     secure_wipe(buffer, sizeof buffer);
     if (in.bad()) {
-        throw InputError(fmt::format("{}: read error", path.string()));
+        throw InputError(fmt::format("{}: read error", path_text(path)));
     }
     return out;
 }

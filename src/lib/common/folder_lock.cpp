@@ -2,6 +2,7 @@
 #include "certforge/folder_lock.hpp"
 
 #include "certforge/errors.hpp"
+#include "certforge/path_text.hpp"
 #include "certforge/signal_guard.hpp"
 #include "lib/platform/files.hpp"
 #include "lib/platform/process.hpp"
@@ -43,7 +44,8 @@ FolderLock::FolderLock(const fs::path& dir, std::chrono::milliseconds wait, bool
         }
         if (std::chrono::steady_clock::now() >= deadline || SignalGuard::interrupted()) {
             const long pid = file->owner();
-            throw InputError(fmt::format("folder {} is in use by another certforge{}", dir.string(),
+            throw InputError(fmt::format("folder {} is in use by another certforge{}",
+                                         path_text(dir),
                                          pid > 0 ? fmt::format(" (pid {})", pid) : ""));
         }
         std::this_thread::sleep_for(kRetryEvery);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "certforge/errors.hpp"
 #include "certforge/output_set.hpp"
+#include "certforge/path_text.hpp"
 #include "lib/platform/files.hpp"
 
 #include <fmt/format.h>
@@ -19,14 +20,14 @@ std::vector<fs::path> make_folders(const fs::path& dir, FolderMode mode) {
         const Entry entry = platform::entry_at(p, true);
         if (entry != Entry::none) {
             if (entry != Entry::folder) {
-                throw InputError(fmt::format("{} is not a folder", p.string()));
+                throw InputError(fmt::format("{} is not a folder", path_text(p)));
             }
             break;
         }
         if (platform::entry_at(p, false) != Entry::none) {
             throw InputError(fmt::format("cannot create folder {}: a symbolic link to nothing is "
                                          "there",
-                                         p.string()));
+                                         path_text(p)));
         }
         missing.push_back(p);
         if (p == p.parent_path()) {
@@ -42,7 +43,7 @@ std::vector<fs::path> make_folders(const fs::path& dir, FolderMode mode) {
                 continue; // made by another process meanwhile
             }
             remove_folders(created);
-            throw InputError(fmt::format("cannot create folder {}: {}", it->string(), reason));
+            throw InputError(fmt::format("cannot create folder {}: {}", path_text(*it), reason));
         }
         created.push_back(*it);
     }

@@ -3,6 +3,7 @@
 
 #include "certforge/errors.hpp"
 #include "certforge/folder_lock.hpp"
+#include "certforge/path_text.hpp"
 #include "certforge/signal_guard.hpp"
 #include "lib/common/commit_record.hpp"
 #include "lib/common/test_hooks.hpp"
@@ -69,8 +70,8 @@ private:
 void write_new_file(const Folder& folder, const std::string& name, ByteView content,
                     FileMode mode) {
     if (const std::string reason = folder.create_file(name, content, mode); !reason.empty()) {
-        throw InternalError(
-            fmt::format("cannot write {}: {}", (folder.path() / name).string(), reason));
+        throw InternalError(fmt::format("cannot write {}: {}",
+                                        path_text((folder.path() / utf8_path(name))), reason));
     }
 }
 
@@ -82,10 +83,10 @@ void rename_in(const Folder& folder, const std::string& from, const std::string&
         return;
     case Folder::Renamed::exists:
         throw InputError(fmt::format("refusing to overwrite {} (use --force to replace)",
-                                     (folder.path() / to).string()));
+                                     path_text((folder.path() / utf8_path(to)))));
     case Folder::Renamed::failed:
         throw InternalError(fmt::format("cannot rename {} to {}: {}",
-                                        (folder.path() / from).string(), to,
+                                        path_text((folder.path() / utf8_path(from))), to,
                                         platform::last_error_text()));
     }
 }
@@ -99,7 +100,7 @@ void refuse_names(const fs::path& dir, const std::vector<std::string>& names, bo
     std::vector<std::string> links;
     std::vector<std::string> folders;
     for (const auto& name : names) {
-        const std::string shown = (dir / name).string();
+        const std::string shown = path_text(dir / utf8_path(name));
         switch (entry_of(name)) {
         case Entry::none:
             break;
@@ -144,7 +145,7 @@ bool check_folder(const fs::path& dir, bool force, FolderLink link) {
     if (entry == Entry::link) {
         if (link == FolderLink::follow) {
             if (platform::entry_at(dir, true) != Entry::folder) {
-                throw InputError(fmt::format("{} is not a folder", dir.string()));
+                throw InputError(fmt::format("{} is not a folder", path_text(dir)));
             }
             return true;
         }
@@ -152,11 +153,11 @@ bool check_folder(const fs::path& dir, bool force, FolderLink link) {
             return false;
         }
         throw InputError(fmt::format(
-            "{} is a symbolic link: refusing to write through it{}", dir.string(),
+            "{} is a symbolic link: refusing to write through it{}", path_text(dir),
             link == FolderLink::replace ? " (use --force to replace the link with a folder)" : ""));
     }
     if (entry != Entry::folder) {
-        throw InputError(fmt::format("{} is not a folder", dir.string()));
+        throw InputError(fmt::format("{} is not a folder", path_text(dir)));
     }
     return true;
 }
@@ -176,7 +177,7 @@ void OutputSet::refuse_existing(const fs::path& dir, const std::vector<std::stri
                                 bool force, FolderLink link) {
     if (check_folder(dir, force, link)) {
         refuse_names(dir, names, force, [&](const std::string& name) {
-            return platform::entry_at(dir / name, false);
+            return platform::entry_at(dir / utf8_path(name), false);
         });
     }
 }
@@ -199,7 +200,7 @@ std::vector<fs::path> OutputSet::commit() {
             fs::remove(dir_, ec);
         }
         if (ec) {
-            throw InputError(fmt::format("cannot replace the symbolic link {}: {}", dir_.string(),
+            throw InputError(fmt::format("cannot replace the symbolic link {}: {}", path_text(dir_),
                                          ec.message()));
         }
     }
@@ -295,7 +296,7 @@ std::vector<fs::path> OutputSet::write_locked(const std::vector<std::string>& na
         if (!s.backup.empty()) {
             folder.remove(s.backup);
         }
-        written.push_back(dir_ / s.name);
+        written.push_back(dir_ / utf8_path(s.name));
     }
     folder.remove(record);
     folder.sync();

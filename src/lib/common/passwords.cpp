@@ -3,6 +3,7 @@
 
 #include "certforge/errors.hpp"
 #include "certforge/output_set.hpp"
+#include "certforge/path_text.hpp"
 #include "lib/platform/process.hpp"
 
 #include <cstdlib>
@@ -41,33 +42,35 @@ SecureString ask(std::string_view prompt) {
 SecureString read_password_file(const std::filesystem::path& path) {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) {
-        throw InputError(fmt::format("{}: is a folder, not a password file", path.string()));
+        throw InputError(fmt::format("{}: is a folder, not a password file", path_text(path)));
     }
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-        throw InputError(fmt::format("{}: cannot read the password file", path.string()));
+        throw InputError(fmt::format("{}: cannot read the password file", path_text(path)));
     }
     SecureString text(kMaxPasswordBytes + 1, '\0');
     in.read(text.data(), static_cast<std::streamsize>(text.size()));
     text.resize(static_cast<std::size_t>(in.gcount()));
     if (in.bad()) {
-        throw InputError(fmt::format("{}: read error", path.string()));
+        throw InputError(fmt::format("{}: read error", path_text(path)));
     }
     const SecureString line = first_line(text);
     if (line.size() > kMaxPasswordBytes) {
         throw InputError(fmt::format("{}: the first line is longer than {} bytes, which is no "
                                      "password",
-                                     path.string(), kMaxPasswordBytes));
+                                     path_text(path), kMaxPasswordBytes));
     }
     return line;
 }
 
 SecureString read_password_env(std::string_view variable) {
-    const char* value = std::getenv(std::string(variable).c_str());
-    if (value == nullptr) {
+    std::optional<std::string> value =
+        platform::environment_variable(std::string(variable).c_str());
+    if (!value) {
         throw InputError(fmt::format("the environment variable {} is not set", variable));
     }
-    SecureString password(value);
+    SecureString password(*value);
+    platform::wipe(value->data(), value->size());
     if (password.size() > kMaxPasswordBytes) {
         throw InputError(fmt::format("the environment variable {} is longer than {} bytes, which "
                                      "is no password",

@@ -4,6 +4,7 @@
 #include "certforge/errors.hpp"
 #include "certforge/jks_keystore.hpp"
 #include "certforge/output_set.hpp"
+#include "certforge/path_text.hpp"
 
 namespace certforge {
 namespace {
@@ -22,7 +23,7 @@ void require_certificates(const std::vector<Bytes>& chain, const Backend& backen
 
 OpenedFile open_input_file(const std::filesystem::path& path, const Backend& backend,
                            const std::function<SecureString()>& password) {
-    const std::string name = path.string();
+    const std::string name = path_text(path);
     const std::string content = read_file(path);
     OpenedFile opened;
     opened.kind = detect_file_kind(as_bytes(content));

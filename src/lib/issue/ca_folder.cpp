@@ -4,6 +4,7 @@
 #include "certforge/errors.hpp"
 #include "certforge/json_documents.hpp"
 #include "certforge/output_set.hpp"
+#include "certforge/path_text.hpp"
 #include "certforge/pem.hpp"
 
 #include <fmt/format.h>
@@ -45,35 +46,35 @@ CaFolder load_ca_folder(const fs::path& dir, const Backend& backend) {
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) {
         throw InputError(
-            fmt::format("{}: no such CA folder (make one with certforge ca init)", dir.string()));
+            fmt::format("{}: no such CA folder (make one with certforge ca init)", path_text(dir)));
     }
     const fs::path cert_path = dir / kCaCertFile;
     const fs::path key_path = dir / kCaKeyFile;
     const fs::path metadata_path = dir / kCaMetadataFile;
 
     const std::string cert_text = read_file(cert_path);
-    const auto blocks = pem_decode_all(cert_text, cert_path.string());
+    const auto blocks = pem_decode_all(cert_text, path_text(cert_path));
     if (blocks.front().label != "CERTIFICATE") {
-        throw InputError(fmt::format("{}: expected a CERTIFICATE, found {}", cert_path.string(),
+        throw InputError(fmt::format("{}: expected a CERTIFICATE, found {}", path_text(cert_path),
                                      blocks.front().label));
     }
     Bytes cert_der = blocks.front().der;
-    const CertInfo info = backend.parse_certificate(cert_der, cert_path.string());
+    const CertInfo info = backend.parse_certificate(cert_der, path_text(cert_path));
     if (!info.is_ca()) {
         throw InputError(fmt::format("{}: the certificate is not a CA (basicConstraints CA:TRUE)",
-                                     cert_path.string()));
+                                     path_text(cert_path)));
     }
 
     const SecureString key_text = read_secret_file(key_path);
-    PrivateKey key(pem_decode_secret(key_text, "PRIVATE KEY", key_path.string()));
+    PrivateKey key(pem_decode_secret(key_text, "PRIVATE KEY", path_text(key_path)));
     if (!backend.key_matches_certificate(key, cert_der)) {
-        throw InputError(fmt::format("{}: the key does not belong to {}", key_path.string(),
-                                     cert_path.string()));
+        throw InputError(fmt::format("{}: the key does not belong to {}", path_text(key_path),
+                                     path_text(cert_path)));
     }
 
     CaMetadata metadata;
     if (fs::exists(metadata_path, ec)) {
-        metadata = metadata_from_json(read_file(metadata_path), metadata_path.string());
+        metadata = metadata_from_json(read_file(metadata_path), path_text(metadata_path));
     } else {
         metadata.name = info.subject.common_name().value_or("");
     }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "certforge/errors.hpp"
 #include "certforge/issue.hpp"
+#include "certforge/path_text.hpp"
 #include "certforge/verify.hpp"
 
 #include <algorithm>
@@ -13,7 +14,7 @@ CertificateIssuer::CertificateIssuer(Backend& backend, const IssueTarget& target
                                      const CaFolder* ca, UnixTime now)
     : backend_(backend), target_(target), ca_(ca), now_(now) {
     if (ca_ != nullptr) {
-        const std::string where = (ca_->dir / kCaCertFile).string();
+        const std::string where = path_text(ca_->dir / kCaCertFile);
         ca_info_ = backend_.parse_certificate(ca_->certificate_der, where);
         require_ca_fits(*ca_info_, target_, now_, where);
     }

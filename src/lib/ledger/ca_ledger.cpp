@@ -4,6 +4,7 @@
 #include "ca_ledger_impl.hpp"
 #include "certforge/ca_folder.hpp"
 #include "certforge/errors.hpp"
+#include "certforge/path_text.hpp"
 #include "ledger_schema.hpp"
 
 #include <array>
@@ -46,7 +47,7 @@ LedgerStatus ledger_status_from_name(std::string_view name) {
 }
 
 std::string ledger_location(const fs::path& path) {
-    return fs::weakly_canonical(fs::absolute(path)).string();
+    return path_text(fs::weakly_canonical(fs::absolute(path)));
 }
 
 std::string normalize_serial(std::string_view text) {
@@ -97,7 +98,7 @@ CaLedger::CaLedger(const fs::path& ca_dir) : impl_(std::make_unique<Impl>()) {
     if (!fs::exists(ca_dir / kCaCertFile)) {
         throw InputError(fmt::format("{} is not a CA folder (no {}); make one with 'certforge ca "
                                      "init'",
-                                     ca_dir.string(), kCaCertFile));
+                                     path_text(ca_dir), kCaCertFile));
     }
     impl_->path = ca_dir / kCaLedgerFile;
     sqlite3* raw = nullptr;
@@ -107,7 +108,7 @@ CaLedger::CaLedger(const fs::path& ca_dir) : impl_(std::make_unique<Impl>()) {
                                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
     impl_->db.reset(raw);
     if (code != SQLITE_OK) {
-        throw InputError(fmt::format("cannot open the CA ledger {}: {}", impl_->path.string(),
+        throw InputError(fmt::format("cannot open the CA ledger {}: {}", path_text(impl_->path),
                                      raw ? sqlite3_errmsg(raw) : sqlite3_errstr(code)));
     }
     sqlite3* db = impl_->db.get();

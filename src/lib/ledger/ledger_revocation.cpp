@@ -2,6 +2,7 @@
 #include "ca_ledger_impl.hpp"
 #include "certforge/ca_ledger.hpp"
 #include "certforge/errors.hpp"
+#include "certforge/path_text.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -17,7 +18,7 @@ LedgerEntry CaLedger::revoke(std::string_view serial, RevocationReason reason, U
     const auto entry = find(serial);
     if (!entry) {
         throw InputError(fmt::format("no certificate with serial {} in {}",
-                                     normalize_serial(serial), impl_->path.string()));
+                                     normalize_serial(serial), path_text(impl_->path)));
     }
     if (entry->status == LedgerStatus::revoked) {
         throw InputError(fmt::format("certificate {} was revoked already on {} ({})", entry->serial,

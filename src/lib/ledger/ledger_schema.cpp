@@ -3,6 +3,7 @@
 
 #include "certforge/dn_text.hpp"
 #include "certforge/errors.hpp"
+#include "certforge/path_text.hpp"
 #include "sqlite_handles.hpp"
 
 #include <algorithm>
@@ -78,7 +79,7 @@ std::vector<std::string> rows(sqlite3* db, const fs::path& path, const std::stri
         }
     }
     if (sqlite::is_file_error(code)) {
-        sqlite::throw_file_error(code, path.string(), sqlite3_errmsg(db));
+        sqlite::throw_file_error(code, path_text(path), sqlite3_errmsg(db));
     }
     sqlite::check(db, code, "cannot read the ledger", SQLITE_DONE);
     return out;
@@ -86,7 +87,7 @@ std::vector<std::string> rows(sqlite3* db, const fs::path& path, const std::stri
 
 [[noreturn]] void not_a_ledger(const fs::path& path, std::string_view detail) {
     throw InputError(fmt::format("{}: not a certforge ledger ({}); move it out of the CA folder",
-                                 path.string(), detail));
+                                 path_text(path), detail));
 }
 
 std::string names(const std::vector<std::string>& tables) {
@@ -107,7 +108,7 @@ void check_existing(sqlite3* db, const fs::path& path, const std::vector<std::st
     if (version > kSchemaVersion && has_certificates) {
         throw InputError(fmt::format("{}: ledger schema version {} is newer than this certforge "
                                      "knows ({}); upgrade certforge",
-                                     path.string(), version, kSchemaVersion));
+                                     path_text(path), version, kSchemaVersion));
     }
     if (version != kSchemaVersion || !has_certificates) {
         not_a_ledger(path, tables.empty() ? fmt::format("an SQLite database of user_version {} "
@@ -134,7 +135,7 @@ void check_existing(sqlite3* db, const fs::path& path, const std::vector<std::st
             detail.erase(0, detail.find('\n') + 1);
         }
         std::replace(detail.begin(), detail.end(), '\n', ' ');
-        sqlite::throw_file_error(SQLITE_CORRUPT, path.string(),
+        sqlite::throw_file_error(SQLITE_CORRUPT, path_text(path),
                                  fmt::format("quick_check: {}", escape_control(detail)));
     }
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 
 namespace certforge::platform {
@@ -60,5 +61,13 @@ void end_by_signal(int signal) noexcept;
 // Test hooks: delivers `signal` (SIGINT or SIGTERM) to this process as an
 // interruption would.
 void interrupt_self(int signal) noexcept;
+
+// The environment variable `name` as UTF-8 (on Windows read as UTF-16 and
+// converted), or nothing when it is not set. The caller wipes a secret.
+std::optional<std::string> environment_variable(const char* name);
+
+// What separates the folders of a list such as CERTFORGE_PROFILE_PATH:
+// ':' on POSIX, ';' on Windows (where ':' follows a drive letter).
+char path_list_separator() noexcept;
 
 } // namespace certforge::platform

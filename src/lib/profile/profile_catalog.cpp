@@ -3,9 +3,11 @@
 
 #include "certforge/algorithms.hpp"
 #include "certforge/errors.hpp"
+#include "certforge/path_text.hpp"
 #include "certforge/text.hpp"
 #include "lib/common/test_hooks.hpp"
 #include "lib/platform/files.hpp"
+#include "lib/platform/process.hpp"
 #include "profile_layer.hpp"
 
 #include <algorithm>
@@ -55,9 +57,9 @@ fs::path ProfileCatalog::system_profiles_dir() {
 
 ProfileCatalog ProfileCatalog::from_environment() {
     std::vector<fs::path> dirs;
-    if (const char* env = std::getenv("CERTFORGE_PROFILE_PATH"); env != nullptr) {
-        for (const auto& part : split(env, ':')) {
-            dirs.emplace_back(part);
+    if (const auto list = platform::environment_variable("CERTFORGE_PROFILE_PATH")) {
+        for (const auto& part : split(*list, platform::path_list_separator())) {
+            dirs.push_back(utf8_path(part));
         }
     }
     if (fs::path system = system_profiles_dir(); !system.empty()) {
@@ -87,8 +89,8 @@ std::vector<CatalogEntry> ProfileCatalog::entries() const {
         }
         std::sort(files.begin(), files.end());
         for (const auto& file : files) {
-            if (seen.insert(file.stem().string()).second) {
-                out.push_back({file.stem().string(), file});
+            if (seen.insert(path_text(file.stem())).second) {
+                out.push_back({path_text(file.stem()), file});
             }
         }
     }
@@ -118,7 +120,7 @@ fs::path ProfileCatalog::find(std::string_view id) const {
 
 Profile ProfileCatalog::load(std::string_view name_or_path) const {
     if (looks_like_path(name_or_path)) {
-        return load_file(fs::path(name_or_path));
+        return load_file(utf8_path(name_or_path));
     }
     const auto files = find_all(name_or_path);
     if (files.empty()) {
@@ -175,7 +177,7 @@ fs::path parent_file(const ProfileCatalog& catalog, const fs::path& current,
 
 Chain read_chain(const ProfileCatalog& catalog, const fs::path& file) {
     Chain chain{{detail::parse_profile_layer(file)}, {}};
-    std::vector<std::string> visiting{file.stem().string()};
+    std::vector<std::string> visiting{path_text(file.stem())};
     fs::path current = file;
     while (true) {
         const auto extends = chain.layers.back().find("extends");
@@ -243,10 +245,10 @@ detail::ProfileLayer merge_layers(const Chain& chain) {
 Profile ProfileCatalog::load_file(const fs::path& file) const {
     std::error_code ec;
     if (!fs::is_regular_file(file, ec)) {
-        throw InputError(fmt::format("{}: no such profile file", file.string()));
+        throw InputError(fmt::format("{}: no such profile file", path_text(file)));
     }
     if (!platform::readable(file)) {
-        throw InputError(fmt::format("{}: cannot read the profile file", file.string()));
+        throw InputError(fmt::format("{}: cannot read the profile file", path_text(file)));
     }
     Chain chain = read_chain(*this, file);
     check_legacy_inheritance(chain);

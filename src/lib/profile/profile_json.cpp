@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "certforge/profile_json.hpp"
 
+#include "certforge/path_text.hpp"
 #include "profile_schema.hpp"
 
 #include <nlohmann/json.hpp>
@@ -21,11 +22,11 @@ nlohmann::json to_json(const Profile& profile) {
                 rule.field.json(profile);
         }
     }
-    out["file"] = profile.file.string();
+    out["file"] = path_text(profile.file);
     out["extends_chain"] = profile.extends_chain;
     auto overrides = nlohmann::json::array();
     for (const auto& hidden : profile.overrides) {
-        overrides.push_back(hidden.string());
+        overrides.push_back(path_text(hidden));
     }
     out["overrides"] = std::move(overrides);
     return out;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "certforge/errors.hpp"
+#include "certforge/path_text.hpp"
 #include "certforge/profile_catalog.hpp"
 #include "certforge/text.hpp"
 #include "profile_schema.hpp"
@@ -148,7 +149,7 @@ void add_key(ProfileLayer& layer, const std::string& section, const toml::key& k
 } // namespace
 
 ProfileLayer parse_profile_layer(const std::filesystem::path& file) {
-    const std::string name = file.string();
+    const std::string name = path_text(file);
     toml::table root;
     try {
         root = toml::parse_file(name);
@@ -275,7 +276,7 @@ void check_weak(const Profile& profile, const Locator& at) {
 
 Profile build_profile(const ProfileLayer& merged, const std::filesystem::path& file,
                       std::vector<std::string> extends_chain) {
-    const Locator at{merged, file.string()};
+    const Locator at{merged, path_text(file)};
     for (const char* key : {"id", "name", "sources"}) {
         require(merged, key, at.file);
     }
@@ -285,9 +286,9 @@ Profile build_profile(const ProfileLayer& merged, const std::filesystem::path& f
     }
     profile.file = file;
     profile.extends_chain = std::move(extends_chain);
-    if (file.extension() == ".toml" && profile.id != file.stem().string()) {
+    if (file.extension() == ".toml" && profile.id != path_text(file.stem())) {
         fail(at("id"), fmt::format("id '{}' does not match the file name '{}'", profile.id,
-                                   file.filename().string()));
+                                   path_text(file.filename())));
     }
     check_defaults(profile, merged, at);
     check_not_greater(at, "validity.default_days", profile.validity.default_days,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "certforge/profile_text.hpp"
 
+#include "certforge/path_text.hpp"
 #include "certforge/profile_json.hpp"
 #include "profile_schema.hpp"
 
@@ -51,9 +52,9 @@ std::string to_text(const Profile& profile) {
     std::string text;
     const Out out(text);
     fmt::format_to(out, "{} — {}\n", profile.id, profile.name);
-    fmt::format_to(out, "  file: {}\n", profile.file.string());
+    fmt::format_to(out, "  file: {}\n", path_text(profile.file));
     for (const auto& hidden : profile.overrides) {
-        fmt::format_to(out, "  overrides: {}\n", hidden.string());
+        fmt::format_to(out, "  overrides: {}\n", path_text(hidden));
     }
     if (!profile.extends_chain.empty()) {
         fmt::format_to(out, "  extends: {}\n", fmt::join(profile.extends_chain, " -> "));

@@ -4,6 +4,7 @@
 #include "lib/platform/files.hpp"
 
 #include "certforge/errors.hpp"
+#include "certforge/path_text.hpp"
 #include "lib/platform/system_error_text.hpp"
 
 #include <cerrno>
@@ -121,8 +122,9 @@ Folder::Folder(const fs::path& dir, bool follow_link) : handle_(std::make_unique
     if (!handle_->fd) {
         const bool link = errno == ELOOP || (errno == ENOTDIR && fs::is_symlink(dir));
         throw InputError(
-            link ? fmt::format("{} is a symbolic link: refusing to write through it", dir.string())
-                 : fmt::format("cannot open folder {}: {}", dir.string(), detail::errno_text()));
+            link
+                ? fmt::format("{} is a symbolic link: refusing to write through it", path_text(dir))
+                : fmt::format("cannot open folder {}: {}", path_text(dir), detail::errno_text()));
     }
 }
 
@@ -245,8 +247,8 @@ LockFile::LockFile(const Folder& folder, const char* name) : state_(std::make_un
     state_->fd = Fd(
         ::openat(folder.handle().fd.get(), name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
     if (!state_->fd) {
-        throw InputError(
-            fmt::format("cannot write into {}: {}", folder.path().string(), detail::errno_text()));
+        throw InputError(fmt::format("cannot write into {}: {}", path_text(folder.path()),
+                                     detail::errno_text()));
     }
 }
 
@@ -263,7 +265,7 @@ LockFile::Attempt LockFile::try_lock() {
         if (errno == EWOULDBLOCK || errno == EINTR) {
             return Attempt::busy;
         }
-        throw InputError(fmt::format("cannot lock folder {}: {}", state_->folder->path().string(),
+        throw InputError(fmt::format("cannot lock folder {}: {}", path_text(state_->folder->path()),
                                      detail::errno_text()));
     }
     struct stat opened {};

@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <termios.h>
 #include <unistd.h>
@@ -100,6 +101,18 @@ void kill_self() noexcept {
 
 void interrupt_self(int signal) noexcept {
     ::raise(signal);
+}
+
+std::optional<std::string> environment_variable(const char* name) {
+    const char* value = std::getenv(name);
+    if (value == nullptr) {
+        return std::nullopt;
+    }
+    return std::string(value);
+}
+
+char path_list_separator() noexcept {
+    return ':';
 }
 
 } // namespace certforge::platform

@@ -5,6 +5,7 @@
 #include "lib/platform/files.hpp"
 
 #include "certforge/errors.hpp"
+#include "certforge/path_text.hpp"
 #include "lib/platform/windows/win32.hpp"
 
 #include <charconv>
@@ -105,7 +106,7 @@ Folder::Folder(const fs::path& dir, bool follow_link) : handle_(std::make_unique
     const Entry entry = entry_of_wide(wide, false);
     if (entry == Entry::link && !follow_link) {
         throw InputError(
-            fmt::format("{} is a symbolic link: refusing to write through it", dir.string()));
+            fmt::format("{} is a symbolic link: refusing to write through it", path_text(dir)));
     }
     // Without FILE_SHARE_DELETE: the folder cannot be renamed or removed
     // while certforge works in it.
@@ -113,12 +114,13 @@ Folder::Folder(const fs::path& dir, bool follow_link) : handle_(std::make_unique
         adopt(::CreateFileW(wide.c_str(), FILE_LIST_DIRECTORY, FILE_SHARE_READ | FILE_SHARE_WRITE,
                             nullptr, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, nullptr));
     if (!handle_->folder) {
-        throw InputError(fmt::format("cannot open folder {}: {}", dir.string(), last_error_text()));
+        throw InputError(
+            fmt::format("cannot open folder {}: {}", path_text(dir), last_error_text()));
     }
     BY_HANDLE_FILE_INFORMATION info{};
     if (!::GetFileInformationByHandle(handle_->folder.get(), &info) ||
         (info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) == 0) {
-        throw InputError(fmt::format("cannot open folder {}: not a folder", dir.string()));
+        throw InputError(fmt::format("cannot open folder {}: not a folder", path_text(dir)));
     }
 }
 
@@ -244,7 +246,7 @@ struct LockFile::State {
 };
 
 LockFile::LockFile(const Folder& folder, const char* name) : state_(std::make_unique<State>()) {
-    state_->folder = folder.path().string();
+    state_->folder = path_text(folder.path());
     win32::PrivateSecurity security;
     state_->file =
         adopt(::CreateFileW(win32::join(folder.path(), name).c_str(), GENERIC_READ | GENERIC_WRITE,

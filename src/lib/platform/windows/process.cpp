@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <cstdlib>
 
 namespace certforge::platform {
 namespace {
@@ -113,6 +114,18 @@ void interrupt_self(int signal) noexcept {
     if (const InterruptHandler handler = g_handler.load()) {
         handler(signal);
     }
+}
+
+std::optional<std::string> environment_variable(const char* name) {
+    const wchar_t* value = ::_wgetenv(win32::widen(name).c_str());
+    if (value == nullptr) {
+        return std::nullopt;
+    }
+    return win32::narrow(value);
+}
+
+char path_list_separator() noexcept {
+    return ';';
 }
 
 } // namespace certforge::platform
