@@ -32,6 +32,7 @@ inline constexpr std::string_view kCaStatus = "certforge.ca-status/2";
 inline constexpr std::string_view kBatch = "certforge.batch/1";
 inline constexpr std::string_view kBatchProblems = "certforge.batch-problems/1";
 inline constexpr std::string_view kProbe = "certforge.probe/2";
+inline constexpr std::string_view kFleetProbe = "certforge.fleet-probe/1";
 inline constexpr std::string_view kSchannel = "certforge.schannel/1";
 inline constexpr std::string_view kProfilesList = "certforge.profiles-list/1";
 inline constexpr std::string_view kProfile = "certforge.profile/1";
@@ -44,7 +45,7 @@ inline constexpr std::string_view kBundle = "certforge.bundle/2";
 // Every id above; the tests check that each has its schema file.
 inline constexpr std::array kAll{kMake,      kCsr,          kExport,  kBundleResult,  kVerify,
                                  kVerifyAll, kCaInit,       kCaSign,  kCaList,        kCaRevoke,
-                                 kCaCrl,     kCaStatus,     kBatch,   kBatchProblems, kProbe,
+                                 kCaCrl,     kCaStatus,     kBatch,   kBatchProblems, kProbe, kFleetProbe,
                                  kSchannel,  kProfilesList, kProfile, kProfilesLint,  kVersion,
                                  kCaFolder,  kBundle};
 

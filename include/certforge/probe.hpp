@@ -96,8 +96,9 @@ public:
     // the whole probe does not end within target.max_seconds. Returns
     // within target.max_seconds whatever the peer sends (name resolution
     // aside, which the system resolver bounds). A peer that answers, but
-    // not with TLS, gives a report with speaks_tls false.
-    virtual ProbeReport probe(const ProbeTarget& target) = 0;
+    // not with TLS, gives a report with speaks_tls false. Several threads
+    // may probe at once with one prober.
+    virtual ProbeReport probe(const ProbeTarget& target) const = 0;
 };
 
 // Throws UsageError when this build has no OpenSSL backend.

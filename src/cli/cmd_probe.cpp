@@ -3,14 +3,16 @@
 #include "certforge/diagnosis.hpp"
 #include "certforge/dn_text.hpp"
 #include "certforge/errors.hpp"
+#include "certforge/fleet.hpp"
 #include "certforge/output_set.hpp"
 #include "certforge/path_text.hpp"
 #include "certforge/probe.hpp"
 #include "certforge/profile_catalog.hpp"
 #include "certforge/verify.hpp"
 #include "cli_support.hpp"
+#include "cmd_probe_fleet.hpp"
+#include "probe_outcome.hpp"
 
-#include <charconv>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -19,6 +21,8 @@ namespace {
 
 struct ProbeOptions {
     std::string target;
+    std::string targets;
+    unsigned jobs = 256;
     std::string sni;
     double timeout = 5.0;
     double max_time = 120.0;
@@ -31,205 +35,28 @@ struct ProbeOptions {
 };
 
 ProbeTarget parse_target(const ProbeOptions& options) {
-    ProbeTarget target;
-    std::string_view text(options.target);
-    std::string_view port = "443";
-    if (text.starts_with('[')) {
-        const auto close = text.find(']');
-        if (close == std::string_view::npos) {
-            throw UsageError(
-                fmt::format("'{}': an IPv6 address goes in brackets: [::1]:443", options.target));
-        }
-        target.host = std::string(text.substr(1, close - 1));
-        if (close + 1 < text.size()) {
-            if (text[close + 1] != ':') {
-                throw UsageError(fmt::format("'{}' is not HOST:PORT", options.target));
-            }
-            port = text.substr(close + 2);
-        }
-    } else if (const auto colon = text.rfind(':'); colon != std::string_view::npos) {
-        if (text.find(':') != colon) {
-            throw UsageError(fmt::format("'{}': put an IPv6 address in brackets: [{}]:443",
-                                         options.target, options.target));
-        }
-        target.host = std::string(text.substr(0, colon));
-        port = text.substr(colon + 1);
-    } else {
-        target.host = std::string(text);
-    }
-    unsigned number = 0;
-    const auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), number);
-    if (error != std::errc() || end != port.data() + port.size() || number == 0 || number > 65535) {
-        throw UsageError(fmt::format("'{}' is not a port number", port));
-    }
-    if (target.host.empty()) {
-        throw UsageError("name the host to probe: HOST:PORT");
-    }
-    target.port = static_cast<std::uint16_t>(number);
+    ProbeTarget target = parse_probe_address(options.target);
     target.sni = options.sni;
     target.timeout_seconds = options.timeout;
     target.max_seconds = options.max_time;
     return target;
 }
 
-std::vector<Profile> hosts_for(const std::string& server_os) {
-    const auto catalog = ProfileCatalog::from_environment();
-    std::vector<Profile> hosts;
-    if (!server_os.empty()) {
-        Profile host = catalog.load(server_os);
-        if (host.kind != ProfileKind::host) {
-            throw UsageError(fmt::format("'{}' is a device profile; --server-os takes a host "
-                                         "profile (certforge profiles list --kind host)",
-                                         host.id));
-        }
-        hosts.push_back(std::move(host));
-        return hosts;
-    }
-    for (const auto& entry : catalog.entries()) {
-        Profile p = catalog.load_file(entry.file);
-        if (p.kind == ProfileKind::host) {
-            hosts.push_back(std::move(p));
-        }
-    }
-    return hosts;
-}
-
-// The SChannel parts of the diagnoses, merged into one change.
-std::optional<SchannelChange> merged_fix(const std::vector<Diagnosis>& diagnoses) {
-    std::optional<SchannelChange> out;
-    for (const auto& d : diagnoses) {
-        if (!d.registry) {
-            continue;
-        }
-        if (!out) {
-            out = SchannelChange{};
-            out->side = SchannelSide::client;
-        }
-        out->enable.insert(out->enable.end(), d.registry->enable.begin(), d.registry->enable.end());
-        out->disable.insert(out->disable.end(), d.registry->disable.begin(),
-                            d.registry->disable.end());
-        if (d.registry->dh_client_min_bits) {
-            out->dh_client_min_bits = d.registry->dh_client_min_bits;
-        }
-        out->disable_dh = out->disable_dh || d.registry->disable_dh;
-    }
-    return out;
-}
-
-void print_versions(const ProbeReport& report) {
-    for (const auto& v : report.versions) {
-        if (!v.testable) {
-            fmt::print("  {:<8} {}\n", schannel_key_name(v.version), v.failure);
-            continue;
-        }
-        if (!v.supported) {
-            fmt::print("  {:<8} no ({})\n", schannel_key_name(v.version), v.failure);
-            continue;
-        }
-        fmt::print("  {:<8} yes, {} suite{} in the server's order:\n", schannel_key_name(v.version),
-                   v.ciphers.size(), v.ciphers.size() == 1 ? "" : "s");
-        for (const auto& c : v.ciphers) {
-            const std::string detail = c.dh_bits > 0      ? fmt::format("dh {}", c.dh_bits)
-                                       : !c.curve.empty() ? c.curve
-                                                          : c.kx;
-            fmt::print("    {:<48} {}\n", c.name, detail);
-        }
-    }
-}
-
-// What one probe found: the device's answer, its chain, how it fits the
-// device profile, and the failure cases per Terminal Server host.
-struct HostCases {
-    const Profile* host;
-    std::vector<Diagnosis> cases;
-};
-
-struct ProbeOutcome {
-    ProbeTarget target;
-    ProbeReport report;
-    std::vector<CertInfo> chain;
-    std::optional<Profile> device;
-    std::optional<Report> findings; // with --profile and a chain
-    std::vector<Profile> hosts;
-    std::vector<HostCases> diagnoses;  // one per host, in the order of `hosts`
-    std::optional<SchannelChange> fix; // with --server-os, when a registry change helps
-};
-
-nlohmann::json outcome_json(const ProbeOutcome& outcome) {
-    nlohmann::json json = to_json(outcome.report);
-    nlohmann::json certificates = nlohmann::json::array();
-    for (const auto& c : outcome.chain) {
-        certificates.push_back(certificate_json(c));
-    }
-    json["certificates"] = certificates;
-    nlohmann::json diagnosis = nlohmann::json::array();
-    for (const auto& [host, found] : outcome.diagnoses) {
-        nlohmann::json cases = nlohmann::json::array();
-        for (const auto& d : found) {
-            cases.push_back(
-                {{"case", d.id}, {"evidence", d.evidence}, {"fix", d.fix}, {"risk", d.risk}});
-        }
-        diagnosis.push_back({{"host", host->id}, {"os", host->host.os}, {"cases", cases}});
-    }
-    json["diagnosis"] = diagnosis;
-    if (outcome.fix) {
-        json["schannel_fix"] = to_json(*outcome.fix);
-    }
-    if (outcome.findings) {
-        json["verify"] = to_json(*outcome.findings);
-    }
-    return json;
-}
-
-void print_outcome(const ProbeOutcome& outcome) {
-    fmt::print("{}:{}\n", outcome.target.host, outcome.target.port);
-    print_versions(outcome.report);
-    for (const auto& c : outcome.chain) {
-        fmt::print("  certificate {} ({} {} bits, {}, until {})\n",
-                   escape_control(c.subject.to_string()), to_string(c.key_algorithm), c.key_bits,
-                   to_string(c.signature_hash), format_utc(c.not_after));
-    }
-    for (const auto& [host, found] : outcome.diagnoses) {
-        fmt::print("{}:{}\n", host->host.os, found.empty() ? " no known failure case" : "");
-        for (const auto& d : found) {
-            fmt::print("  [{}] {}\n    fix: {}\n", d.id, d.evidence, d.fix);
-            if (!d.risk.empty()) {
-                fmt::print("    risk: {}\n", d.risk);
-            }
-        }
-    }
-    if (outcome.findings) {
-        fmt::print("profile {}: {}\n", outcome.device->id,
-                   outcome.findings->has_errors() ? "the device's certificate breaks it" : "fits");
-    }
-}
-
-// Reads the chain and diagnoses a report that speaks TLS.
-void examine(ProbeOutcome& outcome, const Backend& backend, bool one_host, UnixTime now) {
-    for (const auto& der : outcome.report.chain) {
-        outcome.chain.push_back(backend.parse_certificate(der, "device certificate"));
-    }
-    if (outcome.device && !outcome.chain.empty()) {
-        outcome.findings =
-            verify_chain(outcome.chain, *outcome.device, now, {CertificateRole::leaf, &backend});
-    }
-    for (const auto& host : outcome.hosts) {
-        auto found = diagnose(outcome.report, outcome.chain, host, outcome.device);
-        if (one_host) {
-            outcome.fix = merged_fix(found);
-        }
-        outcome.diagnoses.push_back({&host, std::move(found)});
-    }
-}
-
 int run_probe(const ProbeOptions& options) {
+    if (!options.targets.empty()) {
+        return run_fleet_probe({options.targets, options.jobs, options.timeout, options.max_time,
+                                options.profile, options.server_os, options.backend, options.json});
+    }
+    if (options.target.empty()) {
+        throw UsageError("name the device to probe (HOST:PORT) or a fleet (--targets FILE)");
+    }
     ProbeOutcome outcome;
     outcome.target = parse_target(options);
     const auto backend = make_backend(options.backend);
     if (!options.profile.empty()) {
         outcome.device.emplace(load_profile(options.profile));
     }
-    outcome.hosts = hosts_for(options.server_os);
+    const std::vector<Profile> hosts = hosts_for(options.server_os);
     outcome.report = make_tls_prober()->probe(outcome.target);
     if (!outcome.report.speaks_tls) {
         if (options.json) {
@@ -239,7 +66,7 @@ int run_probe(const ProbeOptions& options) {
                                      outcome.target.port, describe(outcome.report.answer)));
     }
     const UnixTime now = static_cast<UnixTime>(std::time(nullptr));
-    examine(outcome, *backend, !options.server_os.empty(), now);
+    examine(outcome, *backend, hosts, !options.server_os.empty(), now);
     if (!options.write_profile.empty()) {
         const std::filesystem::path out = utf8_path(options.write_profile);
         OutputSet output(folder_of(out), options.force);
@@ -265,9 +92,24 @@ void add_probe_command(CLI::App& app, Action& selected) {
         "probe", "Probe a device's TLS endpoint (versions, cipher suites in the device's order, "
                  "DH group sizes, alerts, its certificate) and name the known failure case "
                  "between it and the Terminal Server's Windows, with the fix");
-    command->add_option("target", options->target, "HOST:PORT ([IPv6]:PORT; port 443 if omitted)")
-        ->required();
-    command->add_option("--sni", options->sni, "server name to send");
+    auto* target = command->add_option("target", options->target,
+                                       "HOST:PORT ([IPv6]:PORT; port 443 if omitted)");
+    auto* targets =
+        command
+            ->add_option("--targets", options->targets,
+                         "probe a fleet: a file of devices, one 'HOST[:PORT] [NAME]' a line, or "
+                         "a .csv or .toml with id, address, sni and profile (see README); prints "
+                         "each device, who breaks under each candidate SChannel change, and the "
+                         "strongest change that keeps them working; exit 1 when a device does "
+                         "not work with --server-os's defaults or was not reached")
+            ->excludes(target);
+    command
+        ->add_option("--jobs", options->jobs,
+                     "with --targets: devices probed at once, each one connection at a time "
+                     "(default 256)")
+        ->check(CLI::Range(1u, 4096u))
+        ->needs(targets);
+    command->add_option("--sni", options->sni, "server name to send")->excludes(targets);
     command
         ->add_option("--timeout", options->timeout,
                      "seconds for each connection, from the TCP connect to the end of its "
@@ -275,21 +117,27 @@ void add_probe_command(CLI::App& app, Action& selected) {
         ->check(CLI::Range(0.1, 120.0));
     command
         ->add_option("--max-time", options->max_time,
-                     "seconds for the whole probe (default 120); it makes one connection per "
-                     "version and per cipher suite the device accepts, each within --timeout, "
-                     "and ends with exit 3 when this runs out")
+                     "seconds for the whole probe of a device (default 120); it makes one "
+                     "connection per version and per cipher suite the device accepts, each "
+                     "within --timeout, and ends with exit 3 when this runs out (with "
+                     "--targets: the device is reported unreachable)")
         ->check(CLI::Range(1.0, 3600.0));
     command->add_option("--profile", options->profile,
                         "device profile: check the device's own certificate and use its known "
-                        "defects");
+                        "defects (with --targets: for the devices that name none)");
     command->add_option("--server-os", options->server_os,
                         "the Terminal Server's Windows (host profile); default: every Windows "
-                        "version. With it, --json carries the schannel_fix");
-    command->add_option("--write-profile", options->write_profile,
-                        "draft a device profile (TOML) from what was seen");
+                        "version. With it, --json carries the schannel_fix. With --targets: the "
+                        "baseline the changes start from (default windows-server-2022)");
+    command
+        ->add_option("--write-profile", options->write_profile,
+                     "draft a device profile (TOML) from what was seen")
+        ->excludes(targets);
     add_backend_option(command, options->backend);
     command->add_flag("--force", options->force, "replace an existing --write-profile file");
-    command->add_flag("--json", options->json, fmt::format("print JSON ({})", schema::kProbe));
+    command->add_flag(
+        "--json", options->json,
+        fmt::format("print JSON ({}; with --targets {})", schema::kProbe, schema::kFleetProbe));
     on_run(command, selected, options, run_probe);
 }
 

@@ -60,6 +60,7 @@ const std::map<std::string_view, std::string_view> kPlaceholders = {
     {"--sni", "NAME"},
     {"--state", "NAME"},
     {"--status", "STATUS"},
+    {"--targets", "FILE"},
     {"--timeout", "SECONDS"},
     {"--vendor", "VENDOR"},
     {"--write-profile", "FILE"},
@@ -109,7 +110,9 @@ constexpr Examples kExamples[] = {
                  "certforge schannel --from-probe mfd.json --out fix.reg"},
     {"probe", "certforge probe 10.1.2.50:443\n"
               "certforge probe mfd.corp.local --profile konica-legacy --server-os "
-              "windows-server-2019 --json > mfd.json"},
+              "windows-server-2019 --json > mfd.json\n"
+              "certforge probe --targets site-devices.csv --server-os windows-server-2019 "
+              "--json > fleet.json"},
     {"ca", "certforge ca init --profile default --name \"Print CA\" --out ca/\n"
            "certforge ca list --ca ca/ --expiring 30d"},
     {"ca init", "certforge ca init --profile default --name \"Print CA\" --out ca/\n"

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // `certforge probe` against local peers that play devices, on loopback only,
 // each compared with what nmap's ssl-enum-ciphers reports on the same peer.
+#include "support/nmap_ciphers.hpp"
 #include "support/test_support.hpp"
 
 #include <catch2/catch.hpp>
@@ -17,15 +18,13 @@
 #if CERTFORGE_TEST_WITH_OPENSSL
 
 using certforge::test::BackgroundProcess;
+using certforge::test::CipherMap;
 using certforge::test::OpenSslCert;
 using certforge::test::run;
 using certforge::test::run_certforge;
 using certforge::test::TempDir;
 
 namespace {
-
-// version -> {(IANA cipher name, DH bits)}
-using CipherMap = std::map<std::string, std::set<std::pair<std::string, unsigned>>>;
 
 CipherMap from_probe(const nlohmann::json& report) {
     CipherMap out;
@@ -41,35 +40,8 @@ CipherMap from_probe(const nlohmann::json& report) {
     return out;
 }
 
-// nmap 7.93's ssl-enum-ciphers lists SSLv3 to TLS 1.2 (not TLS 1.3).
 CipherMap from_nmap(unsigned port) {
-    certforge::test::require_tool("nmap", "nmap");
-    const auto scan = run({"nmap", "-Pn", "-n", "-p", std::to_string(port), "--script",
-                           "ssl-enum-ciphers", "127.0.0.1"});
-    INFO(scan.out << scan.err);
-    REQUIRE(scan.exit_code == 0);
-    CipherMap out;
-    std::istringstream lines(scan.out);
-    std::string line;
-    std::string version;
-    const std::regex version_line(R"(^\|\s+(SSLv3|TLSv1\.[0-2]):\s*$)");
-    const std::regex cipher_line(R"(^\|\s+(TLS_\w+) \(([^)]*)\))");
-    const std::regex dh(R"(dh (\d+))");
-    while (std::getline(lines, line)) {
-        std::smatch m;
-        if (std::regex_search(line, m, version_line)) {
-            version = m[1] == "SSLv3" ? "ssl3" : "tls" + m[1].str().substr(4);
-        } else if (!version.empty() && std::regex_search(line, m, cipher_line)) {
-            std::smatch bits;
-            const std::string detail = m[2];
-            unsigned dh_bits = 0;
-            if (std::regex_search(detail, bits, dh)) {
-                dh_bits = static_cast<unsigned>(std::stoul(bits[1]));
-            }
-            out[version].insert({m[1], dh_bits});
-        }
-    }
-    return out;
+    return certforge::test::nmap_ssl_ciphers({"127.0.0.1"}, port).at("127.0.0.1");
 }
 
 nlohmann::json probe(unsigned port, const std::vector<std::string>& extra = {}) {

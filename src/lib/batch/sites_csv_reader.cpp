@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "certforge/errors.hpp"
 #include "certforge/text.hpp"
+#include "lib/common/csv_records.hpp"
 #include "sites_fields.hpp"
 
 #include <fmt/format.h>
@@ -41,7 +42,7 @@ public:
         const fs::path base = path().parent_path();
         for (std::size_t i = 0; i < cells.size() && i < columns_.size(); ++i) {
             const SiteField* field = columns_[i];
-            const std::string cell(trim(cells[i]));
+            const std::string cell(trim_blanks(cells[i]));
             if (field == nullptr || cell.empty()) {
                 continue;
             }
@@ -69,15 +70,6 @@ public:
     }
 
 private:
-    static std::string_view trim(std::string_view text) {
-        const auto first = text.find_first_not_of(" \t\r");
-        if (first == std::string_view::npos) {
-            return {};
-        }
-        const auto last = text.find_last_not_of(" \t\r");
-        return text.substr(first, last - first + 1);
-    }
-
     // Lists in a cell are separated by ';' or white space.
     static std::vector<std::string> split_list(std::string_view cell) {
         std::string normalized(cell);
@@ -104,7 +96,7 @@ private:
                      std::vector<SitesProblem>& problems) {
         std::set<std::string> seen;
         for (const auto& cell : cells) {
-            const std::string name = to_lower(trim(cell));
+            const std::string name = to_lower(trim_blanks(cell));
             const SiteField* field = find_field(name);
             if (field == nullptr) {
                 problems.push_back(
@@ -122,67 +114,17 @@ private:
         }
     }
 
-    // One record; quoted cells may hold commas, quotes ("") and line breaks.
-    // Blank lines and lines starting with '#' are skipped.
     bool read_record(std::vector<std::string>& cells, std::size_t& start,
                      std::vector<SitesProblem>& problems) {
-        cells.clear();
-        std::string line;
-        while (std::getline(in_, line)) {
-            ++line_no_;
-            if (!line.empty() && line.back() == '\r') {
-                line.pop_back();
-            }
-            if (trim(line).empty() || line.front() == '#') {
-                continue;
-            }
-            start = line_no_;
-            std::string cell;
-            bool quoted = false;
-            std::size_t i = 0;
-            for (;;) {
-                if (i == line.size()) {
-                    if (!quoted) {
-                        break;
-                    }
-                    if (!std::getline(in_, line)) {
-                        problems.push_back({start, 0, "a quoted cell is not closed"});
-                        break;
-                    }
-                    ++line_no_;
-                    if (!line.empty() && line.back() == '\r') {
-                        line.pop_back();
-                    }
-                    cell += '\n';
-                    i = 0;
-                    continue;
-                }
-                const char c = line[i++];
-                if (quoted) {
-                    if (c == '"' && i < line.size() && line[i] == '"') {
-                        cell += '"';
-                        ++i;
-                    } else if (c == '"') {
-                        quoted = false;
-                    } else {
-                        cell += c;
-                    }
-                } else if (c == '"') {
-                    quoted = true;
-                } else if (c == ',') {
-                    cells.push_back(std::move(cell));
-                    cell.clear();
-                } else {
-                    cell += c;
-                }
-            }
-            cells.push_back(std::move(cell));
-            return true;
+        std::string problem;
+        const bool found = records_.next(cells, start, problem);
+        if (!problem.empty()) {
+            problems.push_back({start, 0, problem});
         }
-        return false;
+        return found;
     }
 
-    std::size_t line_no_ = 0;
+    CsvRecords records_{in_};
     bool header_read_ = false;
     std::vector<const SiteField*> columns_;
 };

@@ -78,7 +78,7 @@ public:
         ERR_clear_error();
     }
 
-    ProbeReport probe(const ProbeTarget& target) override;
+    ProbeReport probe(const ProbeTarget& target) const override;
 
 private:
     SslCtxPtr context(TlsVersion version, const std::string& ciphers) const;
@@ -272,7 +272,7 @@ bool speaks_tls_at_all(const Attempt& attempt, const ProbeTarget& target) {
     return true;
 }
 
-ProbeReport OpenSslProber::probe(const ProbeTarget& target) {
+ProbeReport OpenSslProber::probe(const ProbeTarget& target) const {
     const Clock::time_point end = after(Clock::now(), target.max_seconds);
     const AddrInfoPtr address = resolve(target);
     ProbeReport report;
@@ -303,7 +303,8 @@ ProbeReport OpenSslProber::probe(const ProbeTarget& target) {
                 std::min(after(Clock::now(), target.timeout_seconds), end);
             const Attempt attempt =
                 handshake(*address, target, version, joined(remaining), deadline);
-            if (!attempt.ok && Clock::now() >= end) {
+            // A handshake cut by the probe's own end says nothing about the version.
+            if (!attempt.ok && (Clock::now() >= end || (attempt.timed_out && deadline >= end))) {
                 throw InputError(
                     fmt::format("{}:{}: the probe did not end within its overall limit of {} s ({} "
                                 "handshake{} completed): the device answers slowly",

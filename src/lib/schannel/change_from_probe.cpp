@@ -235,9 +235,14 @@ public:
                                          source_, shown(report)));
         }
         if (const json* schema = member(report, "schema")) {
+            if (schema->is_string() &&
+                schema->get<std::string>().starts_with("certforge.fleet-probe/")) {
+                return read_fleet(report);
+            }
             if (!schema->is_string() ||
                 !schema->get<std::string>().starts_with("certforge.probe/")) {
-                wrong("schema", schema::kProbe, *schema);
+                wrong("schema", fmt::format("{} or {}", schema::kProbe, schema::kFleetProbe),
+                      *schema);
             }
         }
         if (!flag(report, "speaks_tls", "speaks_tls", true)) {
@@ -251,6 +256,18 @@ public:
     }
 
 private:
+    // A fleet report: its recommendation's change, or nothing to change on
+    // the baseline's Windows.
+    ProbeSchannelFix read_fleet(const json& report) const {
+        const json& recommendation = object_at(report, "recommendation", "recommendation");
+        if (member(recommendation, "schannel_fix") == nullptr) {
+            return {std::nullopt,
+                    {text_at(recommendation, "server_os", "recommendation.server_os")},
+                    {}};
+        }
+        return {change(recommendation), {}, {}};
+    }
+
     std::string_view source_;
 };
 
