@@ -11,17 +11,20 @@
 #      addresses, nmap's default timing;
 #   3. a shell loop of single `certforge probe HOST:PORT` calls;
 # and each personality's own single-device probe time (the slowest is the
-# floor a fleet run cannot beat).
-# Usage: bench/fleet_bench.sh [--devices 254] [--delay 150]
+# floor a fleet run cannot beat); then the runner alone at scale: S targets
+# on addresses where nothing listens (each refused at once), for wall time
+# and peak memory against the same run over the first 254 of them.
+# Usage: bench/fleet_bench.sh [--devices 254] [--delay 150] [--scale 4000]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-devices=254 delay=150
+devices=254 delay=150 scale=4000
 while [ $# -gt 0 ]; do
   case "$1" in
     --devices) devices=$2; shift 2 ;;
     --delay) delay=$2; shift 2 ;;
-    *) echo "usage: $0 [--devices N] [--delay MS]" >&2; exit 2 ;;
+    --scale) scale=$2; shift 2 ;;
+    *) echo "usage: $0 [--devices N] [--delay MS] [--scale N]" >&2; exit 2 ;;
   esac
 done
 [ "$devices" -ge 1 ] && [ "$devices" -le 254 ] || { echo "--devices: 1 to 254" >&2; exit 2; }
@@ -67,8 +70,9 @@ measure() {
   local name=$1; shift
   /usr/bin/time -f "%e %M" -o "$name.time" "$@" >"$name.out" 2>"$name.err" || true
 }
-wall() { cut -d' ' -f1 "$1.time"; }
-mib() { awk '{printf "%.1f", $2 / 1024}' "$1.time"; }
+# (GNU time puts "Command exited with non-zero status N" first when it is.)
+wall() { tail -1 "$1.time" | cut -d' ' -f1; }
+mib() { tail -1 "$1.time" | awk '{printf "%.1f", $2 / 1024}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }'; }
 
 slowest=0 slowest_name=
@@ -88,6 +92,15 @@ loop() {
 export -f loop; export certforge
 measure loop bash -c loop
 
+# The runner at scale: nothing listens on 127.0.10.0 and up.
+: >scale.txt
+for ((i = 0; i < scale; i++)); do
+  echo "127.0.$((10 + i / 250)).$((1 + i % 250)):$port" >>scale.txt
+done
+head -254 scale.txt >scale-254.txt
+measure scale-254 "$certforge" probe --targets scale-254.txt --json
+measure scale "$certforge" probe --targets scale.txt --json
+
 probed=$(python3 -c 'import json; d=json.load(open("fleet.out")); print(d["summary"]["probed"], d["summary"]["not_tls"], d["summary"]["unreachable"], d["jobs"])')
 echo "# certforge fleet probe benchmark"
 echo
@@ -101,6 +114,11 @@ echo "| nmap ssl-enum-ciphers -iL | $(wall nmap) | $(mib nmap) | $(ratio "$(wall
 echo "| shell loop of certforge probe | $(wall loop) | $(mib loop) | $(ratio "$(wall loop)" "$(wall fleet)")x |"
 echo
 echo "Slowest single device: $slowest_name, $slowest s; the fleet took $(ratio "$(wall fleet)" "$slowest")x that."
+echo
+echo "| the runner alone: targets refused at once | wall s | peak MiB |"
+echo "|---|---:|---:|"
+echo "| 254 targets | $(wall scale-254) | $(mib scale-254) |"
+echo "| $scale targets | $(wall scale) | $(mib scale) |"
 echo
 echo "| personality (one device alone) | wall s |"
 echo "|---|---:|"

@@ -21,6 +21,8 @@ std::string_view to_string(TlsVersion version);
 std::string_view schannel_key_name(TlsVersion version);
 std::string_view dotnet_name(TlsVersion version);
 std::optional<TlsVersion> tls_version_from_name(std::string_view name);
+// The versions' SChannel names, "TLS 1.0, TLS 1.2"; "none" for no version.
+std::string schannel_key_names(const std::vector<TlsVersion>& versions);
 
 enum class SchannelSide { client, server, both };
 

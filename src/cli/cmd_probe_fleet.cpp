@@ -25,8 +25,6 @@
 namespace certforge::cli {
 namespace {
 
-using nlohmann::json;
-
 // One device of the fleet and what the probe made of it.
 struct DeviceResult {
     FleetDevice device;
@@ -121,8 +119,8 @@ std::function<void(const FleetProgress&)> progress_line() {
     };
 }
 
-json settings_json(const ServerSettings& s) {
-    json versions = json::array();
+nlohmann::json settings_json(const ServerSettings& s) {
+    nlohmann::json versions = nlohmann::json::array();
     for (auto v : s.versions) {
         versions.push_back(std::string(to_string(v)));
     }
@@ -141,15 +139,16 @@ std::string settings_text(const ServerSettings& s) {
                        s.dhe ? "" : "; Diffie-Hellman off");
 }
 
-json device_json(const DeviceResult& r) {
+nlohmann::json device_json(const DeviceResult& r) {
     const FleetDevice& d = r.device;
-    json out{{"id", d.target.id},
-             {"host", d.target.target.host},
-             {"port", d.target.target.port},
-             {"sni", d.target.target.sni},
-             {"status", std::string(to_string(d.status))},
-             {"seconds", static_cast<double>(static_cast<long>(d.seconds * 1000)) / 1000},
-             {"profile", r.profile != nullptr ? json(r.profile->id) : json(nullptr)}};
+    nlohmann::json out{{"id", d.target.id},
+                       {"host", d.target.target.host},
+                       {"port", d.target.target.port},
+                       {"sni", d.target.target.sni},
+                       {"status", std::string(to_string(d.status))},
+                       {"seconds", static_cast<double>(static_cast<long>(d.seconds * 1000)) / 1000},
+                       {"profile", r.profile != nullptr ? nlohmann::json(r.profile->id)
+                                                        : nlohmann::json(nullptr)}};
     if (d.status == FleetStatus::unreachable) {
         out["error"] = d.error;
         return out;
@@ -159,24 +158,26 @@ json device_json(const DeviceResult& r) {
         return out;
     }
     if (r.profile != nullptr) {
-        out["fits"] = r.outcome.findings ? json(!r.outcome.findings->has_errors()) : json(nullptr);
+        out["fits"] = r.outcome.findings ? nlohmann::json(!r.outcome.findings->has_errors())
+                                         : nlohmann::json(nullptr);
     } else {
         out["drafted_profile"] = {{"id", r.drafted_id}, {"toml", r.drafted}};
     }
     return out;
 }
 
-json fleet_json(const FleetSummary& s) {
-    json devices = json::array();
+nlohmann::json fleet_json(const FleetSummary& s) {
+    nlohmann::json devices = nlohmann::json::array();
     std::size_t not_tls = 0, unreachable = 0;
     for (const auto& r : s.devices) {
         devices.push_back(device_json(r));
         not_tls += r.device.status == FleetStatus::not_tls ? 1 : 0;
         unreachable += r.device.status == FleetStatus::unreachable ? 1 : 0;
     }
-    json matrix = json::array();
+    nlohmann::json matrix = nlohmann::json::array();
     for (const auto& column : s.matrix) {
-        json works = json::array(), risk = json::array(), breaks = json::array();
+        nlohmann::json works = nlohmann::json::array(), risk = nlohmann::json::array(),
+                       breaks = nlohmann::json::array();
         for (const std::size_t i : s.probed) {
             const auto& v = column.verdicts[i];
             const std::string& id = s.devices[i].device.target.id;
@@ -195,7 +196,7 @@ json fleet_json(const FleetSummary& s) {
                           {"breaks", breaks}});
     }
     const Recommendation& rec = s.recommendation;
-    json breaking = json::array();
+    nlohmann::json breaking = nlohmann::json::array();
     for (const std::size_t k : rec.breaking) {
         const std::size_t i = s.probed[k];
         breaking.push_back({{"id", s.devices[i].device.target.id},
@@ -204,12 +205,12 @@ json fleet_json(const FleetSummary& s) {
                                                 rec.settings)
                                            .reason}});
     }
-    json recommendation{{"baseline", s.baseline->id},
-                        {"server_os", s.baseline->host.os},
-                        {"settings", settings_json(rec.settings)},
-                        {"keeps", s.probed.size() - rec.breaking.size()},
-                        {"of", s.probed.size()},
-                        {"breaking", breaking}};
+    nlohmann::json recommendation{{"baseline", s.baseline->id},
+                                  {"server_os", s.baseline->host.os},
+                                  {"settings", settings_json(rec.settings)},
+                                  {"keeps", s.probed.size() - rec.breaking.size()},
+                                  {"of", s.probed.size()},
+                                  {"breaking", breaking}};
     if (rec.change) {
         recommendation["schannel_fix"] = to_json(*rec.change);
     }

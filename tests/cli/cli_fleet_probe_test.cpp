@@ -19,6 +19,7 @@
 using certforge::test::BackgroundProcess;
 using certforge::test::CipherMap;
 using certforge::test::OpenSslCert;
+using certforge::test::run;
 using certforge::test::run_certforge;
 using certforge::test::TempDir;
 using nlohmann::json;
@@ -284,6 +285,23 @@ TEST_CASE("fleet probe: a slow fleet ends within the per-device limit", "[probe]
     }
     CHECK_THAT(device(report, "legacy-dhe1024")["error"].get<std::string>(),
                Catch::Contains("did not end within its overall limit of 1 s"));
+}
+
+TEST_CASE("fleet probe: a progress line on a terminal, none in a pipe", "[probe][fleet]") {
+    certforge::test::require_tool("script", "bsdutils");
+    TempDir dir;
+    const std::string targets = (dir / "t.txt").string();
+    certforge::test::write_text(
+        targets, "127.0.0.1:" + std::to_string(certforge::test::free_port()) +
+                     " a\n127.0.0.1:" + std::to_string(certforge::test::free_port()) + " b\n");
+    const std::string command = std::string(CERTFORGE_BINARY) + " probe --targets " + targets;
+    const auto terminal = run({"script", "-qec", command, "/dev/null"});
+    CHECK(terminal.exit_code == 1);
+    CHECK_THAT(terminal.out, Catch::Contains("probing: 2 of 2 done, 0 at work, 2 unreachable"));
+    const auto piped = run_certforge({"probe", "--targets", targets});
+    CHECK(piped.exit_code == 1);
+    CHECK(piped.err.find("probing:") == std::string::npos);
+    CHECK_THAT(piped.out, Catch::Contains("2 devices: 0 probed, 0 not TLS, 2 unreachable"));
 }
 
 TEST_CASE("fleet probe: bad targets files and options", "[probe][fleet]") {

@@ -303,8 +303,15 @@ TEST_CASE("json: every document kind is printed or written, valid against its sc
                            {"--server-os", "windows-server-2012r2", "--profile", "default",
                             "--backend", backend}),
              0);
+    write_text(issued.dir / "fleet.txt",
+               fmt::format("127.0.0.1:{} switched-off\n", certforge::test::free_port()));
+    keep_run("fleet-probe",
+             run_certforge({"probe", "--targets", (issued.dir / "fleet.txt").string(), "--timeout",
+                            "2", "--backend", backend, "--json"}),
+             1);
 #else
     expected.erase(schema::kProbe); // a build without OpenSSL cannot probe
+    expected.erase(schema::kFleetProbe);
 #endif
     CHECK(kinds == std::set<std::string>(expected.begin(), expected.end()));
 

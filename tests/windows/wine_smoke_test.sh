@@ -7,7 +7,8 @@
 #   the Linux certforge); verify exit codes 0 and 1; export pfx-3des and jks
 #   (read by openssl and keytool); bundle; schannel (the .reg bytes equal the
 #   Linux build's); batch on examples/sites.toml; probe of a loopback
-#   openssl s_server (the same findings as the Linux build); a bad input
+#   openssl s_server (the same findings as the Linux build), alone and in a
+#   fleet beside a closed port; a bad input
 #   (exit 3); private files' access lists as far as wine shows them.
 # usage: wine_smoke_test.sh WINDOWS_ZIP LINUX_CERTFORGE SOURCE_DIR
 #   (WINDOWS_ZIP: what packaging/windows/build.sh made; the test runs the
@@ -178,6 +179,27 @@ if summary probe-windows.json >probe-windows.txt && summary probe-linux.json >pr
   pass "probe: certforge.exe reports what the Linux build reports ($(wc -l <probe-linux.txt) values)"
 else
   fail "probe reports differ: $(head -20 probe.diff)"
+fi
+# The same device in a fleet, beside a closed port: worker threads and
+# Winsock on Windows, the same summary and recommendation as on Linux.
+closed=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+printf '127.0.0.1:%s legacy-mfd\n127.0.0.1:%s switched-off\n' "$port" "$closed" >fleet.txt
+win probe --targets fleet.txt --server-os windows-server-2025 --timeout 5 --json
+expect 1 "probe --targets (a device that breaks, one unreachable)"
+cp out.txt fleet-windows.json
+"$linux" probe --targets fleet.txt --server-os windows-server-2025 --timeout 5 --json \
+  >fleet-linux.json 2>/dev/null || true
+if python3 - fleet-windows.json fleet-linux.json <<'EOF'
+import json, sys
+w, l = (json.load(open(name)) for name in sys.argv[1:3])
+same = w["summary"] == l["summary"] == {"devices": 2, "probed": 1, "not_tls": 0, "unreachable": 1, "working_today": 0}
+same = same and w["recommendation"] == l["recommendation"] and w["matrix"] == l["matrix"]
+sys.exit(0 if same else 1)
+EOF
+then
+  pass "probe --targets: the summary, matrix and recommendation equal the Linux build's"
+else
+  fail "probe --targets differs: $(head -c 400 fleet-windows.json)"
 fi
 kill "$server_pid" 2>/dev/null || true
 wait "$server_pid" 2>/dev/null || true

@@ -55,14 +55,6 @@ std::string_view kind_name(ReplyKind kind) {
     return "other";
 }
 
-std::string names(const std::vector<TlsVersion>& versions) {
-    std::vector<std::string_view> out;
-    for (auto v : versions) {
-        out.push_back(schannel_key_name(v));
-    }
-    return out.empty() ? std::string("none") : fmt::format("{}", fmt::join(out, ", "));
-}
-
 } // namespace
 
 std::vector<TlsVersion> supported_versions(const ProbeReport& report) {
@@ -98,8 +90,8 @@ std::optional<Diagnosis> no_common_protocol(const Evidence& e) {
     change.side = SchannelSide::client;
     return Diagnosis{"no-common-protocol",
                      fmt::format("the device speaks {}; {} enables {} by default",
-                                 names(e.device_versions), e.host.host.os,
-                                 names(host_versions(e.host))),
+                                 schannel_key_names(e.device_versions), e.host.host.os,
+                                 schannel_key_names(host_versions(e.host))),
                      fmt::format("enable {} for SChannel's client side (certforge schannel "
                                  "--enable {} --side client), and set SafeQ's "
                                  "securityProtocolTypesForOutboundCommunication to {}",
@@ -132,7 +124,7 @@ std::optional<Diagnosis> claims_tls12_bad_record_mac(const Evidence& e) {
     return Diagnosis{"claims-tls12-bad-record-mac",
                      fmt::format("a TLS 1.2 handshake ends with the device's bad_record_mac alert, "
                                  "while {} works",
-                                 names(working)),
+                                 schannel_key_names(working)),
                      fmt::format("set SafeQ's securityProtocolTypesForOutboundCommunication to {} "
                                  "(SafeQ only); if that is not enough, disable TLS 1.2 for "
                                  "SChannel's client side",

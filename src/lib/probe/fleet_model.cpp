@@ -18,14 +18,6 @@ bool has(const std::vector<TlsVersion>& versions, TlsVersion v) {
     return std::find(versions.begin(), versions.end(), v) != versions.end();
 }
 
-std::string names(const std::vector<TlsVersion>& versions) {
-    std::vector<std::string_view> out;
-    for (auto v : versions) {
-        out.push_back(schannel_key_name(v));
-    }
-    return out.empty() ? std::string("none") : fmt::format("{}", fmt::join(out, ", "));
-}
-
 // A device that answers a version and then breaks on it: the
 // "claims TLS 1.2, then bad_record_mac" firmware.
 bool claims_then_breaks(const VersionResult& result) {
@@ -80,7 +72,8 @@ DeviceVerdict protocol_verdict(const DeviceEvidence& device, const ServerSetting
                                     [&](TlsVersion v) { return has(server.versions, v); });
     if (answer.result == nullptr || (!common && !answer.broken)) {
         return breaks(fmt::format("no common protocol: the device speaks {}; the server enables {}",
-                                  names(device_versions), names(server.versions)));
+                                  schannel_key_names(device_versions),
+                                  schannel_key_names(server.versions)));
     }
     const TlsVersion version = answer.result->version;
     if (answer.broken) {

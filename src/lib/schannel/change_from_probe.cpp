@@ -102,7 +102,7 @@ public:
     }
 
     std::vector<TlsVersion> versions(const json& fix, const char* key) const {
-        const std::string name = fmt::format("schannel_fix.{}", key);
+        const std::string name = fix_key(key);
         const json* value = member(fix, key);
         if (value == nullptr) {
             return {};
@@ -125,7 +125,7 @@ public:
     }
 
     SchannelSide side(const json& fix) const {
-        const std::string name = "schannel_fix.side";
+        const std::string name = fix_key("side");
         const json* value = member(fix, "side");
         if (value == nullptr) {
             fail(name, "missing (client, server or both)");
@@ -151,31 +151,31 @@ public:
         const double bits = value->is_number() ? value->get<double>() : 0;
         if (!value->is_number() || bits != std::floor(bits) || bits < kMinDhBits ||
             bits > kMaxDhBits) {
-            wrong("schannel_fix.dh_min_bits", "a whole number of bits from 512 to 8192 (or null)",
+            wrong(fix_key("dh_min_bits"), "a whole number of bits from 512 to 8192 (or null)",
                   *value);
         }
         return static_cast<unsigned>(bits);
     }
 
     SchannelChange change(const json& report) const {
-        const json& fix = object_at(report, "schannel_fix", "schannel_fix");
+        const json& fix = object_at(report, "schannel_fix", fix_key_);
         SchannelChange out;
         out.enable = versions(fix, "enable");
         out.disable = versions(fix, "disable");
         for (auto v : out.enable) {
             if (std::find(out.disable.begin(), out.disable.end(), v) != out.disable.end()) {
-                fail("schannel_fix", fmt::format("{} is both enabled and disabled", to_string(v)));
+                fail(fix_key_, fmt::format("{} is both enabled and disabled", to_string(v)));
             }
         }
         out.side = side(fix);
         out.dh_client_min_bits = dh_bits(fix);
-        out.disable_dh = flag(fix, "disable_dh", "schannel_fix.disable_dh", false);
+        out.disable_dh = flag(fix, "disable_dh", fix_key("disable_dh"), false);
         out.dotnet_strong_crypto =
-            flag(fix, "dotnet_strong_crypto", "schannel_fix.dotnet_strong_crypto", false);
+            flag(fix, "dotnet_strong_crypto", fix_key("dotnet_strong_crypto"), false);
         if (out.enable.empty() && out.disable.empty() && !out.dh_client_min_bits &&
             !out.disable_dh && !out.dotnet_strong_crypto) {
-            fail("schannel_fix", "changes nothing (no enable, disable, dh_min_bits, disable_dh "
-                                 "or dotnet_strong_crypto)");
+            fail(fix_key_, "changes nothing (no enable, disable, dh_min_bits, disable_dh "
+                           "or dotnet_strong_crypto)");
         }
         return out;
     }
@@ -227,7 +227,7 @@ public:
         return out;
     }
 
-    ProbeSchannelFix read(std::string_view text) const {
+    ProbeSchannelFix read(std::string_view text) {
         const json report = parse(text);
         if (!report.is_object()) {
             throw InputError(fmt::format("{}: expected a JSON object (a 'certforge probe --json' "
@@ -258,7 +258,8 @@ public:
 private:
     // A fleet report: its recommendation's change, or nothing to change on
     // the baseline's Windows.
-    ProbeSchannelFix read_fleet(const json& report) const {
+    ProbeSchannelFix read_fleet(const json& report) {
+        fix_key_ = "recommendation.schannel_fix";
         const json& recommendation = object_at(report, "recommendation", "recommendation");
         if (member(recommendation, "schannel_fix") == nullptr) {
             return {std::nullopt,
@@ -268,13 +269,17 @@ private:
         return {change(recommendation), {}, {}};
     }
 
+    std::string fix_key(std::string_view leaf) const { return fix_key_ + "." + std::string(leaf); }
+
     std::string_view source_;
+    std::string fix_key_ = "schannel_fix"; // where the change is in the report
 };
 
 } // namespace
 
 ProbeSchannelFix schannel_change_from_probe(std::string_view json_text, std::string_view source) {
-    return ReportReader(source).read(json_text);
+    ReportReader reader(source);
+    return reader.read(json_text);
 }
 
 } // namespace certforge

@@ -121,6 +121,13 @@ std::string_view to_string(TlsVersion version) {
 std::string_view schannel_key_name(TlsVersion version) {
     return names_of(version).key;
 }
+std::string schannel_key_names(const std::vector<TlsVersion>& versions) {
+    std::vector<std::string_view> out;
+    for (auto v : versions) {
+        out.push_back(schannel_key_name(v));
+    }
+    return out.empty() ? std::string("none") : fmt::format("{}", fmt::join(out, ", "));
+}
 std::string_view dotnet_name(TlsVersion version) {
     return names_of(version).dotnet;
 }
