@@ -49,6 +49,10 @@ struct FleetSummary {
     unsigned jobs = 0;
 };
 
+DeviceEvidence evidence_of(const DeviceResult& r) {
+    return {&r.outcome.report, &r.outcome.chain, r.profile};
+}
+
 // A profile id made from a device's name: lower case, [a-z0-9-].
 std::string profile_id_for(const std::string& name) {
     std::string id;
@@ -90,18 +94,6 @@ std::map<std::string, Profile> device_profiles(const std::vector<FleetTarget>& t
         }
     }
     return out;
-}
-
-std::vector<Profile> every_host() {
-    const auto catalog = ProfileCatalog::from_environment();
-    std::vector<Profile> hosts;
-    for (const auto& entry : catalog.entries()) {
-        Profile p = catalog.load_file(entry.file);
-        if (p.kind == ProfileKind::host) {
-            hosts.push_back(std::move(p));
-        }
-    }
-    return hosts;
 }
 
 // "probing: 37 of 254 done, 12 at work, 2 unreachable" on one terminal line.
@@ -200,10 +192,7 @@ nlohmann::json fleet_json(const FleetSummary& s) {
     for (const std::size_t k : rec.breaking) {
         const std::size_t i = s.probed[k];
         breaking.push_back({{"id", s.devices[i].device.target.id},
-                            {"reason", evaluate({&s.devices[i].device.report,
-                                                 &s.devices[i].outcome.chain, s.devices[i].profile},
-                                                rec.settings)
-                                           .reason}});
+                            {"reason", evaluate(evidence_of(s.devices[i]), rec.settings).reason}});
     }
     nlohmann::json recommendation{{"baseline", s.baseline->id},
                                   {"server_os", s.baseline->host.os},
@@ -261,7 +250,7 @@ void print_fleet(const FleetSummary& s) {
             continue;
         }
         if (d.status == FleetStatus::not_tls) {
-            fmt::print("  {:<24} does not speak TLS: {}\n", id, describe(d.report.answer));
+            fmt::print("  {:<24} does not speak TLS: {}\n", id, describe(r.outcome.report.answer));
             continue;
         }
         std::string fit = r.profile == nullptr
@@ -278,7 +267,7 @@ void print_fleet(const FleetSummary& s) {
                 }
             }
         }
-        fmt::print("  {:<24} {:<22} {}; {}\n", id, versions_text(d.report), fit,
+        fmt::print("  {:<24} {:<22} {}; {}\n", id, versions_text(r.outcome.report), fit,
                    cases.empty() ? std::string("no known failure case")
                                  : fmt::format("{}", fmt::join(cases, ", ")));
     }
@@ -314,14 +303,64 @@ void print_fleet(const FleetSummary& s) {
     }
 }
 
+// Each device's outcome: its chain read, its profile checked or drafted,
+// its failure cases on the `diagnosed` hosts.
+void examine_devices(FleetSummary& summary, std::vector<FleetDevice> devices,
+                     const std::map<std::string, Profile>& profiles, const FleetCommand& command,
+                     const std::vector<Profile>& diagnosed) {
+    const auto backend = make_backend(command.backend);
+    const UnixTime now = static_cast<UnixTime>(std::time(nullptr));
+    summary.devices.resize(devices.size());
+    for (std::size_t i = 0; i < devices.size(); ++i) {
+        DeviceResult& r = summary.devices[i];
+        r.device = std::move(devices[i]);
+        const std::string& named =
+            r.device.target.profile.empty() ? command.profile : r.device.target.profile;
+        r.profile = named.empty() ? nullptr : &profiles.at(named);
+        if (r.device.status == FleetStatus::unreachable) {
+            continue;
+        }
+        r.outcome.target = r.device.target.target;
+        r.outcome.report = std::move(r.device.report);
+        if (r.device.status == FleetStatus::not_tls) {
+            continue;
+        }
+        summary.probed.push_back(i);
+        if (r.profile != nullptr) {
+            r.outcome.device = *r.profile;
+        }
+        examine(r.outcome, *backend, diagnosed, false, now);
+        if (r.profile == nullptr) {
+            r.drafted_id = profile_id_for(r.device.target.id);
+            r.drafted = draft_profile(r.outcome.report, r.outcome.chain, r.drafted_id, now);
+        }
+    }
+}
+
+// The matrix of candidate changes and the recommendation.
+void judge(FleetSummary& summary, const std::vector<Profile>& hosts) {
+    std::vector<DeviceEvidence> evidence;
+    for (const std::size_t i : summary.probed) {
+        evidence.push_back(evidence_of(summary.devices[i]));
+    }
+    for (auto& change : candidate_changes(*summary.baseline, hosts)) {
+        MatrixColumn column{std::move(change), std::vector<DeviceVerdict>(summary.devices.size())};
+        for (std::size_t k = 0; k < summary.probed.size(); ++k) {
+            column.verdicts[summary.probed[k]] = evaluate(evidence[k], column.change.settings);
+        }
+        summary.matrix.push_back(std::move(column));
+    }
+    summary.recommendation = recommend(evidence, settings_of(*summary.baseline));
+}
+
 } // namespace
 
 int run_fleet_probe(const FleetCommand& command) {
     const auto targets = read_fleet_targets(utf8_path(command.targets_file));
-    const auto backend = make_backend(command.backend);
+    make_backend(command.backend); // a wrong --backend fails before the probes
     const auto profiles = device_profiles(targets, command.profile, command.targets_file);
     const std::vector<Profile> diagnosed = hosts_for(command.server_os);
-    const std::vector<Profile> hosts = every_host();
+    const std::vector<Profile> hosts = hosts_for("");
     FleetSummary summary;
     const std::string baseline_id =
         command.server_os.empty() ? kDefaultFleetBaseline : diagnosed.front().id;
@@ -344,46 +383,8 @@ int run_fleet_probe(const FleetCommand& command) {
     auto devices = probe_fleet(targets, *prober, run);
     summary.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-
-    const UnixTime now = static_cast<UnixTime>(std::time(nullptr));
-    summary.devices.resize(devices.size());
-    for (std::size_t i = 0; i < devices.size(); ++i) {
-        DeviceResult& r = summary.devices[i];
-        r.device = std::move(devices[i]);
-        const std::string& named =
-            r.device.target.profile.empty() ? command.profile : r.device.target.profile;
-        r.profile = named.empty() ? nullptr : &profiles.at(named);
-        if (r.device.status == FleetStatus::unreachable) {
-            continue;
-        }
-        r.outcome.target = r.device.target.target;
-        r.outcome.report = r.device.report;
-        if (r.device.status == FleetStatus::not_tls) {
-            continue;
-        }
-        summary.probed.push_back(i);
-        if (r.profile != nullptr) {
-            r.outcome.device = *r.profile;
-        }
-        examine(r.outcome, *backend, diagnosed, false, now);
-        if (r.profile == nullptr) {
-            r.drafted_id = profile_id_for(r.device.target.id);
-            r.drafted = draft_profile(r.device.report, r.outcome.chain, r.drafted_id, now);
-        }
-    }
-    std::vector<DeviceEvidence> evidence;
-    for (const std::size_t i : summary.probed) {
-        const DeviceResult& r = summary.devices[i];
-        evidence.push_back({&r.device.report, &r.outcome.chain, r.profile});
-    }
-    for (auto& change : candidate_changes(*summary.baseline, hosts)) {
-        MatrixColumn column{std::move(change), std::vector<DeviceVerdict>(devices.size())};
-        for (std::size_t k = 0; k < summary.probed.size(); ++k) {
-            column.verdicts[summary.probed[k]] = evaluate(evidence[k], column.change.settings);
-        }
-        summary.matrix.push_back(std::move(column));
-    }
-    summary.recommendation = recommend(evidence, settings_of(*summary.baseline));
+    examine_devices(summary, std::move(devices), profiles, command, diagnosed);
+    judge(summary, hosts);
 
     if (command.json) {
         print_json(fleet_json(summary));
