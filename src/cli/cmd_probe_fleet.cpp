@@ -292,6 +292,10 @@ void print_fleet(const FleetSummary& s) {
         fmt::print("  {:<44} {}\n", column.change.description, line);
     }
     const Recommendation& rec = s.recommendation;
+    if (s.probed.empty()) {
+        fmt::print("\nNo device spoke TLS: nothing to recommend\n");
+        return;
+    }
     fmt::print("\nRecommended for {} (keeps {} of {} probed devices working):\n  {}\n",
                s.baseline->host.os, s.probed.size() - rec.breaking.size(), s.probed.size(),
                settings_text(rec.settings));
@@ -339,6 +343,7 @@ void examine_devices(FleetSummary& summary, std::vector<FleetDevice> devices,
 
 // The matrix of candidate changes and the recommendation.
 void judge(FleetSummary& summary, const std::vector<Profile>& hosts) {
+    summary.recommendation.settings = settings_of(*summary.baseline);
     std::vector<DeviceEvidence> evidence;
     for (const std::size_t i : summary.probed) {
         evidence.push_back(evidence_of(summary.devices[i]));
@@ -350,7 +355,9 @@ void judge(FleetSummary& summary, const std::vector<Profile>& hosts) {
         }
         summary.matrix.push_back(std::move(column));
     }
-    summary.recommendation = recommend(evidence, settings_of(*summary.baseline));
+    if (!evidence.empty()) { // with no device seen there is nothing to recommend
+        summary.recommendation = recommend(evidence, settings_of(*summary.baseline));
+    }
 }
 
 } // namespace

@@ -20,6 +20,12 @@ namespace fs = std::filesystem;
 
 constexpr const char* kColumns = "id, address, sni, profile";
 
+// A name from the file as an error shows it: control characters escaped,
+// cut at 40 bytes.
+std::string shown(std::string_view name) {
+    return name.size() > 40 ? escape_control(name.substr(0, 40)) + "..." : escape_control(name);
+}
+
 // The targets of one file, with the checks every format shares.
 class TargetList {
 public:
@@ -116,10 +122,10 @@ void read_csv(const std::string& text, TargetList& list) {
     for (std::size_t i = 0; i < cells.size(); ++i) {
         const std::string name = to_lower(detail::trim_blanks(cells[i]));
         if (name != "id" && name != "address" && name != "sni" && name != "profile") {
-            list.fail(start, fmt::format("unknown column '{}' (known: {})", name, kColumns));
+            list.fail(start, fmt::format("unknown column '{}' (known: {})", shown(name), kColumns));
         }
         if (!columns.emplace(name, i).second) {
-            list.fail(start, fmt::format("column '{}' appears twice", name));
+            list.fail(start, fmt::format("column '{}' appears twice", shown(name)));
         }
     }
     if (!columns.contains("address")) {
@@ -152,8 +158,9 @@ void read_toml(const std::string& text, const std::string& source, TargetList& l
     }
     for (const auto& [key, value] : root) {
         if (key.str() != "device") {
-            list.fail(value.source().begin.line,
-                      fmt::format("unknown key '{}': devices go in [[device]] tables", key.str()));
+            list.fail(
+                value.source().begin.line,
+                fmt::format("unknown key '{}': devices go in [[device]] tables", shown(key.str())));
         }
     }
     const toml::array* devices = root["device"].as_array();
@@ -175,7 +182,7 @@ void read_toml(const std::string& text, const std::string& source, TargetList& l
             const std::string name(key.str());
             if (name != "id" && name != "address" && name != "sni" && name != "profile") {
                 list.fail(value.source().begin.line,
-                          fmt::format("unknown key '{}' (known: {})", name, kColumns));
+                          fmt::format("unknown key '{}' (known: {})", shown(name), kColumns));
             }
             const auto* text_value = value.as_string();
             if (text_value == nullptr) {
@@ -191,25 +198,25 @@ void read_toml(const std::string& text, const std::string& source, TargetList& l
 
 ProbeTarget parse_probe_address(std::string_view text) {
     ProbeTarget target;
-    const std::string shown = escape_control(text);
+    const std::string quoted = shown(text);
     std::string_view port = "443";
     if (text.starts_with('[')) {
         const auto close = text.find(']');
         if (close == std::string_view::npos) {
             throw UsageError(
-                fmt::format("'{}': an IPv6 address goes in brackets: [::1]:443", shown));
+                fmt::format("'{}': an IPv6 address goes in brackets: [::1]:443", quoted));
         }
         target.host = std::string(text.substr(1, close - 1));
         if (close + 1 < text.size()) {
             if (text[close + 1] != ':') {
-                throw UsageError(fmt::format("'{}' is not HOST:PORT", shown));
+                throw UsageError(fmt::format("'{}' is not HOST:PORT", quoted));
             }
             port = text.substr(close + 2);
         }
     } else if (const auto colon = text.rfind(':'); colon != std::string_view::npos) {
         if (text.find(':') != colon) {
             throw UsageError(
-                fmt::format("'{}': put an IPv6 address in brackets: [{}]:443", shown, shown));
+                fmt::format("'{}': put an IPv6 address in brackets: [{}]:443", quoted, quoted));
         }
         target.host = std::string(text.substr(0, colon));
         port = text.substr(colon + 1);
@@ -219,7 +226,7 @@ ProbeTarget parse_probe_address(std::string_view text) {
     unsigned number = 0;
     const auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), number);
     if (error != std::errc() || end != port.data() + port.size() || number == 0 || number > 65535) {
-        throw UsageError(fmt::format("'{}' is not a port number", escape_control(port)));
+        throw UsageError(fmt::format("'{}' is not a port number", shown(port)));
     }
     if (target.host.empty()) {
         throw UsageError("name the host to probe: HOST:PORT");
