@@ -43,11 +43,11 @@ inline constexpr std::string_view kCaFolder = "certforge.ca/2";
 inline constexpr std::string_view kBundle = "certforge.bundle/2";
 
 // Every id above; the tests check that each has its schema file.
-inline constexpr std::array kAll{kMake,      kCsr,          kExport,  kBundleResult,  kVerify,
-                                 kVerifyAll, kCaInit,       kCaSign,  kCaList,        kCaRevoke,
-                                 kCaCrl,     kCaStatus,     kBatch,   kBatchProblems, kProbe, kFleetProbe,
-                                 kSchannel,  kProfilesList, kProfile, kProfilesLint,  kVersion,
-                                 kCaFolder,  kBundle};
+inline constexpr std::array kAll{
+    kMake,    kCsr,           kExport,  kBundleResult, kVerify,   kVerifyAll,
+    kCaInit,  kCaSign,        kCaList,  kCaRevoke,     kCaCrl,    kCaStatus,
+    kBatch,   kBatchProblems, kProbe,   kFleetProbe,   kSchannel, kProfilesList,
+    kProfile, kProfilesLint,  kVersion, kCaFolder,     kBundle};
 
 } // namespace certforge::schema
 
