@@ -34,6 +34,13 @@ std::vector<Diagnosis> diagnose(const ProbeReport& report, const std::vector<Cer
 // The protocol versions the device completed a handshake with.
 std::vector<TlsVersion> supported_versions(const ProbeReport& report);
 
+// The protocol versions a host profile enables by default, ascending, each once.
+std::vector<TlsVersion> host_versions(const Profile& host);
+
+// Whether the device answered this version and then broke the handshake
+// with a bad_record_mac alert (firmware that claims TLS 1.2 but fails it).
+bool claims_then_breaks(const VersionResult& result);
+
 // A device profile drafted from what was observed, as TOML, marked as probed
 // for the admin to review. `id` names it.
 std::string draft_profile(const ProbeReport& report, const std::vector<CertInfo>& chain,

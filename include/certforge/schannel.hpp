@@ -33,6 +33,12 @@ struct SchannelChange {
     std::optional<unsigned> dh_client_min_bits; // KeyExchangeAlgorithms\Diffie-Hellman
     bool disable_dh = false;
     bool dotnet_strong_crypto = false; // SchUseStrongCrypto, SystemDefaultTlsVersions
+
+    // No version enabled or disabled, no DH setting, no .NET setting.
+    bool changes_nothing() const {
+        return enable.empty() && disable.empty() && !dh_client_min_bits && !disable_dh &&
+               !dotnet_strong_crypto;
+    }
 };
 
 // A change as JSON: {enable, disable (version names), side, dh_min_bits

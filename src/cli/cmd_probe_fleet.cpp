@@ -2,6 +2,7 @@
 #include "cmd_probe_fleet.hpp"
 
 #include "certforge/backend_registry.hpp"
+#include "certforge/diagnosis.hpp"
 #include "certforge/dn_text.hpp"
 #include "certforge/errors.hpp"
 #include "certforge/fleet.hpp"
@@ -123,12 +124,20 @@ nlohmann::json settings_json(const ServerSettings& s) {
 }
 
 std::string settings_text(const ServerSettings& s) {
-    std::vector<std::string_view> versions;
-    for (auto v : s.versions) {
-        versions.push_back(schannel_key_name(v));
-    }
-    return fmt::format("{}; DH minimum {} bits{}", fmt::join(versions, ", "), s.dh_min_bits,
+    return fmt::format("{}; DH minimum {} bits{}", schannel_key_names(s.versions), s.dh_min_bits,
                        s.dhe ? "" : "; Diffie-Hellman off");
+}
+
+std::size_t count_status(const FleetSummary& s, FleetStatus status) {
+    return static_cast<std::size_t>(
+        std::count_if(s.devices.begin(), s.devices.end(),
+                      [&](const DeviceResult& r) { return r.device.status == status; }));
+}
+
+// Whether probed device `i` works with the baseline's defaults (the
+// matrix's first column).
+bool works_today(const FleetSummary& s, std::size_t i) {
+    return s.matrix.front().verdicts[i].verdict != Verdict::breaks;
 }
 
 nlohmann::json device_json(const DeviceResult& r) {
@@ -160,11 +169,8 @@ nlohmann::json device_json(const DeviceResult& r) {
 
 nlohmann::json fleet_json(const FleetSummary& s) {
     nlohmann::json devices = nlohmann::json::array();
-    std::size_t not_tls = 0, unreachable = 0;
     for (const auto& r : s.devices) {
         devices.push_back(device_json(r));
-        not_tls += r.device.status == FleetStatus::not_tls ? 1 : 0;
-        unreachable += r.device.status == FleetStatus::unreachable ? 1 : 0;
     }
     nlohmann::json matrix = nlohmann::json::array();
     for (const auto& column : s.matrix) {
@@ -210,37 +216,20 @@ nlohmann::json fleet_json(const FleetSummary& s) {
             {"summary",
              {{"devices", s.devices.size()},
               {"probed", s.probed.size()},
-              {"not_tls", not_tls},
-              {"unreachable", unreachable},
+              {"not_tls", count_status(s, FleetStatus::not_tls)},
+              {"unreachable", count_status(s, FleetStatus::unreachable)},
               {"working_today", std::count_if(s.probed.begin(), s.probed.end(),
-                                              [&](std::size_t i) {
-                                                  return s.matrix.front().verdicts[i].verdict !=
-                                                         Verdict::breaks;
-                                              })}}},
+                                              [&](std::size_t i) { return works_today(s, i); })}}},
             {"devices", devices},
             {"matrix", matrix},
             {"recommendation", recommendation}};
 }
 
-std::string versions_text(const ProbeReport& report) {
-    std::vector<std::string_view> out;
-    for (const auto& v : report.versions) {
-        if (v.supported) {
-            out.push_back(schannel_key_name(v.version));
-        }
-    }
-    return out.empty() ? std::string("none") : fmt::format("{}", fmt::join(out, ", "));
-}
-
 void print_fleet(const FleetSummary& s) {
-    std::size_t not_tls = 0, unreachable = 0;
-    for (const auto& r : s.devices) {
-        not_tls += r.device.status == FleetStatus::not_tls ? 1 : 0;
-        unreachable += r.device.status == FleetStatus::unreachable ? 1 : 0;
-    }
     fmt::print("{} device{}: {} probed, {} not TLS, {} unreachable ({:.1f} s, up to {} at once)\n",
-               s.devices.size(), s.devices.size() == 1 ? "" : "s", s.probed.size(), not_tls,
-               unreachable, s.seconds, s.jobs);
+               s.devices.size(), s.devices.size() == 1 ? "" : "s", s.probed.size(),
+               count_status(s, FleetStatus::not_tls), count_status(s, FleetStatus::unreachable),
+               s.seconds, s.jobs);
     fmt::print("\nDevices (failure cases on {}):\n", s.baseline->host.os);
     for (const auto& r : s.devices) {
         const FleetDevice& d = r.device;
@@ -267,7 +256,8 @@ void print_fleet(const FleetSummary& s) {
                 }
             }
         }
-        fmt::print("  {:<24} {:<22} {}; {}\n", id, versions_text(r.outcome.report), fit,
+        fmt::print("  {:<24} {:<22} {}; {}\n", id,
+                   schannel_key_names(supported_versions(r.outcome.report)), fit,
                    cases.empty() ? std::string("no known failure case")
                                  : fmt::format("{}", fmt::join(cases, ", ")));
     }
@@ -311,8 +301,7 @@ void print_fleet(const FleetSummary& s) {
 // its failure cases on the `diagnosed` hosts.
 void examine_devices(FleetSummary& summary, std::vector<FleetDevice> devices,
                      const std::map<std::string, Profile>& profiles, const FleetCommand& command,
-                     const std::vector<Profile>& diagnosed) {
-    const auto backend = make_backend(command.backend);
+                     const Backend& backend, const std::vector<Profile>& diagnosed) {
     const UnixTime now = static_cast<UnixTime>(std::time(nullptr));
     summary.devices.resize(devices.size());
     for (std::size_t i = 0; i < devices.size(); ++i) {
@@ -333,7 +322,7 @@ void examine_devices(FleetSummary& summary, std::vector<FleetDevice> devices,
         if (r.profile != nullptr) {
             r.outcome.device = *r.profile;
         }
-        examine(r.outcome, *backend, diagnosed, false, now);
+        examine(r.outcome, backend, diagnosed, false, now);
         if (r.profile == nullptr) {
             r.drafted_id = profile_id_for(r.device.target.id);
             r.drafted = draft_profile(r.outcome.report, r.outcome.chain, r.drafted_id, now);
@@ -343,7 +332,8 @@ void examine_devices(FleetSummary& summary, std::vector<FleetDevice> devices,
 
 // The matrix of candidate changes and the recommendation.
 void judge(FleetSummary& summary, const std::vector<Profile>& hosts) {
-    summary.recommendation.settings = settings_of(*summary.baseline);
+    const ServerSettings baseline = settings_of(*summary.baseline);
+    summary.recommendation.settings = baseline;
     std::vector<DeviceEvidence> evidence;
     for (const std::size_t i : summary.probed) {
         evidence.push_back(evidence_of(summary.devices[i]));
@@ -356,7 +346,7 @@ void judge(FleetSummary& summary, const std::vector<Profile>& hosts) {
         summary.matrix.push_back(std::move(column));
     }
     if (!evidence.empty()) { // with no device seen there is nothing to recommend
-        summary.recommendation = recommend(evidence, settings_of(*summary.baseline));
+        summary.recommendation = recommend(evidence, baseline);
     }
 }
 
@@ -364,10 +354,12 @@ void judge(FleetSummary& summary, const std::vector<Profile>& hosts) {
 
 int run_fleet_probe(const FleetCommand& command) {
     const auto targets = read_fleet_targets(utf8_path(command.targets_file));
-    make_backend(command.backend); // a wrong --backend fails before the probes
+    const auto backend = make_backend(command.backend); // a wrong one fails before the probes
     const auto profiles = device_profiles(targets, command.profile, command.targets_file);
-    const std::vector<Profile> diagnosed = hosts_for(command.server_os);
     const std::vector<Profile> hosts = hosts_for("");
+    const std::vector<Profile> chosen =
+        command.server_os.empty() ? std::vector<Profile>{} : hosts_for(command.server_os);
+    const std::vector<Profile>& diagnosed = command.server_os.empty() ? hosts : chosen;
     FleetSummary summary;
     const std::string baseline_id =
         command.server_os.empty() ? kDefaultFleetBaseline : diagnosed.front().id;
@@ -390,7 +382,7 @@ int run_fleet_probe(const FleetCommand& command) {
     auto devices = probe_fleet(targets, *prober, run);
     summary.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    examine_devices(summary, std::move(devices), profiles, command, diagnosed);
+    examine_devices(summary, std::move(devices), profiles, command, *backend, diagnosed);
     judge(summary, hosts);
 
     if (command.json) {
@@ -398,11 +390,9 @@ int run_fleet_probe(const FleetCommand& command) {
     } else {
         print_fleet(summary);
     }
-    const bool all_work =
-        summary.probed.size() == summary.devices.size() &&
-        std::all_of(summary.probed.begin(), summary.probed.end(), [&](std::size_t i) {
-            return summary.matrix.front().verdicts[i].verdict != Verdict::breaks;
-        });
+    const bool all_work = summary.probed.size() == summary.devices.size() &&
+                          std::all_of(summary.probed.begin(), summary.probed.end(),
+                                      [&](std::size_t i) { return works_today(summary, i); });
     return all_work ? kExitOk : kExitFindings;
 }
 

@@ -141,8 +141,12 @@ win bundle --profile konica-legacy --ca ca-openssl-konica-legacy --out konica-bu
 expect 0 "bundle"
 unzip -l konica-bundle.zip >unzip.txt 2>&1 && pass "unzip lists the bundle" || fail "unzip: $(cat unzip.txt)"
 
+# A loopback port nothing listens on right now.
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
 # A device on loopback: TLS 1.0 only with the legacy certificate.
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 openssl s_server -accept "127.0.0.1:$port" -quiet -tls1 -cipher 'DEFAULT:@SECLEVEL=0' \
   -cert made-openssl-konica-legacy/server.crt -key made-openssl-konica-legacy/server.key \
   >/dev/null 2>&1 &
@@ -182,7 +186,7 @@ else
 fi
 # The same device in a fleet, beside a closed port: worker threads and
 # Winsock on Windows, the same summary and recommendation as on Linux.
-closed=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+closed=$(free_port)
 printf '127.0.0.1:%s legacy-mfd\n127.0.0.1:%s switched-off\n' "$port" "$closed" >fleet.txt
 win probe --targets fleet.txt --server-os windows-server-2025 --timeout 5 --json
 expect 1 "probe --targets (a device that breaks, one unreachable)"

@@ -19,21 +19,11 @@ const VersionResult* result_for(const ProbeReport& report, TlsVersion version) {
     return nullptr;
 }
 
-std::vector<TlsVersion> host_versions(const Profile& host) {
-    std::vector<TlsVersion> out;
-    for (const auto& name : host.tls.versions) {
-        if (auto v = tls_version_from_name(name)) {
-            out.push_back(*v);
-        }
-    }
-    return out;
-}
-
 // The version a Terminal Server on `host` and the device would agree on.
 std::optional<TlsVersion> common_version(const ProbeReport& report, const Profile& host) {
     std::optional<TlsVersion> best;
+    const auto mine = host_versions(host);
     for (auto v : supported_versions(report)) {
-        const auto mine = host_versions(host);
         if (std::find(mine.begin(), mine.end(), v) != mine.end()) {
             best = v;
         }
@@ -56,6 +46,22 @@ std::string_view kind_name(ReplyKind kind) {
 }
 
 } // namespace
+
+std::vector<TlsVersion> host_versions(const Profile& host) {
+    std::vector<TlsVersion> out;
+    for (const auto& name : host.tls.versions) {
+        if (const auto v = tls_version_from_name(name);
+            v && std::find(out.begin(), out.end(), *v) == out.end()) {
+            out.push_back(*v);
+        }
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+bool claims_then_breaks(const VersionResult& result) {
+    return !result.supported && result.failure.find("bad_record_mac") != std::string::npos;
+}
 
 std::vector<TlsVersion> supported_versions(const ProbeReport& report) {
     std::vector<TlsVersion> out;
@@ -105,8 +111,7 @@ std::optional<Diagnosis> no_common_protocol(const Evidence& e) {
 
 std::optional<Diagnosis> claims_tls12_bad_record_mac(const Evidence& e) {
     const VersionResult* tls12 = result_for(e.report, TlsVersion::tls1_2);
-    if (tls12 == nullptr || tls12->supported ||
-        tls12->failure.find("bad_record_mac") == std::string::npos) {
+    if (tls12 == nullptr || !claims_then_breaks(*tls12)) {
         return std::nullopt;
     }
     std::vector<TlsVersion> working;

@@ -18,12 +18,6 @@ bool has(const std::vector<TlsVersion>& versions, TlsVersion v) {
     return std::find(versions.begin(), versions.end(), v) != versions.end();
 }
 
-// A device that answers a version and then breaks on it: the
-// "claims TLS 1.2, then bad_record_mac" firmware.
-bool claims_then_breaks(const VersionResult& result) {
-    return !result.supported && result.failure.find("bad_record_mac") != std::string::npos;
-}
-
 struct Answer {
     const VersionResult* result = nullptr;
     bool broken = false;
@@ -171,8 +165,7 @@ std::optional<SchannelChange> change_from(const ServerSettings& baseline,
         change.dh_client_min_bits = wanted.dh_min_bits;
     }
     change.disable_dh = !wanted.dhe && baseline.dhe;
-    if (change.enable.empty() && change.disable.empty() && !change.dh_client_min_bits &&
-        !change.disable_dh) {
+    if (change.changes_nothing()) {
         return std::nullopt;
     }
     return change;
@@ -187,12 +180,7 @@ ServerSettings without(ServerSettings s, TlsVersion version) {
 
 ServerSettings settings_of(const Profile& host) {
     ServerSettings s;
-    for (const auto& name : host.tls.versions) {
-        if (const auto v = tls_version_from_name(name); v && !has(s.versions, *v)) {
-            s.versions.push_back(*v);
-        }
-    }
-    std::sort(s.versions.begin(), s.versions.end());
+    s.versions = host_versions(host);
     s.dh_min_bits = host.tls.dh_min_bits > 0 ? host.tls.dh_min_bits : 1024;
     return s;
 }

@@ -49,17 +49,15 @@ public:
         target.id = id.empty()
                         ? fmt::format("{}:{}", address_text(target.target), target.target.port)
                         : std::move(id);
-        for (const unsigned char c : target.id) {
-            if (c < 0x20 || c == 0x7f) {
-                fail(line, "the name has a control character");
-            }
+        if (has_control_characters(target.id)) {
+            fail(line, "the name has a control character");
         }
         target.target.sni = std::move(sni);
         target.profile = std::move(profile);
         target.line = line;
         if (const auto [at, fresh] = lines_.emplace(target.id, line); !fresh) {
-            fail(line,
-                 fmt::format("'{}' is listed twice (first on line {})", target.id, at->second));
+            fail(line, fmt::format("'{}' is listed twice (first on line {})", shown(target.id),
+                                   at->second));
         }
         if (targets_.size() == kMaxFleetTargets) {
             fail(line, fmt::format("more than {} targets: split the file", kMaxFleetTargets));

@@ -172,8 +172,7 @@ public:
         out.disable_dh = flag(fix, "disable_dh", fix_key("disable_dh"), false);
         out.dotnet_strong_crypto =
             flag(fix, "dotnet_strong_crypto", fix_key("dotnet_strong_crypto"), false);
-        if (out.enable.empty() && out.disable.empty() && !out.dh_client_min_bits &&
-            !out.disable_dh && !out.dotnet_strong_crypto) {
+        if (out.changes_nothing()) {
             fail(fix_key_, "changes nothing (no enable, disable, dh_min_bits, disable_dh "
                            "or dotnet_strong_crypto)");
         }
