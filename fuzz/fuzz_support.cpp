@@ -119,6 +119,10 @@ const CaFolder& test_ca(Backend& backend) {
     return found->second;
 }
 
+const fs::path& scratch_folder() {
+    return scratch_dir().path();
+}
+
 const fs::path& test_ca_folder() {
     static const fs::path folder = [] {
         const CaFolder& ca = test_ca(*backends().front());

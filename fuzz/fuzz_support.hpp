@@ -44,6 +44,9 @@ const CaFolder& test_ca(Backend& backend);
 // test_ca, written once into the scratch folder.
 const std::filesystem::path& test_ca_folder();
 
+// This process's scratch folder (made on first use, removed at exit).
+const std::filesystem::path& scratch_folder();
+
 // Writes the input to the file `name` in this process's scratch folder
 // (made on first use, removed at exit) and returns its path. The same name
 // is the same file each time.

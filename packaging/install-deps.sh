@@ -9,7 +9,9 @@
 #                            scripts/code-size.sh, python3-jsonschema for the checks
 #                            of every JSON document against docs/schema/, lintian
 #                            and man-db for the Debian package's test, zsh and fish
-#                            to parse the completions), and what the Windows build
+#                            to parse the completions; certmonger, dbus-daemon, and
+#                            Go with Debian's micromdm/scep library for the SCEP
+#                            clients the tests enroll with), and what the Windows build
 #                            and its smoke test under wine need (see below)
 #   install-deps.sh --windows what packaging/windows/build.sh needs: mingw-w64,
 #                            tcl (SQLite's amalgamation), dpkg-dev (apt-get source),
@@ -20,13 +22,14 @@ set -euo pipefail
 build_packages=(
   cmake ninja-build g++ pkg-config ccache
   libssl-dev libbotan-2-dev libcli11-dev libtomlplusplus-dev libfmt-dev nlohmann-json3-dev
-  libzip-dev libsqlite3-dev python3 dpkg-dev
+  libzip-dev libsqlite3-dev libcpp-httplib-dev python3 dpkg-dev
 )
 test_packages=(
   catch2 openssl python3 python3-cryptography python3-cryptography-vectors
   openjdk-17-jre-headless libnss3-tools gnutls-bin unzip nmap
   clang-14 libfuzzer-14-dev llvm-14 faketime universal-ctags python3-jsonschema
   lintian man-db zsh fish
+  certmonger dbus-daemon golang-go golang-github-micromdm-scep-dev
 )
 windows_packages=(g++-mingw-w64-x86-64 wine64 tcl zip dpkg-dev unzip openjdk-17-jre-headless)
 

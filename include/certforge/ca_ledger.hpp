@@ -10,6 +10,7 @@
 #include "certforge/bytes.hpp"
 #include "certforge/cert_info.hpp"
 #include "certforge/crl.hpp"
+#include "certforge/scep_records.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -70,6 +71,26 @@ struct LedgerFilter {
     std::string companions_of; // the bundle companions of this folder (ledger_bundle_location)
 };
 
+// A SCEP decision to commit (CaLedger::commit_scep): the transaction as it
+// now stands, the certificate issued for it, the challenge it spends.
+struct ScepDecision {
+    ScepTransaction transaction;
+    std::optional<LedgerEntry> certificate; // with status issued; recorded valid
+    std::string challenge_secret_sha256;    // spent with a new transaction; empty: none
+    std::string supersedes;                 // renewal: the serial it replaces
+};
+
+enum class ScepCommitOutcome {
+    committed,       // recorded as given
+    challenge_spent, // the challenge was used up or expired meanwhile: nothing recorded
+    already_decided, // the transaction was issued or rejected before: nothing recorded
+};
+
+struct ScepCommitResult {
+    ScepCommitOutcome outcome = ScepCommitOutcome::committed;
+    ScepTransaction transaction; // as the ledger now has it
+};
+
 struct ReconcileResult {
     std::size_t delivered = 0;
     std::size_t abandoned = 0; // a write of the folder was interrupted
@@ -124,6 +145,28 @@ public:
 
     // The next CRL number (1, 2, ...), counted in the ledger.
     std::uint64_t next_crl_number();
+
+    // SCEP (scep_records.hpp). A challenge, keyed by the SHA-256 (hex) of its
+    // secret; challenges that expired over a day ago or are spent are
+    // dropped first.
+    void add_scep_challenge(const ScepChallenge& challenge, std::string_view secret_sha256,
+                            UnixTime now);
+    std::optional<ScepChallenge> find_scep_challenge(std::string_view secret_sha256) const;
+    // Commits the decisions in one transaction (one fsync for all), each on
+    // its own: a decision whose challenge is spent by now (uses_left 0 or
+    // expired at `now`) or whose transaction was decided already records
+    // nothing and says so. A new transaction is inserted; a pending one
+    // becomes issued or rejected. An issued certificate is recorded valid,
+    // and a renewal marks the certificate it replaces superseded.
+    std::vector<ScepCommitResult> commit_scep(const std::vector<ScepDecision>& decisions,
+                                              UnixTime now);
+    std::optional<ScepTransaction> find_scep_transaction(std::string_view transaction_id,
+                                                         std::string_view request_sha256) const;
+    // The latest transaction with this id (a poll names no request).
+    std::optional<ScepTransaction> latest_scep_transaction(std::string_view transaction_id) const;
+    // In the order received; only those of `status` when given.
+    std::vector<ScepTransaction>
+    scep_transactions(std::optional<ScepTransactionStatus> status = std::nullopt) const;
 
 private:
     struct Impl;

@@ -5,6 +5,7 @@
 
 #include "certforge/bytes.hpp"
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +21,10 @@ struct PemBlock {
 std::string pem_encode(std::string_view label, ByteView der);
 // The same for secrets: the result wipes itself.
 SecureString pem_encode_secret(std::string_view label, ByteView der);
+
+// Base64 text (line breaks and blanks ignored) as bytes; nullopt when it
+// is not Base64 or decodes to nothing.
+std::optional<Bytes> base64_decode(std::string_view text);
 
 // True when the text holds a "-----BEGIN " line.
 bool contains_pem(std::string_view text);

@@ -43,6 +43,7 @@ void add_export_command(CLI::App& app, Action& selected);
 void add_bundle_command(CLI::App& app, Action& selected);
 void add_schannel_command(CLI::App& app, Action& selected);
 void add_probe_command(CLI::App& app, Action& selected);
+void add_scep_command(CLI::App& app, Action& selected);
 void add_csr_command(CLI::App& app, Action& selected);
 void add_ca_command(CLI::App& app, Action& selected);
 // ca list, ca revoke, ca crl under the `ca` command.

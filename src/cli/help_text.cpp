@@ -12,9 +12,13 @@ namespace {
 // What an option's value is, by option name; kByCommand overrides it where
 // the same name means another kind of value.
 const std::map<std::string_view, std::string_view> kPlaceholders = {
+    {"--admin-profile", "PROFILE"},
+    {"--admin-token-file", "FILE"},
     {"--alias", "NAME"},
+    {"--approve", "auto|manual"},
     {"--backend", "openssl|botan"},
     {"--ca", "DIR"},
+    {"--caps", "CAP,..."},
     {"--cert", "FILE"},
     {"--chain", "FILE"},
     {"--cn", "NAME"},
@@ -37,6 +41,7 @@ const std::map<std::string_view, std::string_view> kPlaceholders = {
     {"--jobs", "N"},
     {"--key", "FILE"},
     {"--kind", "device|host"},
+    {"--listen", "HOST:PORT"},
     {"--locality", "NAME"},
     {"--max-time", "SECONDS"},
     {"--model", "MODEL"},
@@ -61,12 +66,18 @@ const std::map<std::string_view, std::string_view> kPlaceholders = {
     {"--state", "NAME"},
     {"--status", "STATUS"},
     {"--targets", "FILE"},
+    {"--threads", "N"},
     {"--timeout", "SECONDS"},
+    {"--tls-cert", "FILE"},
+    {"--tls-key", "FILE"},
+    {"--uses", "N"},
+    {"--valid", "SPAN"},
     {"--vendor", "VENDOR"},
     {"--write-profile", "FILE"},
     // Positionals.
     {"command", "COMMAND"},
     {"files", "FILE"},
+    {"id", "ID"},
     {"profile", "PROFILE"},
     {"request", "FILE"},
     {"serial", "SERIAL"},
@@ -125,6 +136,19 @@ constexpr Examples kExamples[] = {
     {"ca revoke", "certforge ca revoke 4F:2A:91 --ca ca/ --reason keyCompromise"},
     {"ca crl", "certforge ca crl --ca ca/ --out ca/crl.pem"},
     {"ca status", "certforge ca status --ca ca/"},
+    {"scep", "certforge scep challenge --ca ca/ --profile canon-imagerunner --valid 60m\n"
+             "certforge scep serve --ca ca/ --listen 10.1.2.5:80 --admin-profile "
+             "canon-imagerunner"},
+    {"scep serve", "certforge scep serve --ca ca/\n"
+                   "certforge scep serve --ca ca/ --listen 10.1.2.5:80 --approve manual\n"
+                   "certforge scep serve --ca ca/ --listen 0.0.0.0:8443 --tls-cert scep.crt "
+                   "--tls-key scep.key"},
+    {"scep challenge", "certforge scep challenge --ca ca/ --profile canon-imagerunner\n"
+                       "certforge scep challenge --ca ca/ --profile default --cn mfd1.corp.local "
+                       "--san dns:mfd1.corp.local --valid 2h"},
+    {"scep requests", "certforge scep requests --ca ca/ --status pending"},
+    {"scep approve", "certforge scep approve 3f2a91c0 --ca ca/"},
+    {"scep reject", "certforge scep reject 3f2a91c0 --ca ca/ --reason 'unknown device'"},
     {"batch", "certforge batch sites.toml --ca ca/ --out sites/\n"
               "certforge batch sites.csv --ca ca/ --out sites/ --dry-run"},
     {"verify", "certforge verify --profile konica-legacy ts/server.crt\n"

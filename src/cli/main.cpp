@@ -41,6 +41,7 @@ int certforge::cli::run(int argc, char** argv) {
     add_schannel_command(app, selected);
     add_probe_command(app, selected);
     add_ca_command(app, selected);
+    add_scep_command(app, selected);
     add_batch_command(app, selected);
     add_verify_command(app, selected);
     add_profiles_command(app, selected);

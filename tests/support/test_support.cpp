@@ -277,7 +277,8 @@ std::vector<std::string> backend_names() {
 
 namespace certforge::test {
 
-BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv) {
+BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv,
+                                     const std::filesystem::path& stderr_file) {
     int fds[2];
     REQUIRE(::pipe(fds) == 0);
     pid_ = ::fork();
@@ -288,7 +289,10 @@ BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv) {
         ::close(fds[1]);
         const int null = ::open("/dev/null", O_RDWR);
         ::dup2(null, 0);
-        ::dup2(null, 2);
+        const int err = stderr_file.empty()
+                            ? null
+                            : ::open(stderr_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        ::dup2(err, 2);
         std::vector<char*> args;
         for (const auto& arg : argv) {
             args.push_back(const_cast<char*>(arg.c_str()));
@@ -327,6 +331,22 @@ void BackgroundProcess::kill_now() {
         ::waitpid(pid_, nullptr, 0);
         pid_ = -1;
     }
+}
+
+int BackgroundProcess::terminate() {
+    if (pid_ <= 0) {
+        return -1;
+    }
+    ::kill(pid_, SIGTERM);
+    for (int i = 0; i < 500; ++i) {
+        int status = 0;
+        if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+            pid_ = -1;
+            return status;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return -1;
 }
 
 std::string BackgroundProcess::first_line() {

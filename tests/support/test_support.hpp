@@ -117,7 +117,9 @@ std::vector<std::string> backend_names();
 // (SIGTERM, then SIGKILL) and reaped when the object goes.
 class BackgroundProcess {
 public:
-    explicit BackgroundProcess(const std::vector<std::string>& argv);
+    // Its stderr goes to `stderr_file`, or nowhere when that is empty.
+    explicit BackgroundProcess(const std::vector<std::string>& argv,
+                               const std::filesystem::path& stderr_file = {});
     ~BackgroundProcess();
     BackgroundProcess(const BackgroundProcess&) = delete;
     BackgroundProcess& operator=(const BackgroundProcess&) = delete;
@@ -125,6 +127,9 @@ public:
     std::string first_line();
     // Kills the program with SIGKILL at once and reaps it.
     void kill_now();
+    // Sends SIGTERM and waits (up to 10 s) for the end; its wait status,
+    // -1 when it did not end.
+    int terminate();
 
 private:
     int pid_ = -1;

@@ -196,9 +196,9 @@ TEST_CASE("ledger: a ca.db that is no certforge ledger is refused in one line an
            foreign + "an SQLite database of user_version 7 without tables" + move);
 
     certforge::test::write_text(db, real);
-    SqliteDb(db).execute("PRAGMA user_version = 2");
+    SqliteDb(db).execute("PRAGMA user_version = 3");
     expect("a ledger of a newer certforge",
-           "ledger schema version 2 is newer than this certforge knows (1); upgrade certforge");
+           "ledger schema version 3 is newer than this certforge knows (2); upgrade certforge");
 
     certforge::test::write_text(db, "");
     {
@@ -272,7 +272,7 @@ TEST_CASE("ledger: opening needs a CA folder, the first open makes an empty ledg
     CHECK(certforge::test::listing(dir.path()) == std::vector<std::string>{"ca.crt", "ca.db"});
     {
         const SqliteDb db(dir / "ca.db");
-        CHECK(db.query("PRAGMA user_version") == "1\n");
+        CHECK(db.query("PRAGMA user_version") == "2\n");
         CHECK(db.query("PRAGMA journal_mode") == "wal\n");
         CHECK(db.query("SELECT count(*) FROM certificates") == "0\n");
     }

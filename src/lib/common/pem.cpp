@@ -119,6 +119,14 @@ std::vector<RawBlock> find_blocks(std::string_view text, std::string_view source
 
 } // namespace
 
+std::optional<Bytes> base64_decode(std::string_view text) {
+    Bytes out;
+    if (!decode_body(text, out)) {
+        return std::nullopt;
+    }
+    return out;
+}
+
 std::string pem_encode(std::string_view label, ByteView der) {
     return encode<std::string>(label, der);
 }

@@ -17,4 +17,12 @@ struct CaLedger::Impl {
     sqlite::DatabasePtr db;
 };
 
+namespace ledger {
+
+// Inserts a certificate's entry with `status`. Throws InputError for a
+// serial already in the ledger.
+std::int64_t insert_entry(sqlite3* db, const LedgerEntry& entry, LedgerStatus status);
+
+} // namespace ledger
+
 } // namespace certforge

@@ -13,10 +13,6 @@ namespace fs = std::filesystem;
 using sqlite::Statement;
 using sqlite::Transaction;
 
-std::string join_names(const std::vector<std::string>& names) {
-    return fmt::format("{}", fmt::join(names, ","));
-}
-
 // Only a pending entry changes: a revocation that came in between stays.
 void settle(sqlite3* db, std::string_view serial, LedgerStatus status) {
     Statement(db, "UPDATE certificates SET status = ?1 WHERE serial = ?2 AND status = 'pending'")
@@ -48,7 +44,11 @@ void deliver(sqlite3* db, std::string_view serial) {
     settle(db, serial, LedgerStatus::valid);
 }
 
-std::int64_t insert_pending(sqlite3* db, const LedgerEntry& entry) {
+} // namespace
+
+namespace ledger {
+
+std::int64_t insert_entry(sqlite3* db, const LedgerEntry& entry, LedgerStatus status) {
     Statement existing(db, "SELECT sequence FROM certificates WHERE serial = ?1");
     existing.bind(1, entry.serial);
     if (existing.step()) {
@@ -57,11 +57,11 @@ std::int64_t insert_pending(sqlite3* db, const LedgerEntry& entry) {
     Statement insert(db, "INSERT INTO certificates (serial, subject, common_name, "
                          "subject_alt_names, site, profile, source, location, not_before, "
                          "not_after, issued_at, sha256, status, certificate) VALUES (?1, ?2, ?3, "
-                         "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'pending', ?13)");
+                         "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?14, ?13)");
     insert.bind(1, entry.serial)
         .bind(2, entry.subject)
         .bind(3, entry.common_name)
-        .bind(4, join_names(entry.subject_alt_names))
+        .bind(4, fmt::format("{}", fmt::join(entry.subject_alt_names, ",")))
         .bind(5, entry.site)
         .bind(6, entry.profile)
         .bind(7, entry.source)
@@ -71,15 +71,17 @@ std::int64_t insert_pending(sqlite3* db, const LedgerEntry& entry) {
         .bind(11, std::int64_t{entry.issued_at})
         .bind(12, entry.sha256)
         .bind(13, ByteView(entry.certificate_der))
+        .bind(14, to_string(status))
         .run();
     return sqlite3_last_insert_rowid(db);
 }
 
-} // namespace
+} // namespace ledger
 
 std::int64_t CaLedger::record_pending(const LedgerEntry& entry) {
     Transaction transaction(impl_->db.get());
-    const std::int64_t sequence = insert_pending(impl_->db.get(), entry);
+    const std::int64_t sequence =
+        ledger::insert_entry(impl_->db.get(), entry, LedgerStatus::pending);
     transaction.commit();
     return sequence;
 }
@@ -87,7 +89,7 @@ std::int64_t CaLedger::record_pending(const LedgerEntry& entry) {
 void CaLedger::record_pending(const std::vector<LedgerEntry>& entries) {
     Transaction transaction(impl_->db.get());
     for (const auto& entry : entries) {
-        insert_pending(impl_->db.get(), entry);
+        ledger::insert_entry(impl_->db.get(), entry, LedgerStatus::pending);
     }
     transaction.commit();
 }

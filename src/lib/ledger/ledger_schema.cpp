@@ -18,9 +18,15 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr int kSchemaVersion = 1;
+// Each migration takes the ledger from the version before it to its own;
+// a new ledger runs them all. Applied in one transaction with the version.
+struct Migration {
+    int version;
+    const char* sql;
+};
 
-constexpr const char* kSchema = R"sql(
+constexpr std::array<Migration, 2> kMigrations{{
+    {1, R"sql(
 CREATE TABLE IF NOT EXISTS certificates (
     sequence INTEGER PRIMARY KEY AUTOINCREMENT,
     serial TEXT NOT NULL UNIQUE,
@@ -46,20 +52,62 @@ CREATE TABLE IF NOT EXISTS counters (
     name TEXT PRIMARY KEY,
     value INTEGER NOT NULL
 );
-)sql";
+)sql"},
+    {2, R"sql(
+CREATE TABLE scep_challenges (
+    id TEXT PRIMARY KEY,
+    secret_sha256 TEXT NOT NULL UNIQUE,
+    profile TEXT NOT NULL,
+    common_name TEXT NOT NULL,
+    subject_alt_names TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    uses_left INTEGER NOT NULL CHECK (uses_left >= 0)
+);
+CREATE TABLE scep_transactions (
+    transaction_id TEXT NOT NULL,
+    request_sha256 TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('enroll', 'renewal')),
+    status TEXT NOT NULL CHECK (status IN ('pending', 'issued', 'rejected')),
+    profile TEXT NOT NULL,
+    challenge TEXT NOT NULL,
+    request BLOB NOT NULL,
+    signer_certificate BLOB NOT NULL,
+    peer TEXT NOT NULL,
+    received_at INTEGER NOT NULL,
+    decided_at INTEGER,
+    serial TEXT,
+    reason TEXT NOT NULL,
+    PRIMARY KEY (transaction_id, request_sha256)
+);
+CREATE INDEX scep_transactions_by_status ON scep_transactions (status);
+)sql"},
+}};
+
+constexpr int kSchemaVersion = kMigrations.back().version;
 
 struct TableShape {
+    int since; // the schema version that added it
     std::string_view name;
     std::vector<std::string_view> columns;
 };
 
-const std::array<TableShape, 2>& ledger_tables() {
-    static const std::array<TableShape, 2> tables{{
-        {"certificates",
+const std::array<TableShape, 4>& ledger_tables() {
+    static const std::array<TableShape, 4> tables{{
+        {1,
+         "certificates",
          {"sequence", "serial", "subject", "common_name", "subject_alt_names", "site", "profile",
           "source", "location", "not_before", "not_after", "issued_at", "sha256", "status",
           "revoked_at", "revocation_reason", "certificate"}},
-        {"counters", {"name", "value"}},
+        {1, "counters", {"name", "value"}},
+        {2,
+         "scep_challenges",
+         {"id", "secret_sha256", "profile", "common_name", "subject_alt_names", "created_at",
+          "expires_at", "uses_left"}},
+        {2,
+         "scep_transactions",
+         {"transaction_id", "request_sha256", "kind", "status", "profile", "challenge", "request",
+          "signer_certificate", "peer", "received_at", "decided_at", "serial", "reason"}},
     }};
     return tables;
 }
@@ -110,7 +158,7 @@ void check_existing(sqlite3* db, const fs::path& path, const std::vector<std::st
                                      "knows ({}); upgrade certforge",
                                      path_text(path), version, kSchemaVersion));
     }
-    if (version != kSchemaVersion || !has_certificates) {
+    if (version < 1 || !has_certificates) {
         not_a_ledger(path, tables.empty() ? fmt::format("an SQLite database of user_version {} "
                                                         "without tables",
                                                         version)
@@ -118,6 +166,9 @@ void check_existing(sqlite3* db, const fs::path& path, const std::vector<std::st
                                                         names(tables)));
     }
     for (const auto& table : ledger_tables()) {
+        if (table.since > version) {
+            continue;
+        }
         const auto columns =
             rows(db, path, fmt::format("SELECT name FROM pragma_table_info('{}')", table.name));
         for (const auto column : table.columns) {
@@ -140,6 +191,25 @@ void check_existing(sqlite3* db, const fs::path& path, const std::vector<std::st
     }
 }
 
+// Runs the migrations the ledger lacks, under the write lock, so that two
+// processes opening an old ledger at once migrate it once.
+void migrate(sqlite3* db, const fs::path& path) {
+    sqlite::Transaction transaction(db);
+    const auto version = rows(db, path, "PRAGMA user_version");
+    const long long current = version.empty() ? 0 : std::stoll(version.front());
+    for (const auto& migration : kMigrations) {
+        if (migration.version > current) {
+            sqlite::execute(
+                db, migration.sql,
+                fmt::format("cannot migrate the ledger to version {}", migration.version));
+        }
+    }
+    if (current < kSchemaVersion) {
+        sqlite::execute(db, fmt::format("PRAGMA user_version = {}", kSchemaVersion).c_str());
+    }
+    transaction.commit();
+}
+
 } // namespace
 
 void prepare_schema(sqlite3* db, const fs::path& path) {
@@ -148,13 +218,12 @@ void prepare_schema(sqlite3* db, const fs::path& path) {
                              "LIKE 'sqlite!_%' ESCAPE '!' ORDER BY name");
     const auto version = rows(db, path, "PRAGMA user_version");
     const long long found = version.empty() ? 0 : std::stoll(version.front());
-    if (tables.empty() && found == 0) {
-        sqlite::Transaction transaction(db);
-        sqlite::execute(db, kSchema, "cannot create the ledger's tables");
-        sqlite::execute(db, fmt::format("PRAGMA user_version = {}", kSchemaVersion).c_str());
-        transaction.commit();
-    } else {
+    const bool empty = tables.empty() && found == 0;
+    if (!empty) {
         check_existing(db, path, tables, found);
+    }
+    if (empty || found < kSchemaVersion) {
+        migrate(db, path);
     }
     sqlite::execute(db, "PRAGMA journal_mode = WAL");
     sqlite::execute(db, "PRAGMA synchronous = FULL");

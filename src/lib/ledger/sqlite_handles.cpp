@@ -59,9 +59,11 @@ Statement& Statement::bind(int index, std::int64_t value) {
 }
 
 Statement& Statement::bind(int index, ByteView blob) {
+    // An empty span may have no data pointer, which SQLite would bind as NULL.
     check(db_,
-          sqlite3_bind_blob(statement_.get(), index, blob.data(), static_cast<int>(blob.size()),
-                            SQLITE_TRANSIENT),
+          blob.empty() ? sqlite3_bind_zeroblob(statement_.get(), index, 0)
+                       : sqlite3_bind_blob(statement_.get(), index, blob.data(),
+                                           static_cast<int>(blob.size()), SQLITE_TRANSIENT),
           "cannot bind a value");
     return *this;
 }
