@@ -62,6 +62,9 @@ using UnixTime = std::int64_t;
 // "2026-11-28T21:33:00Z"
 std::string format_utc(UnixTime time);
 
+// The system clock now.
+UnixTime unix_now();
+
 // A UTC calendar time: year (e.g. 1969, before 1970 too), month 1-12, day
 // 1-31, hour, minute, second.
 struct UtcFields {

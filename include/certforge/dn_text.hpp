@@ -117,4 +117,8 @@ std::optional<std::string> parsed_name_problem(std::string_view text, DnStringTy
 // UTF-8 sequences included, are kept.
 std::string escape_control(std::string_view text);
 
+// Text from outside as a message shows it: escape_control, cut at `limit`
+// bytes with "..." after.
+std::string excerpt(std::string_view text, std::size_t limit = 40);
+
 } // namespace certforge

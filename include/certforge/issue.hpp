@@ -52,9 +52,11 @@ class CertificateIssuer {
 public:
     // Certificates for `target`, signed by `ca` (null: self-signed), at time
     // `now`. Checks the CA first (require_ca_fits). The issuer keeps
-    // references to all three.
+    // references to all three. `ca_info`, when given, is the CA's
+    // certificate as `backend` parses it (a server issuing all day parses it
+    // once).
     CertificateIssuer(Backend& backend, const IssueTarget& target, const CaFolder* ca,
-                      UnixTime now);
+                      UnixTime now, const CertInfo* ca_info = nullptr);
 
     // Everything that can be checked before a key exists: the names, subject,
     // days, key size and hash of `request` against the effective profile.
@@ -74,8 +76,9 @@ public:
 
     // A certificate for the key of a CSR, after checking the CSR (signature,
     // key, exactly one CN and only CN, O, OU, L, ST, C, DNS and IP SANs).
-    // Self-checked like issue(). Needs a CA.
-    Bytes issue_for_csr(const CsrInfo& csr);
+    // Self-checked like issue(). Needs a CA. `parsed`, when given, gets the
+    // certificate as the backend parsed it for the self-check.
+    Bytes issue_for_csr(const CsrInfo& csr, CertInfo* parsed = nullptr);
 
     const IssueTarget& target() const noexcept { return target_; }
     Backend& backend() const noexcept { return backend_; }

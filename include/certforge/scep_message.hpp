@@ -58,9 +58,13 @@ inline constexpr std::size_t kMaxScepMessageBytes = 64 * 1024;
 // a FAILURE CertRep with that failInfo.
 struct ScepRequest {
     ScepMessageType type = ScepMessageType::pkcs_req;
-    std::string transaction_id; // printable, at most 128 characters
-    Bytes sender_nonce;         // 16 bytes
-    Bytes signer_certificate;   // DER: self-signed, or the current certificate on renewal
+    std::string transaction_id;       // printable, at most 128 characters
+    Bytes sender_nonce;               // 16 bytes
+    Bytes signer_certificate;         // DER: self-signed, or the current certificate on renewal
+    bool signer_issued_by_ca = false; // the CA's name and signature are on it
+    // The codec's own parsed form of the signer certificate, which
+    // encode_reply uses instead of parsing it again; opaque to others.
+    std::shared_ptr<const void> signer_handle;
     HashAlgorithm digest = HashAlgorithm::sha256;
     ScepCipher cipher = ScepCipher::aes128_cbc;
     Bytes csr;              // PKCSReq, RenewalReq: the PKCS#10 request, DER

@@ -30,9 +30,10 @@ std::string_view to_string(ScepTransactionStatus status);
 
 struct ScepTransaction {
     std::string transaction_id;
-    // SHA-256 of the CSR and the signer's certificate: a retry of the same
-    // message is the same row; a renewal (same CSR, signed with the issued
-    // certificate) is another.
+    // SHA-256 of the CSR and its signer: the signer's certificate when the
+    // CA issued it (a renewal), else "self-signed". A retry of the same
+    // request, however signed, is the same row; a renewal of the same CSR,
+    // signed with the certificate it got, is another.
     std::string request_sha256;
     bool renewal = false;
     ScepTransactionStatus status = ScepTransactionStatus::pending;

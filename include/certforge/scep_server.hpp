@@ -37,6 +37,10 @@ void run_scep_server(ScepService& service, const ScepServerOptions& options,
                      const std::function<void(std::string_view host, int port)>& ready,
                      const std::function<void(std::string_view line)>& log);
 
+// Throws UsageError, saying why, when this build cannot serve SCEP (no
+// OpenSSL, or no cpp-httplib); call it before anything is made.
+void require_scep_server_support();
+
 // True for 127.0.0.0/8, ::1 and ::ffff:127.0.0.0/104.
 bool loopback_address(std::string_view address);
 

@@ -57,7 +57,7 @@ int run_bundle(const BundleOptions& options) {
     bundle.device_hint = "To get one, make the device its own key and certificate (certforge "
                          "make --ca DIR --cn DEVICE-NAME) and run certforge bundle with its "
                          "--cert and --key.";
-    bundle.created = static_cast<UnixTime>(std::time(nullptr));
+    bundle.created = unix_now();
     bool generated = false;
     SecureString password;
     if (profile.import.identity_pkcs12 && !options.key.empty() && !options.cert.empty()) {

@@ -52,12 +52,8 @@ int run_ca_init(const CaInitOptions& options) {
         warn(*weak);
     }
 
-    CaMetadata metadata{options.name,
-                        profile.id,
-                        std::string(backend->name()),
-                        format_utc(static_cast<UnixTime>(std::time(nullptr))),
-                        sha256_hex(info),
-                        std::string(version())};
+    CaMetadata metadata{options.name,           profile.id,       std::string(backend->name()),
+                        format_utc(unix_now()), sha256_hex(info), std::string(version())};
     OutputSet output(utf8_path(options.out), options.force);
     output.add(kCaKeyFile, pem_encode_secret("PRIVATE KEY", ca.key.pkcs8_der()),
                FileMode::private_file);
@@ -98,7 +94,7 @@ int run_ca_sign(const CaSignOptions& options) {
     const Bytes der = read_request_file(utf8_path(options.request));
     const CsrInfo csr = backend->parse_csr(der, options.request);
     const CaFolder ca = load_ca_folder(utf8_path(options.ca_dir), *backend);
-    const UnixTime now = static_cast<UnixTime>(std::time(nullptr));
+    const UnixTime now = unix_now();
     const Bytes cert = with_cli_hint(HintStyle::ca_sign, [&] {
         try {
             CertificateIssuer issuer(*backend, target, &ca, now);
@@ -114,11 +110,10 @@ int run_ca_sign(const CaSignOptions& options) {
     const CertInfo info = backend->parse_certificate(cert, "new certificate");
     OutputSet output(dir, options.force);
     output.add(path_text(out.filename()), pem_encode("CERTIFICATE", cert), FileMode::public_file);
-    const auto written =
-        deliver_recorded(ledger,
-                         make_ledger_entry(info, profile.id, "ca sign", "", ledger_location(out),
-                                           static_cast<UnixTime>(std::time(nullptr))),
-                         output);
+    const auto written = deliver_recorded(
+        ledger,
+        make_ledger_entry(info, profile.id, "ca sign", "", ledger_location(out), unix_now()),
+        output);
     if (options.json) {
         print_json(issued_json(schema::kCaSign, profile, backend->name(), written, info));
         return kExitOk;

@@ -18,10 +18,6 @@
 namespace certforge::cli {
 namespace {
 
-UnixTime now() {
-    return static_cast<UnixTime>(std::time(nullptr));
-}
-
 struct CaListOptions {
     std::string ca_dir;
     std::string expiring;
@@ -56,7 +52,7 @@ nlohmann::json entry_json(const LedgerEntry& entry, UnixTime at) {
 
 int run_ca_list(const CaListOptions& options) {
     CaLedger ledger(utf8_path(options.ca_dir));
-    const UnixTime at = now();
+    const UnixTime at = unix_now();
     const CertInfo ca = read_ca_certificate(utf8_path(options.ca_dir));
     const std::int64_t window =
         options.expiring.empty() ? 0 : parse_duration(options.expiring, "--expiring");
@@ -135,7 +131,7 @@ struct CaRevokeOptions {
 int run_ca_revoke(const CaRevokeOptions& options) {
     const RevocationReason reason = revocation_reason_from_name(options.reason);
     CaLedger ledger(utf8_path(options.ca_dir));
-    const UnixTime at = now();
+    const UnixTime at = unix_now();
     const LedgerEntry entry = ledger.revoke(options.serial, reason, at);
     if (options.json) {
         auto json = entry_json(entry, at);
@@ -182,7 +178,7 @@ int run_ca_crl(const CaCrlOptions& options) {
     LedgerFilter filter;
     filter.status = LedgerStatus::revoked;
     const auto revoked = ledger.entries(filter);
-    const UnixTime at = now();
+    const UnixTime at = unix_now();
     const std::uint64_t number = ledger.next_crl_number();
     const CrlTemplate tmpl =
         make_crl_template(revoked, number, profile.signature.default_hash, at, options.days);

@@ -24,7 +24,7 @@ struct CaStatusOptions {
 };
 
 int run_ca_status(const CaStatusOptions& options) {
-    const UnixTime at = static_cast<UnixTime>(std::time(nullptr));
+    const UnixTime at = unix_now();
     const std::filesystem::path dir = utf8_path(options.ca_dir);
     const CertInfo ca = read_ca_certificate(dir);
     CaMetadata metadata;

@@ -107,7 +107,7 @@ int run_export(const ExportOptions& options) {
     }
     settings.password = password;
     settings.alias = options.alias;
-    settings.now = static_cast<UnixTime>(std::time(nullptr));
+    settings.now = unix_now();
     const Bytes encoded = encode_export(info.format, input, settings, *backend);
 
     OutputSet output(folder_of(out), options.force);

@@ -105,7 +105,7 @@ int run_make(const MakeOptions& options) {
     if (!options.key_file.empty()) {
         order.existing_key.emplace(read_private_key_file(utf8_path(options.key_file)));
     }
-    const UnixTime now = static_cast<UnixTime>(std::time(nullptr));
+    const UnixTime now = unix_now();
     PreparedServerFiles prepared = with_cli_hint(HintStyle::make, [&] {
         CertificateIssuer issuer(*backend, target, ca ? &*ca : nullptr, now);
         auto files =

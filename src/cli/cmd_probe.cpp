@@ -65,7 +65,7 @@ int run_probe(const ProbeOptions& options) {
         throw InputError(fmt::format("{}:{} does not speak TLS: {}", outcome.target.host,
                                      outcome.target.port, describe(outcome.report.answer)));
     }
-    const UnixTime now = static_cast<UnixTime>(std::time(nullptr));
+    const UnixTime now = unix_now();
     examine(outcome, *backend, hosts, !options.server_os.empty(), now);
     if (!options.write_profile.empty()) {
         const std::filesystem::path out = utf8_path(options.write_profile);

@@ -302,7 +302,7 @@ void print_fleet(const FleetSummary& s) {
 void examine_devices(FleetSummary& summary, std::vector<FleetDevice> devices,
                      const std::map<std::string, Profile>& profiles, const FleetCommand& command,
                      const Backend& backend, const std::vector<Profile>& diagnosed) {
-    const UnixTime now = static_cast<UnixTime>(std::time(nullptr));
+    const UnixTime now = unix_now();
     summary.devices.resize(devices.size());
     for (std::size_t i = 0; i < devices.size(); ++i) {
         DeviceResult& r = summary.devices[i];

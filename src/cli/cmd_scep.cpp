@@ -24,10 +24,6 @@ namespace {
 
 constexpr std::int64_t kMaxChallengeSeconds = 30 * 86'400;
 
-UnixTime now() {
-    return static_cast<UnixTime>(std::time(nullptr));
-}
-
 struct ServeOptions {
     std::string ca_dir;
     std::string listen = "127.0.0.1:8080";
@@ -43,6 +39,7 @@ struct ServeOptions {
 };
 
 int run_serve(const ServeOptions& options) {
+    require_scep_server_support();
     if (options.approve != "auto" && options.approve != "manual") {
         throw UsageError(fmt::format("--approve {}: use auto or manual", options.approve));
     }
@@ -129,7 +126,7 @@ int run_challenge(const ChallengeOptions& options) {
     for (const auto& spec : options.sans) {
         wanted.subject_alt_names.push_back(to_string(parse_san(spec)));
     }
-    const UnixTime at = now();
+    const UnixTime at = unix_now();
     wanted.expires_at = at + seconds;
     wanted.uses_left = options.uses;
     const auto backend = make_backend(options.backend);
@@ -192,7 +189,7 @@ int run_approve(const DecideOptions& options) {
     const auto backend = make_backend(options.backend);
     const CaFolder ca = load_ca_folder(utf8_path(options.ca_dir), *backend);
     CaLedger ledger(utf8_path(options.ca_dir));
-    const ScepTransaction t = approve_scep_request(ca, *backend, ledger, options.id, now());
+    const ScepTransaction t = approve_scep_request(ca, *backend, ledger, options.id, unix_now());
     fmt::print("approved {}: issued serial {} (profile {}); the device gets it at its next poll\n",
                t.request_sha256.substr(0, 8), t.serial, t.profile);
     return kExitOk;
@@ -200,7 +197,7 @@ int run_approve(const DecideOptions& options) {
 
 int run_reject(const DecideOptions& options) {
     CaLedger ledger(utf8_path(options.ca_dir));
-    const ScepTransaction t = reject_scep_request(ledger, options.id, options.reason, now());
+    const ScepTransaction t = reject_scep_request(ledger, options.id, options.reason, unix_now());
     fmt::print("rejected {}\n", t.request_sha256.substr(0, 8));
     return kExitOk;
 }

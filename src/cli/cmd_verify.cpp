@@ -85,7 +85,7 @@ OpenedChain open_chain(const std::string& file, const VerifyOptions& options,
 // "Will my devices take this certificate?": every device profile against
 // each file, accept or the first reason it refuses.
 int run_all_profiles(const VerifyOptions& options, const Backend& backend) {
-    const UnixTime now = static_cast<UnixTime>(std::time(nullptr));
+    const UnixTime now = unix_now();
     const auto catalog = ProfileCatalog::from_environment();
     std::vector<Profile> profiles;
     for (const auto& entry : catalog.entries()) {
@@ -144,7 +144,7 @@ int run_verify(const VerifyOptions& options) {
         throw UsageError("name the profile to check against (--profile P), or --all-profiles");
     }
     const Profile profile = load_profile(options.profile);
-    const UnixTime now = static_cast<UnixTime>(std::time(nullptr));
+    const UnixTime now = unix_now();
 
     // Text reports are printed as each file is checked, so that memory does
     // not grow with the number of files; JSON is one document at the end.

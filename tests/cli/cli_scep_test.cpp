@@ -210,8 +210,12 @@ TEST_CASE("scep: wrong, spent, expired and name-bound challenges, requests the p
     require_verified(server, out, "d.example.test");
     CHECK(server.query("SELECT uses_left FROM scep_challenges WHERE common_name = "
                        "'d.example.test'") == "2\n");
-    CHECK(server.query("SELECT count(*) FROM scep_transactions WHERE status = 'rejected'") ==
-          "1\n");
+    // Every refusal of a readable request is in the ledger; only the one the
+    // profile refused keeps its request.
+    CHECK(server.query("SELECT count(*), sum(length(request) > 0) FROM scep_transactions WHERE "
+                       "status = 'rejected'") == "5|1\n");
+    CHECK(server.query("SELECT reason FROM scep_transactions WHERE status = 'rejected' ORDER BY "
+                       "received_at, rowid LIMIT 1") == "wrong challenge\n");
 
     // SHA-1 is not offered; single DES never is.
     const auto spare = server.challenge({"--uses", "5"});
@@ -343,6 +347,12 @@ TEST_CASE("scep: manual approval answers PENDING until approved or rejected", "[
                      "wait.example.test", "-txid", txid, "-out", out.string()});
     REQUIRE(result.exit_code == 0);
     require_verified(server, out, "wait.example.test");
+    // A client that polls by sending its PKCSReq again, signed with a new
+    // self-signed certificate (as certmonger does), gets the same one.
+    const fs::path resent = server.dir / "resent.pem";
+    CHECK(enroll(server, "wait.example.test", challenge, resent).exit_code == 0);
+    CHECK(serial_of(resent) == serial_of(out));
+    CHECK(server.query("SELECT count(*) FROM certificates WHERE source = 'scep'") == "1\n");
     CHECK(run_certforge({"scep", "approve", id, "--ca", server.ca.string()}).err ==
           "certforge: error: no pending SCEP request has id " + id + "\n");
 

@@ -209,6 +209,22 @@ kill "$server_pid" 2>/dev/null || true
 wait "$server_pid" 2>/dev/null || true
 server_pid=
 
+# SCEP: certforge.exe has no HTTP server library, and says so; a challenge
+# made on Windows goes into the ledger the Linux build reads (schema 2).
+win scep serve --ca ca-openssl-default
+expect 2 "scep serve: refused in one line (no HTTP server library)"
+grep -q "cpp-httplib" err.txt && [ "$(wc -l <err.txt)" -eq 1 ] && pass "scep serve: the reason is named" ||
+  fail "scep serve said: $(cat err.txt)"
+win scep challenge --ca ca-openssl-default --profile default --cn mfd.example.test
+expect 0 "scep challenge"
+grep -qE '^[0-9A-F]{32}$' out.txt && pass "scep challenge: 32 hex digits on stdout" ||
+  fail "scep challenge printed: $(cat out.txt)"
+if python3 -c 'import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); sys.exit(0 if db.execute("SELECT count(*) FROM scep_challenges WHERE common_name = ?", ("mfd.example.test",)).fetchone()[0] == 1 and db.execute("PRAGMA user_version").fetchone()[0] == 2 else 1)' ca-openssl-default/ca.db; then
+  pass "scep challenge: in the ledger (schema 2), as the Linux build reads it"
+else
+  fail "scep challenge: not in ca-openssl-default/ca.db"
+fi
+
 win schannel --from-probe probe-linux.json --out fix.reg
 expect 0 "schannel --from-probe"
 rc=0

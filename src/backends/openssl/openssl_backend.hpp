@@ -45,6 +45,10 @@ private:
 
     LibCtxPtr ctx_;
     detail::LoadedCaCache<LoadedCa> loaded_cas_;
+    // The issuer certificate_signed_by parsed last (a backend serves one
+    // thread at a time, as every Backend does).
+    mutable Bytes cached_issuer_der_;
+    mutable X509Ptr cached_issuer_;
 };
 
 // Key and certificate conversions within this backend's library context.

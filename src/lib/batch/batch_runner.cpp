@@ -211,7 +211,7 @@ private:
         SiteJob job;
         job.spec = std::move(spec);
         job.folder = options_.out_dir / utf8_path(job.spec.id);
-        job.now = static_cast<UnixTime>(std::time(nullptr));
+        job.now = unix_now();
         if (!problems.empty()) {
             // The file changed since it was checked.
             job.setup_error =

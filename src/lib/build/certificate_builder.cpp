@@ -284,7 +284,7 @@ IssuedCertificate CertificateBuilder::sign_template(const CertificateTemplate& t
 IssuedCertificate CertificateBuilder::issue_leaf(const CertRequest& request,
                                                  const std::optional<CaCredentials>& issuer,
                                                  std::optional<PrivateKey> existing_key) {
-    const UnixTime now = static_cast<UnixTime>(std::time(nullptr));
+    const UnixTime now = unix_now();
     const CertificateTemplate tmpl =
         leaf_template(profile_, request, random_serial(backend_, profile_.serial.bytes), now);
     return sign_template(tmpl, request, issuer, std::move(existing_key));
@@ -346,15 +346,14 @@ CertRequest request_from_csr(const Profile& profile, const CsrInfo& csr) {
 
 IssuedRequest CertificateBuilder::make_csr(const CertRequest& request,
                                            std::optional<PrivateKey> existing_key) {
-    const CertificateTemplate tmpl =
-        leaf_template(profile_, request, {}, static_cast<UnixTime>(std::time(nullptr)));
+    const CertificateTemplate tmpl = leaf_template(profile_, request, {}, unix_now());
     PrivateKey key = key_for(chosen_rsa_bits(profile_, request.rsa_bits), std::move(existing_key));
     Bytes der = backend_.sign_csr(tmpl, key);
     return {std::move(key), std::move(der)};
 }
 
 IssuedCertificate CertificateBuilder::issue_ca(const CaRequest& request) {
-    const UnixTime now = static_cast<UnixTime>(std::time(nullptr));
+    const UnixTime now = unix_now();
     CertificateTemplate tmpl =
         ca_template(profile_, request, random_serial(backend_, profile_.serial.bytes), now);
     PrivateKey key = key_for(chosen_rsa_bits(profile_, request.rsa_bits), std::nullopt);

@@ -95,6 +95,10 @@ UtcFields to_utc_fields(UnixTime time) {
             static_cast<int>(clock.seconds().count())};
 }
 
+UnixTime unix_now() {
+    return static_cast<UnixTime>(std::time(nullptr));
+}
+
 std::string format_utc(UnixTime time) {
     const UtcFields utc = to_utc_fields(time);
     return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", utc.year, utc.month, utc.day,

@@ -72,6 +72,11 @@ std::optional<std::string> parsed_name_problem(std::string_view text, DnStringTy
     return std::nullopt;
 }
 
+std::string excerpt(std::string_view text, std::size_t limit) {
+    return text.size() > limit ? escape_control(text.substr(0, limit)) + "..."
+                               : escape_control(text);
+}
+
 std::string escape_control(std::string_view text) {
     std::string out;
     out.reserve(text.size());

@@ -11,11 +11,11 @@
 namespace certforge {
 
 CertificateIssuer::CertificateIssuer(Backend& backend, const IssueTarget& target,
-                                     const CaFolder* ca, UnixTime now)
+                                     const CaFolder* ca, UnixTime now, const CertInfo* ca_info)
     : backend_(backend), target_(target), ca_(ca), now_(now) {
     if (ca_ != nullptr) {
         const std::string where = path_text(ca_->dir / kCaCertFile);
-        ca_info_ = backend_.parse_certificate(ca_->certificate_der, where);
+        ca_info_ = ca_info ? *ca_info : backend_.parse_certificate(ca_->certificate_der, where);
         require_ca_fits(*ca_info_, target_, now_, where);
     }
 }
@@ -57,16 +57,19 @@ IssuedCertificate CertificateIssuer::issue(const CertRequest& request,
     return issued;
 }
 
-Bytes CertificateIssuer::issue_for_csr(const CsrInfo& csr) {
+Bytes CertificateIssuer::issue_for_csr(const CsrInfo& csr, CertInfo* parsed) {
     if (ca_ == nullptr) {
         throw InternalError("a request is signed by a CA, and none was given");
     }
     const CertRequest request = request_from_csr(target_.effective, csr);
     const CertificateTemplate tmpl = plan(request);
     Bytes der = backend_.sign_public_key(tmpl, csr.public_key_info, ca_->credentials());
-    const CertInfo info = backend_.parse_certificate(der, "the new certificate");
+    CertInfo info = backend_.parse_certificate(der, "the new certificate");
     self_check(info);
     note_weak(info);
+    if (parsed != nullptr) {
+        *parsed = std::move(info);
+    }
     return der;
 }
 

@@ -14,14 +14,15 @@ namespace {
 using sqlite::Statement;
 using sqlite::Transaction;
 
-constexpr std::array<std::pair<ScepTransactionStatus, std::string_view>, 3> kStatusNames{{
-    {ScepTransactionStatus::pending, "pending"},
-    {ScepTransactionStatus::issued, "issued"},
-    {ScepTransactionStatus::rejected, "rejected"},
-}};
+constexpr std::array<std::pair<ScepTransactionStatus, std::string_view>, 3> kTransactionStatusNames{
+    {
+        {ScepTransactionStatus::pending, "pending"},
+        {ScepTransactionStatus::issued, "issued"},
+        {ScepTransactionStatus::rejected, "rejected"},
+    }};
 
 ScepTransactionStatus status_from_name(std::string_view name) {
-    for (const auto& [value, text] : kStatusNames) {
+    for (const auto& [value, text] : kTransactionStatusNames) {
         if (text == name) {
             return value;
         }
@@ -142,7 +143,7 @@ ScepCommitResult commit_one(sqlite3* db, const ScepDecision& decision, UnixTime 
 } // namespace
 
 std::string_view to_string(ScepTransactionStatus status) {
-    for (const auto& [value, name] : kStatusNames) {
+    for (const auto& [value, name] : kTransactionStatusNames) {
         if (value == status) {
             return name;
         }

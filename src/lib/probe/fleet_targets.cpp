@@ -20,12 +20,6 @@ namespace fs = std::filesystem;
 
 constexpr const char* kColumns = "id, address, sni, profile";
 
-// A name from the file as an error shows it: control characters escaped,
-// cut at 40 bytes.
-std::string shown(std::string_view name) {
-    return name.size() > 40 ? escape_control(name.substr(0, 40)) + "..." : escape_control(name);
-}
-
 // The targets of one file, with the checks every format shares.
 class TargetList {
 public:
@@ -56,7 +50,7 @@ public:
         target.profile = std::move(profile);
         target.line = line;
         if (const auto [at, fresh] = lines_.emplace(target.id, line); !fresh) {
-            fail(line, fmt::format("'{}' is listed twice (first on line {})", shown(target.id),
+            fail(line, fmt::format("'{}' is listed twice (first on line {})", excerpt(target.id),
                                    at->second));
         }
         if (targets_.size() == kMaxFleetTargets) {
@@ -120,10 +114,11 @@ void read_csv(const std::string& text, TargetList& list) {
     for (std::size_t i = 0; i < cells.size(); ++i) {
         const std::string name = to_lower(detail::trim_blanks(cells[i]));
         if (name != "id" && name != "address" && name != "sni" && name != "profile") {
-            list.fail(start, fmt::format("unknown column '{}' (known: {})", shown(name), kColumns));
+            list.fail(start,
+                      fmt::format("unknown column '{}' (known: {})", excerpt(name), kColumns));
         }
         if (!columns.emplace(name, i).second) {
-            list.fail(start, fmt::format("column '{}' appears twice", shown(name)));
+            list.fail(start, fmt::format("column '{}' appears twice", excerpt(name)));
         }
     }
     if (!columns.contains("address")) {
@@ -156,9 +151,9 @@ void read_toml(const std::string& text, const std::string& source, TargetList& l
     }
     for (const auto& [key, value] : root) {
         if (key.str() != "device") {
-            list.fail(
-                value.source().begin.line,
-                fmt::format("unknown key '{}': devices go in [[device]] tables", shown(key.str())));
+            list.fail(value.source().begin.line,
+                      fmt::format("unknown key '{}': devices go in [[device]] tables",
+                                  excerpt(key.str())));
         }
     }
     const toml::array* devices = root["device"].as_array();
@@ -180,7 +175,7 @@ void read_toml(const std::string& text, const std::string& source, TargetList& l
             const std::string name(key.str());
             if (name != "id" && name != "address" && name != "sni" && name != "profile") {
                 list.fail(value.source().begin.line,
-                          fmt::format("unknown key '{}' (known: {})", shown(name), kColumns));
+                          fmt::format("unknown key '{}' (known: {})", excerpt(name), kColumns));
             }
             const auto* text_value = value.as_string();
             if (text_value == nullptr) {
@@ -196,7 +191,7 @@ void read_toml(const std::string& text, const std::string& source, TargetList& l
 
 ProbeTarget parse_probe_address(std::string_view text) {
     ProbeTarget target;
-    const std::string quoted = shown(text);
+    const std::string quoted = excerpt(text);
     std::string_view port = "443";
     if (text.starts_with('[')) {
         const auto close = text.find(']');
@@ -224,7 +219,7 @@ ProbeTarget parse_probe_address(std::string_view text) {
     unsigned number = 0;
     const auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), number);
     if (error != std::errc() || end != port.data() + port.size() || number == 0 || number > 65535) {
-        throw UsageError(fmt::format("'{}' is not a port number", shown(port)));
+        throw UsageError(fmt::format("'{}' is not a port number", excerpt(port)));
     }
     if (target.host.empty()) {
         throw UsageError("name the host to probe: HOST:PORT");

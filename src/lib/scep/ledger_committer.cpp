@@ -56,7 +56,7 @@ void LedgerCommitter::run() {
 // All at once; when that throws, each alone, so that one bad decision
 // fails only its own request.
 void LedgerCommitter::commit_batch(std::deque<Item>& batch) {
-    const auto now = static_cast<UnixTime>(std::time(nullptr));
+    const auto now = unix_now();
     std::vector<ScepDecision> decisions;
     decisions.reserve(batch.size());
     for (auto& item : batch) {

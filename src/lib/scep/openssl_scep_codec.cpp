@@ -19,7 +19,6 @@ namespace openssl {
 namespace {
 
 using BioPtr = Handle<BIO, BIO_free_all>;
-using X509ReqPtr = Handle<X509_REQ, X509_REQ_free>;
 inline void free_x509_stack_only(STACK_OF(X509) * stack) noexcept {
     sk_X509_free(stack);
 }
@@ -112,7 +111,7 @@ std::optional<Bytes> octet_attribute(PKCS7_SIGNER_INFO* signer, int nid) {
     return Bytes(data, data + ASN1_STRING_length(octets));
 }
 
-bool printable(std::string_view text) {
+bool printable_ascii(std::string_view text) {
     for (const char c : text) {
         const auto u = static_cast<unsigned char>(c);
         if (u < 0x20 || u > 0x7e) {
@@ -179,21 +178,65 @@ void fail(ScepRequest& request, ScepFailInfo info, std::string detail) {
     request.failure_detail = std::move(detail);
 }
 
-// The CSR's challengePassword, whatever string type carries it.
-SecureString challenge_of(X509_REQ* csr) {
-    const int index = X509_REQ_get_attr_by_NID(csr, NID_pkcs9_challengePassword, -1);
-    if (index < 0) {
+// The header of the DER object at `p` (before `end`): its content starts at
+// the returned pointer and is `length` long; null when it is not one.
+const unsigned char* enter(const unsigned char* p, const unsigned char* end, long& length, int& tag,
+                           int& cls) {
+    const int flags = ASN1_get_object(&p, &length, &tag, &cls, end - p);
+    return (flags & 0x80) != 0 ? nullptr : p;
+}
+
+// The CSR's challengePassword, whatever string type carries it. Read from
+// the attributes alone: parsing the whole request would decode its key,
+// which takes OpenSSL 3.0 long (the service's parse_csr does that once).
+SecureString challenge_of(ByteView der) {
+    const unsigned char* end = der.data() + der.size();
+    long length = 0;
+    int tag = 0;
+    int cls = 0;
+    // CertificationRequest, then CertificationRequestInfo.
+    const unsigned char* p = enter(der.data(), end, length, tag, cls);
+    p = p ? enter(p, end, length, tag, cls) : nullptr;
+    if (p == nullptr || tag != V_ASN1_SEQUENCE || p + length > end) {
+        ERR_clear_error();
         return {};
     }
-    X509_ATTRIBUTE* attribute = X509_REQ_get_attr(csr, index);
-    const ASN1_TYPE* value = X509_ATTRIBUTE_get0_type(attribute, 0);
-    if (value == nullptr || value->type == V_ASN1_OBJECT || value->type == V_ASN1_BOOLEAN ||
-        value->type == V_ASN1_NULL) {
+    end = p + length;
+    // version, subject, subjectPKInfo: skipped.
+    for (int i = 0; i < 3 && p != nullptr; ++i) {
+        const unsigned char* content = enter(p, end, length, tag, cls);
+        p = content && content + length <= end ? content + length : nullptr;
+    }
+    // attributes [0] IMPLICIT SET OF Attribute.
+    const unsigned char* attributes = p ? enter(p, end, length, tag, cls) : nullptr;
+    if (attributes == nullptr || cls != V_ASN1_CONTEXT_SPECIFIC || tag != 0 ||
+        attributes + length > end) {
+        ERR_clear_error();
         return {};
     }
-    const ASN1_STRING* text = value->value.asn1_string;
-    return SecureString(reinterpret_cast<const char*>(ASN1_STRING_get0_data(text)),
-                        static_cast<std::size_t>(ASN1_STRING_length(text)));
+    p = attributes;
+    const unsigned char* last = attributes + length;
+    while (p < last) {
+        using AttributePtr = Handle<X509_ATTRIBUTE, X509_ATTRIBUTE_free>;
+        const AttributePtr attribute(d2i_X509_ATTRIBUTE(nullptr, &p, last - p));
+        if (attribute == nullptr) {
+            ERR_clear_error();
+            return {};
+        }
+        if (OBJ_obj2nid(X509_ATTRIBUTE_get0_object(attribute.get())) !=
+            NID_pkcs9_challengePassword) {
+            continue;
+        }
+        const ASN1_TYPE* value = X509_ATTRIBUTE_get0_type(attribute.get(), 0);
+        if (value == nullptr || value->type == V_ASN1_OBJECT || value->type == V_ASN1_BOOLEAN ||
+            value->type == V_ASN1_NULL) {
+            return {};
+        }
+        const ASN1_STRING* text = value->value.asn1_string;
+        return SecureString(reinterpret_cast<const char*>(ASN1_STRING_get0_data(text)),
+                            static_cast<std::size_t>(ASN1_STRING_length(text)));
+    }
+    return {};
 }
 
 // IssuerAndSubject ::= SEQUENCE { issuer Name, subject Name } (CertPoll).
@@ -272,7 +315,7 @@ ScepRequest OpenSslScepCodec::decode(ByteView body) const {
         throw InputError("the message lacks messageType, transactionID or senderNonce");
     }
     if (transaction->empty() || transaction->size() > kMaxTransactionId ||
-        !printable(*transaction)) {
+        !printable_ascii(*transaction)) {
         throw InputError("the transactionID is empty, longer than 128 or not printable");
     }
     if (nonce->size() != kNonceBytes) {
@@ -297,6 +340,15 @@ ScepRequest OpenSslScepCodec::decode(ByteView body) const {
         return X509Ptr(cert);
     }();
     request.signer_certificate = to_der(signer_certificate.get(), i2d_X509, "a certificate");
+    request.signer_issued_by_ca =
+        X509_check_issued(ca_certificate_.get(), signer_certificate.get()) == X509_V_OK &&
+        X509_verify(signer_certificate.get(), X509_get0_pubkey(ca_certificate_.get())) == 1;
+    ERR_clear_error();
+    X509_up_ref(signer_certificate.get());
+    request.signer_handle =
+        std::shared_ptr<const void>(signer_certificate.get(), [](const void* cert) {
+            X509_free(static_cast<X509*>(const_cast<void*>(cert)));
+        });
     if (!digest) {
         throw InputError(fmt::format("the message is signed with digest {}, which SCEP here "
                                      "refuses",
@@ -328,7 +380,7 @@ ScepRequest OpenSslScepCodec::decode(ByteView body) const {
         break;
     default:
         fail(request, ScepFailInfo::bad_request,
-             fmt::format("unknown messageType '{}'", printable(*type) ? *type : "?"));
+             fmt::format("unknown messageType '{}'", printable_ascii(*type) ? *type : "?"));
         return request;
     }
     if (EVP_PKEY_get_base_id(X509_get0_pubkey(signer_certificate.get())) != EVP_PKEY_RSA) {
@@ -367,16 +419,8 @@ void OpenSslScepCodec::open_envelope(ByteView envelope, ScepRequest& request) co
     switch (request.type) {
     case ScepMessageType::pkcs_req:
     case ScepMessageType::renewal_req: {
-        const unsigned char* p = inner.data();
-        const X509ReqPtr csr(d2i_X509_REQ(nullptr, &p, static_cast<long>(inner.size())));
-        if (csr == nullptr || p != inner.data() + inner.size()) {
-            ERR_clear_error();
-            fail(request, ScepFailInfo::bad_request,
-                 "the envelope does not hold a PKCS#10 request");
-            return;
-        }
         request.csr = inner;
-        request.challenge = challenge_of(csr.get());
+        request.challenge = challenge_of(inner);
         return;
     }
     case ScepMessageType::cert_poll:
@@ -439,10 +483,14 @@ Bytes OpenSslScepCodec::encode_reply(const ScepRequest& request, const ScepReply
             certificates.push_back(owned.back().get());
         }
         const Bytes inner = degenerate(certificates);
-        const X509Ptr recipient =
-            load_certificate(ctx_.get(), request.signer_certificate, "the requester's certificate");
+        X509Ptr loaded;
+        X509* recipient = request.signer_handle
+                              ? static_cast<X509*>(const_cast<void*>(request.signer_handle.get()))
+                              : (loaded = load_certificate(ctx_.get(), request.signer_certificate,
+                                                           "the requester's certificate"))
+                                    .get();
         const X509RefStackPtr recipients(sk_X509_new_null());
-        check(recipients != nullptr && sk_X509_push(recipients.get(), recipient.get()) > 0,
+        check(recipients != nullptr && sk_X509_push(recipients.get(), recipient) > 0,
               "cannot list the recipient");
         EVP_CIPHER* cipher = EVP_CIPHER_fetch(ctx_.get(), cipher_name(request.cipher), nullptr);
         check(cipher != nullptr, "cannot fetch the envelope's cipher");

@@ -48,8 +48,7 @@ std::optional<std::string> refused_algorithm(const ScepCapabilities& caps,
 class Operation {
 public:
     Operation(ScepService::Impl& impl, const ScepRequest& request, const ScepHttpRequest& http)
-        : impl_(impl), request_(request), worker_(impl),
-          now_(static_cast<UnixTime>(std::time(nullptr))),
+        : impl_(impl), request_(request), worker_(impl), now_(unix_now()),
           who_(fmt::format("{} PKIOperation {} tx {}", http.peer, to_string(request.type),
                            request.transaction_id)),
           peer_(http.peer) {}
@@ -65,8 +64,12 @@ private:
     ScepHttpResponse answer(const ScepTransaction& transaction, std::string_view how);
     // The ledger entry of the certificate that signed a renewal, when the
     // CA issued it; throws nothing.
-    std::optional<LedgerEntry> signer_entry(std::string& why);
+    std::optional<LedgerEntry> signer_entry(bool signed_by_ca, std::string& why);
     ScepHttpResponse issue(const CsrInfo& csr, ScepDecision decision, const std::string& names);
+    // Records the request as rejected, then answers badRequest. The request
+    // and its signer are kept only when `keep_request` (a request the
+    // profile refused); a refusal anyone can cause is a small row.
+    ScepHttpResponse refuse(ScepDecision decision, std::string why, bool keep_request = false);
 
     ScepService::Impl& impl_;
     const ScepRequest& request_;
@@ -96,11 +99,9 @@ ScepHttpResponse Operation::answer(const ScepTransaction& transaction, std::stri
                       fmt::format("{}: issued {}{}", who_, transaction.serial, how));
 }
 
-std::optional<LedgerEntry> Operation::signer_entry(std::string& why) try {
+std::optional<LedgerEntry> Operation::signer_entry(bool signed_by_ca, std::string& why) try {
     Backend& backend = *worker_->backend;
-    std::string unused;
-    if (backend.certificate_signed_by(request_.signer_certificate, impl_.ca.certificate_der,
-                                      unused) != true) {
+    if (!signed_by_ca) {
         why = "signed by a certificate this CA did not issue";
         return std::nullopt;
     }
@@ -126,24 +127,22 @@ std::optional<LedgerEntry> Operation::signer_entry(std::string& why) try {
 
 ScepHttpResponse Operation::enroll() {
     Backend& backend = *worker_->backend;
+    // A request is the CSR and who signed it: a certificate of this CA (a
+    // renewal, another request than the enrollment of the same CSR), or a
+    // self-signed one. Clients make a new self-signed certificate as they
+    // please (certmonger's changes with the day), so any of them is the
+    // same request: a resend after PENDING is a poll.
+    const bool signed_by_ca = request_.signer_issued_by_ca;
     Bytes signed_request = request_.csr;
-    signed_request.insert(signed_request.end(), request_.signer_certificate.begin(),
-                          request_.signer_certificate.end());
+    const ByteView signer =
+        signed_by_ca ? ByteView(request_.signer_certificate) : as_bytes("self-signed");
+    signed_request.insert(signed_request.end(), signer.begin(), signer.end());
     const std::string request_sha256 =
         to_hex(backend.digest(HashAlgorithm::sha256, signed_request));
     if (const auto known =
             worker_->ledger->find_scep_transaction(request_.transaction_id, request_sha256)) {
         return answer(*known, " (a repeated request)");
     }
-    CsrInfo csr;
-    try {
-        csr = backend.parse_csr(request_.csr, "the request");
-    } catch (const InputError& e) {
-        return fail(ScepFailInfo::bad_request, e.what());
-    }
-    const std::string names =
-        fmt::format("{} [{}]", csr.subject.to_string(), sorted_names(csr.subject_alt_names));
-
     ScepDecision decision;
     ScepTransaction& t = decision.transaction;
     t.transaction_id = request_.transaction_id;
@@ -152,47 +151,56 @@ ScepHttpResponse Operation::enroll() {
     t.signer_certificate = request_.signer_certificate;
     t.peer = peer_;
     t.received_at = now_;
+    CsrInfo csr;
+    try {
+        csr = backend.parse_csr(request_.csr, "the request");
+    } catch (const InputError& e) {
+        return refuse(std::move(decision), e.what());
+    }
+    const std::string names =
+        fmt::format("{} [{}]", csr.subject.to_string(), sorted_names(csr.subject_alt_names));
 
     std::string why_not_renewal;
-    const auto renewed = signer_entry(why_not_renewal);
+    const auto renewed = signer_entry(signed_by_ca, why_not_renewal);
     if (renewed) {
+        t.renewal = true;
+        t.profile = renewed->profile;
         if (!impl_.options.capabilities.renewal) {
-            return fail(ScepFailInfo::bad_request, "renewal is off");
+            return refuse(std::move(decision), "renewal is off");
         }
         const std::string csr_cn = csr.subject.common_name().value_or("");
         if (csr_cn != renewed->common_name ||
             sorted_names(csr.subject_alt_names) != sorted_names(renewed->subject_alt_names)) {
-            return fail(ScepFailInfo::bad_request,
-                        fmt::format("a renewal of {} asks for other names: {}", renewed->serial,
-                                    escape_control(names)));
+            return refuse(std::move(decision),
+                          fmt::format("a renewal of {} asks for other names: {}", renewed->serial,
+                                      escape_control(names)));
         }
-        t.renewal = true;
-        t.profile = renewed->profile;
         decision.supersedes = renewed->serial;
         return issue(csr, std::move(decision), names);
     }
     if (request_.type == ScepMessageType::renewal_req) {
-        return fail(ScepFailInfo::bad_request, fmt::format("RenewalReq {}", why_not_renewal));
+        return refuse(std::move(decision), fmt::format("RenewalReq {}", why_not_renewal));
     }
     if (request_.challenge.empty()) {
-        return fail(ScepFailInfo::bad_request, "no challengePassword in the request");
+        return refuse(std::move(decision), "no challengePassword in the request");
     }
     const std::string secret_sha256 = scep_secret_sha256(
         backend, std::string_view(request_.challenge.data(), request_.challenge.size()));
     const auto challenge = worker_->ledger->find_scep_challenge(secret_sha256);
     if (!challenge || challenge->uses_left < 1 || challenge->expires_at <= now_) {
-        return fail(ScepFailInfo::bad_request, !challenge ? "wrong challenge"
-                                               : challenge->expires_at <= now_
-                                                   ? "challenge " + challenge->id + " expired"
-                                                   : "challenge " + challenge->id + " used up");
+        return refuse(std::move(decision), !challenge ? "wrong challenge"
+                                           : challenge->expires_at <= now_
+                                               ? "challenge " + challenge->id + " expired"
+                                               : "challenge " + challenge->id + " used up");
     }
     if ((!challenge->common_name.empty() &&
          csr.subject.common_name().value_or("") != challenge->common_name) ||
         (!challenge->subject_alt_names.empty() &&
          sorted_names(csr.subject_alt_names) != sorted_names(challenge->subject_alt_names))) {
-        return fail(ScepFailInfo::bad_request,
-                    fmt::format("challenge {} is for other names than {}", challenge->id,
-                                escape_control(names)));
+        t.profile = challenge->profile;
+        t.challenge = challenge->id;
+        return refuse(std::move(decision), fmt::format("challenge {} is for other names than {}",
+                                                       challenge->id, escape_control(names)));
     }
     t.profile = challenge->profile;
     t.challenge = challenge->id;
@@ -221,24 +229,18 @@ ScepHttpResponse Operation::issue(const CsrInfo& csr, ScepDecision decision,
                     fmt::format("profile '{}' cannot be loaded: {}", t.profile, e.what()));
     }
     Bytes der;
+    CertInfo info;
     std::string notes;
     try {
-        CertificateIssuer issuer(backend, *target, &impl_.ca, now_);
-        der = issuer.issue_for_csr(csr);
+        CertificateIssuer issuer(backend, *target, &impl_.ca, now_, &impl_.ca_info);
+        der = issuer.issue_for_csr(csr, &info);
         for (const auto& notice : issuer.take_notices()) {
             notes += fmt::format("; {}: {}", notice.warning ? "warning" : "note", notice.text);
         }
     } catch (const RefusedError& e) {
-        t.status = ScepTransactionStatus::rejected;
-        t.decided_at = now_;
-        t.reason = e.what();
-        decision.challenge_secret_sha256.clear();
-        decision.supersedes.clear();
-        impl_.committer->commit(decision);
-        return fail(ScepFailInfo::bad_request,
-                    fmt::format("{} refused: {}", escape_control(names), e.what()));
+        return refuse(std::move(decision),
+                      fmt::format("{} refused: {}", escape_control(names), e.what()), true);
     }
-    const CertInfo info = backend.parse_certificate(der, "the new certificate");
     decision.certificate = make_ledger_entry(info, t.profile, "scep", "", "scep:" + peer_, now_);
     t.status = ScepTransactionStatus::issued;
     t.decided_at = now_;
@@ -257,6 +259,22 @@ ScepHttpResponse Operation::issue(const CsrInfo& csr, ScepDecision decision,
                       fmt::format("{}: issued {} for {} (profile {}{}){}", who_, t.serial,
                                   escape_control(names), t.profile,
                                   renewal_of.empty() ? "" : ", renewal of " + renewal_of, notes));
+}
+
+ScepHttpResponse Operation::refuse(ScepDecision decision, std::string why, bool keep_request) {
+    ScepTransaction& t = decision.transaction;
+    t.status = ScepTransactionStatus::rejected;
+    t.decided_at = now_;
+    t.reason = why;
+    if (!keep_request) {
+        t.request.clear();
+        t.signer_certificate.clear();
+    }
+    decision.certificate.reset();
+    decision.challenge_secret_sha256.clear();
+    decision.supersedes.clear();
+    impl_.committer->commit(std::move(decision));
+    return fail(ScepFailInfo::bad_request, why);
 }
 
 ScepHttpResponse Operation::poll() {

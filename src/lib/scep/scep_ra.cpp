@@ -18,9 +18,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr UnixTime kDay = 86'400;
-constexpr UnixTime kRenewBefore = 30 * kDay;
-constexpr UnixTime kRaLifetime = 365 * kDay;
+constexpr UnixTime kRenewBefore = 30 * 86'400;
+constexpr UnixTime kRaLifetime = 365 * 86'400;
 
 // The RA on disk, when it is there, signed by the CA and not about to end.
 std::optional<ScepRa> usable_ra(const CaFolder& ca, const Backend& backend, UnixTime now) {

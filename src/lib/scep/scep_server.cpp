@@ -98,6 +98,8 @@ std::unique_ptr<httplib::Server> make_server(const ScepServerOptions& options) {
 
 } // namespace
 
+void require_scep_server_support() {}
+
 void run_scep_server(ScepService& service, const ScepServerOptions& options,
                      const std::function<bool()>& should_stop,
                      const std::function<void(std::string_view host, int port)>& ready,

@@ -16,7 +16,6 @@ namespace certforge {
 namespace {
 
 constexpr UnixTime kAdminChallengeSeconds = 60 * 60;
-constexpr std::size_t kShownTextLimit = 40;
 
 bool scep_path(std::string_view path) {
     for (const std::string_view prefix : {"/certsrv/mscep/mscep.dll", "/scep"}) {
@@ -30,15 +29,6 @@ bool scep_path(std::string_view path) {
 
 bool admin_path(std::string_view path) {
     return path == "/certsrv/mscep_admin" || path == "/certsrv/mscep_admin/";
-}
-
-// Client text in a log line: control characters escaped, cut at 40 bytes.
-std::string shown(std::string_view text) {
-    std::string out = escape_control(text.substr(0, kShownTextLimit));
-    if (text.size() > kShownTextLimit) {
-        out += "...";
-    }
-    return out;
 }
 
 std::string upper_hex(ByteView bytes) {
@@ -139,7 +129,7 @@ ScepService::Impl::Impl(ScepServiceOptions service_options)
       backend(make_backend(options.backend)), ca(load_ca_folder(options.ca_dir, *backend)),
       ca_info(backend->parse_certificate(ca.certificate_der, "the CA certificate")), ra([this] {
           CaLedger ledger(options.ca_dir);
-          return ensure_scep_ra(ca, *backend, ledger, static_cast<UnixTime>(std::time(nullptr)));
+          return ensure_scep_ra(ca, *backend, ledger, unix_now());
       }()),
       codec(make_scep_codec(ra.certificate_der, ra.key, ca.certificate_der)),
       ca_certificates(codec->ca_certificates()),
@@ -161,7 +151,7 @@ const ScepRa& ScepService::ra() const noexcept {
 ScepHttpResponse ScepService::handle(const ScepHttpRequest& request) {
     Impl& impl = *impl_;
     const std::string who =
-        fmt::format("{} {} {}", request.peer, request.method, shown(request.path));
+        fmt::format("{} {} {}", request.peer, request.method, excerpt(request.path));
     try {
         if (admin_path(request.path)) {
             if (impl.options.admin_profile.empty()) {
@@ -172,7 +162,7 @@ ScepHttpResponse ScepService::handle(const ScepHttpRequest& request) {
                 return plain(403, "the challenge page is for loopback clients and token holders\n",
                              who + ": challenge page refused (not loopback, no token)");
             }
-            const auto now = static_cast<UnixTime>(std::time(nullptr));
+            const auto now = unix_now();
             ScepChallenge wanted;
             wanted.profile = impl.options.admin_profile;
             wanted.expires_at = now + kAdminChallengeSeconds;
@@ -226,7 +216,7 @@ ScepHttpResponse ScepService::handle(const ScepHttpRequest& request) {
             return plain(400, "no operation parameter\n", who + ": no operation parameter");
         }
         return plain(400, "unknown operation\n",
-                     fmt::format("{}: unknown operation '{}'", who, shown(operation)));
+                     fmt::format("{}: unknown operation '{}'", who, excerpt(operation)));
     } catch (const std::exception& e) {
         return plain(500, "internal error\n", fmt::format("{}: internal error: {}", who, e.what()));
     }
