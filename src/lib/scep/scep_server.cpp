@@ -15,6 +15,7 @@
 #include <httplib.h>
 #include <memory>
 #include <mutex>
+#include <sys/socket.h>
 #include <thread>
 #include <vector>
 
@@ -78,16 +79,35 @@ private:
     std::vector<std::thread> threads_;
 };
 
+// httplib listens with a backlog of 5: clients that connect together (a
+// fleet renewing at the same hour, a load test) would lose SYNs and wait a
+// second each. listen() again on the bound socket raises it.
+constexpr int kBacklog = 1024;
+
+template <class Base> class BacklogServer final : public Base {
+public:
+    using Base::Base;
+    void raise_backlog() { ::listen(this->svr_sock_, kBacklog); }
+};
+
+void raise_backlog(httplib::Server& server) {
+    if (auto* plain = dynamic_cast<BacklogServer<httplib::Server>*>(&server)) {
+        plain->raise_backlog();
+    } else if (auto* tls = dynamic_cast<BacklogServer<httplib::SSLServer>*>(&server)) {
+        tls->raise_backlog();
+    }
+}
+
 std::unique_ptr<httplib::Server> make_server(const ScepServerOptions& options) {
     if (options.tls_certificate.empty() != options.tls_key.empty()) {
         throw UsageError("give both --tls-cert and --tls-key, or neither");
     }
     if (options.tls_certificate.empty()) {
-        return std::make_unique<httplib::Server>();
+        return std::make_unique<BacklogServer<httplib::Server>>();
     }
     const std::string cert = path_text(options.tls_certificate);
     const std::string key = path_text(options.tls_key);
-    auto server = std::make_unique<httplib::SSLServer>(cert.c_str(), key.c_str());
+    auto server = std::make_unique<BacklogServer<httplib::SSLServer>>(cert.c_str(), key.c_str());
     if (!server->is_valid()) {
         throw UsageError(fmt::format("cannot serve HTTPS with {} and {} (a PEM certificate and "
                                      "its unencrypted PEM key)",
@@ -161,6 +181,7 @@ void run_scep_server(ScepService& service, const ScepServerOptions& options,
                                      "machine)",
                                      options.listen));
     }
+    raise_backlog(*server);
     std::atomic<bool> done{false};
     std::thread watcher([&] {
         while (!done && !should_stop()) {
