@@ -3,9 +3,9 @@
 // libcpp-httplib) in front of a ScepService. Plain HTTP by default, as NDES
 // and the devices that use it speak; HTTPS with a certificate and key.
 // Bounded: a fixed set of worker threads, a bounded queue of accepted
-// connections (the accept loop waits when it is full), bodies over
-// kMaxScepMessageBytes refused with 413, and a read or write that stalls
-// longer than the timeout ends its connection.
+// connections (the accept loop waits when it is full), a listen backlog of
+// 1024, bodies over kMaxScepMessageBytes refused with 413, and a read or
+// write that stalls longer than the timeout ends its connection.
 #pragma once
 
 #include "certforge/scep_service.hpp"
