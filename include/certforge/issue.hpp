@@ -55,8 +55,8 @@ public:
     // references to all three. `ca_info`, when given, is the CA's
     // certificate as `backend` parses it (a server issuing all day parses it
     // once).
-    CertificateIssuer(Backend& backend, const IssueTarget& target, const CaFolder* ca,
-                      UnixTime now, const CertInfo* ca_info = nullptr);
+    CertificateIssuer(Backend& backend, const IssueTarget& target, const CaFolder* ca, UnixTime now,
+                      const CertInfo* ca_info = nullptr);
 
     // Everything that can be checked before a key exists: the names, subject,
     // days, key size and hash of `request` against the effective profile.
