@@ -36,6 +36,8 @@ using ByteView = std::span<const std::uint8_t>;
 
 // Lower-case hex, optionally with a separator between bytes ("ab:cd").
 std::string to_hex(ByteView bytes, std::string_view separator = "");
+// The same in upper case, no separator ("3F2A").
+std::string to_upper_hex(ByteView bytes);
 
 inline ByteView as_bytes(std::string_view text) {
     return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};

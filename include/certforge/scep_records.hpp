@@ -27,6 +27,8 @@ struct ScepChallenge {
 
 enum class ScepTransactionStatus { pending, issued, rejected };
 std::string_view to_string(ScepTransactionStatus status);
+// Throws UsageError for an unknown name, listing the known ones.
+ScepTransactionStatus scep_transaction_status_from_name(std::string_view name);
 
 struct ScepTransaction {
     std::string transaction_id;

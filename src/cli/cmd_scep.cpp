@@ -68,7 +68,11 @@ int run_serve(const ServeOptions& options) {
         note(fmt::format("made the SCEP RA certificate {} in {}", kScepRaCertFile, options.ca_dir));
     }
     const bool tls = !options.tls_cert.empty();
-    if (!tls && !options.listen.starts_with("127.") && !options.listen.starts_with("[::1]")) {
+    std::string listen_host = options.listen.substr(0, options.listen.rfind(':'));
+    if (listen_host.size() > 2 && listen_host.front() == '[' && listen_host.back() == ']') {
+        listen_host = listen_host.substr(1, listen_host.size() - 2);
+    }
+    if (!tls && !loopback_address(listen_host)) {
         warn(fmt::format("serving plain HTTP on {}: anyone on the network can read the "
                          "certificates it hands out (as with NDES; the challenge is what guards "
                          "enrollment)",
@@ -151,16 +155,7 @@ struct RequestsOptions {
 int run_requests(const RequestsOptions& options) {
     std::optional<ScepTransactionStatus> status;
     if (!options.status.empty()) {
-        for (const auto candidate : {ScepTransactionStatus::pending, ScepTransactionStatus::issued,
-                                     ScepTransactionStatus::rejected}) {
-            if (to_string(candidate) == options.status) {
-                status = candidate;
-            }
-        }
-        if (!status) {
-            throw UsageError(fmt::format("--status {}: use pending, issued or rejected",
-                                         printable(options.status)));
-        }
+        status = scep_transaction_status_from_name(options.status);
     }
     const CaLedger ledger(utf8_path(options.ca_dir));
     const auto backend = make_backend();

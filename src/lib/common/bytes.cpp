@@ -11,8 +11,9 @@ void secure_wipe(void* data, std::size_t size) noexcept {
     }
 }
 
-std::string to_hex(ByteView bytes, std::string_view separator) {
-    static constexpr char digits[] = "0123456789abcdef";
+namespace {
+
+std::string hex_digits(ByteView bytes, std::string_view separator, const char* digits) {
     std::string out;
     out.reserve(bytes.size() * (2 + separator.size()));
     for (std::size_t i = 0; i < bytes.size(); ++i) {
@@ -23,6 +24,16 @@ std::string to_hex(ByteView bytes, std::string_view separator) {
         out += digits[bytes[i] & 0x0f];
     }
     return out;
+}
+
+} // namespace
+
+std::string to_hex(ByteView bytes, std::string_view separator) {
+    return hex_digits(bytes, separator, "0123456789abcdef");
+}
+
+std::string to_upper_hex(ByteView bytes) {
+    return hex_digits(bytes, "", "0123456789ABCDEF");
 }
 
 } // namespace certforge

@@ -62,10 +62,7 @@ std::string DistinguishedName::to_string() const {
 }
 
 std::string serial_hex(const CertInfo& info) {
-    std::string hex = info.serial.empty() ? std::string("00") : to_hex(info.serial);
-    std::transform(hex.begin(), hex.end(), hex.begin(), [](char c) {
-        return static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    });
+    const std::string hex = info.serial.empty() ? std::string("00") : to_upper_hex(info.serial);
     return info.serial_negative ? "-" + hex : hex;
 }
 

@@ -2,6 +2,7 @@
 // The ledger's SCEP tables: challenges and transactions.
 #include "ca_ledger_impl.hpp"
 #include "certforge/ca_ledger.hpp"
+#include "certforge/dn_text.hpp"
 #include "certforge/errors.hpp"
 #include "certforge/text.hpp"
 
@@ -21,15 +22,6 @@ constexpr std::array<std::pair<ScepTransactionStatus, std::string_view>, 3> kTra
         {ScepTransactionStatus::rejected, "rejected"},
     }};
 
-ScepTransactionStatus status_from_name(std::string_view name) {
-    for (const auto& [value, text] : kTransactionStatusNames) {
-        if (text == name) {
-            return value;
-        }
-    }
-    throw InternalError(fmt::format("unknown SCEP transaction status '{}' in the ledger", name));
-}
-
 constexpr const char* kTransactionColumns =
     "transaction_id, request_sha256, kind, status, profile, challenge, request, "
     "signer_certificate, peer, received_at, decided_at, serial, reason";
@@ -39,7 +31,7 @@ ScepTransaction read_transaction(const Statement& row) {
     t.transaction_id = row.text(0);
     t.request_sha256 = row.text(1);
     t.renewal = row.text(2) == "renewal";
-    t.status = status_from_name(row.text(3));
+    t.status = scep_transaction_status_from_name(row.text(3));
     t.profile = row.text(4);
     t.challenge = row.text(5);
     t.request = row.blob(6);
@@ -141,6 +133,18 @@ ScepCommitResult commit_one(sqlite3* db, const ScepDecision& decision, UnixTime 
 }
 
 } // namespace
+
+ScepTransactionStatus scep_transaction_status_from_name(std::string_view name) {
+    std::vector<std::string_view> names;
+    for (const auto& [value, text] : kTransactionStatusNames) {
+        if (text == name) {
+            return value;
+        }
+        names.push_back(text);
+    }
+    throw UsageError(fmt::format("unknown status '{}' (one of: {})", escape_control(name),
+                                 fmt::join(names, ", ")));
+}
 
 std::string_view to_string(ScepTransactionStatus status) {
     for (const auto& [value, name] : kTransactionStatusNames) {

@@ -60,7 +60,7 @@ void LedgerCommitter::commit_batch(std::deque<Item>& batch) {
     std::vector<ScepDecision> decisions;
     decisions.reserve(batch.size());
     for (auto& item : batch) {
-        decisions.push_back(item.decision);
+        decisions.push_back(std::move(item.decision));
     }
     try {
         const auto results = ledger_.commit_scep(decisions, now);
@@ -79,9 +79,10 @@ void LedgerCommitter::commit_batch(std::deque<Item>& batch) {
             return;
         }
     }
-    for (auto& item : batch) {
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        auto& item = batch[i];
         try {
-            const auto results = ledger_.commit_scep({item.decision}, now);
+            const auto results = ledger_.commit_scep({decisions[i]}, now);
             {
                 const std::lock_guard lock(mutex_);
                 ++transactions_;

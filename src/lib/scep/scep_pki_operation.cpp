@@ -13,25 +13,26 @@
 namespace certforge {
 namespace {
 
+// Names as the ledger and challenges spell them ("dns:NAME"), in one order,
+// so that two lists compare equal whatever order they came in.
+std::string sorted_names(std::vector<std::string> names) {
+    std::sort(names.begin(), names.end());
+    return fmt::format("{}", fmt::join(names, ","));
+}
+
 std::string sorted_names(const std::vector<SubjectAltName>& names) {
     std::vector<std::string> text;
     for (const auto& name : names) {
         text.push_back(to_string(name));
     }
-    std::sort(text.begin(), text.end());
-    return fmt::format("{}", fmt::join(text, ","));
-}
-
-std::string sorted_names(std::vector<std::string> names) {
-    std::sort(names.begin(), names.end());
-    return fmt::format("{}", fmt::join(names, ","));
+    return sorted_names(std::move(text));
 }
 
 ScepReply failure(ScepFailInfo info) {
     return {ScepStatus::failure, info, {}};
 }
 
-// What the capabilities rule out, as a failInfo and a reason.
+// Why the capabilities rule out the request's digest or cipher; nullopt when they allow both.
 std::optional<std::string> refused_algorithm(const ScepCapabilities& caps,
                                              const ScepRequest& request) {
     const bool sha1 = request.digest == HashAlgorithm::sha1;

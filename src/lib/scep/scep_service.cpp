@@ -31,14 +31,6 @@ bool admin_path(std::string_view path) {
     return path == "/certsrv/mscep_admin" || path == "/certsrv/mscep_admin/";
 }
 
-std::string upper_hex(ByteView bytes) {
-    std::string out = to_hex(bytes);
-    std::transform(out.begin(), out.end(), out.begin(), [](char c) {
-        return static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    });
-    return out;
-}
-
 ScepHttpResponse plain(int status, std::string body, std::string log) {
     return {status, "text/plain", std::move(body), std::move(log)};
 }
@@ -177,7 +169,8 @@ ScepHttpResponse ScepService::handle(const ScepHttpRequest& request) {
                 "<P> The enrollment challenge password is: <B> {} </B>"
                 "<P> This password can be used only once and will expire within 60 minutes."
                 "</Body></HTML>\n",
-                upper_hex(worker->backend->digest(HashAlgorithm::sha256, impl.ca.certificate_der)),
+                to_upper_hex(
+                    worker->backend->digest(HashAlgorithm::sha256, impl.ca.certificate_der)),
                 std::string_view(made.secret.data(), made.secret.size()));
             return {200, "text/html; charset=UTF-8", std::move(page),
                     fmt::format("{}: challenge {} for profile {}", who, made.record.id,
