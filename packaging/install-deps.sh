@@ -11,7 +11,9 @@
 #                            and man-db for the Debian package's test, zsh and fish
 #                            to parse the completions; certmonger, dbus-daemon, and
 #                            Go with Debian's micromdm/scep library for the SCEP
-#                            clients the tests enroll with), and what the Windows build
+#                            clients the tests enroll with; PostgreSQL, SoftHSM2 and
+#                            OpenSC's pkcs11-tool for the shared ledger and the token),
+#                            and what the Windows build
 #                            and its smoke test under wine need (see below)
 #   install-deps.sh --windows what packaging/windows/build.sh needs: mingw-w64,
 #                            tcl (SQLite's amalgamation), dpkg-dev (apt-get source),
@@ -22,7 +24,7 @@ set -euo pipefail
 build_packages=(
   cmake ninja-build g++ pkg-config ccache
   libssl-dev libbotan-2-dev libcli11-dev libtomlplusplus-dev libfmt-dev nlohmann-json3-dev
-  libzip-dev libsqlite3-dev libcpp-httplib-dev python3 dpkg-dev
+  libzip-dev libsqlite3-dev libcpp-httplib-dev libpq-dev python3 dpkg-dev
 )
 test_packages=(
   catch2 openssl python3 python3-cryptography python3-cryptography-vectors
@@ -30,6 +32,7 @@ test_packages=(
   clang-14 libfuzzer-14-dev llvm-14 faketime universal-ctags python3-jsonschema
   lintian man-db zsh fish
   certmonger dbus-daemon golang-go golang-github-micromdm-scep-dev
+  postgresql softhsm2 opensc
 )
 windows_packages=(g++-mingw-w64-x86-64 wine64 tcl zip dpkg-dev unzip openjdk-17-jre-headless)
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // A CA folder on disk: ca.key (PKCS#8 PEM, 0600), ca.crt (PEM) and ca.json
-// (metadata: name, profile, backend, creation time, fingerprint).
+// (metadata: name, profile, backend, creation time, fingerprint, and where
+// the ledger is when it is not ca.db in the folder).
 #pragma once
 
 #include "certforge/backend.hpp"
@@ -18,6 +19,7 @@ struct CaMetadata {
     std::string created; // ISO 8601 UTC
     std::string certificate_sha256;
     std::string certforge_version;
+    std::string ledger; // a PostgreSQL ledger's URL; empty: ca.db in the folder
 };
 
 struct CaFolder {

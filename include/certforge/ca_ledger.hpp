@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // The CA ledger: every certificate a CA folder issued, in an SQLite
-// database (ca.db) next to ca.key. An issuance is committed as "pending"
+// database (ca.db) next to ca.key, or in a PostgreSQL database that several
+// machines issuing for the same CA share (ca.json's "ledger" names it). Both
+// hold the same tables and take the same decisions: one writer at a time,
+// serial numbers unique by the database's own constraint. An issuance is committed as "pending"
 // before its files are renamed into place and becomes "valid" once they are;
 // a crash or kill in between leaves a pending entry that the next batch run
 // resolves against the files (reconcile_pending), so nothing issued is lost
@@ -96,20 +99,33 @@ struct ReconcileResult {
     std::size_t abandoned = 0; // a write of the folder was interrupted
 };
 
+// A CaLedger is one connection to the database: use it from one thread at
+// a time (give each thread its own).
 class CaLedger {
 public:
-    // Opens (and on first use creates) the ledger of the CA folder `ca_dir`.
-    // Throws InputError when the folder has no CA, the database cannot be
-    // opened, or ca.db is not a certforge ledger, is damaged or comes from a
-    // newer certforge (one line naming ca.db, which is left untouched); also
-    // later, for damage SQLite finds then. InternalError when SQLite fails
-    // otherwise.
+    // Opens (and on first use creates) the ledger of the CA folder `ca_dir`
+    // (ca_ledger_url), and checks it belongs to this CA: the first open
+    // records the CA certificate's SHA-256 (ca.json) in the ledger, later
+    // ones compare it. Throws InputError when the folder has no CA, the
+    // database cannot be opened or reached, belongs to another CA, or is not
+    // a certforge ledger, is damaged or comes from a newer certforge (one
+    // line naming ca.db or the URL; the database is left untouched); also
+    // later, for damage the database finds, a lost connection or a missing
+    // grant. InternalError when the database fails otherwise.
     explicit CaLedger(const std::filesystem::path& ca_dir);
+    // The ledger at `url` (empty: ca.db in `ca_dir`) for a CA being made:
+    // `ca_dir` need not hold a CA yet, and nothing is checked against one.
+    CaLedger(const std::filesystem::path& ca_dir, const std::string& url);
     ~CaLedger();
     CaLedger(const CaLedger&) = delete;
     CaLedger& operator=(const CaLedger&) = delete;
 
-    const std::filesystem::path& path() const noexcept;
+    // ca.db's path or the PostgreSQL URL, as errors name the ledger.
+    const std::string& name() const noexcept;
+
+    // Records that the ledger belongs to the CA whose certificate has this
+    // SHA-256 (hex), replacing what was recorded.
+    void bind_ca(std::string_view certificate_sha256);
 
     // Records a new certificate as pending, in its own committed transaction.
     // Returns its sequence number. Throws InputError for a serial already
@@ -191,6 +207,19 @@ std::vector<std::filesystem::path> deliver_recorded(CaLedger& ledger,
 // valid from `now` for `days`, numbered `number`, signed with `hash`.
 CrlTemplate make_crl_template(const std::vector<LedgerEntry>& revoked, std::uint64_t number,
                               HashAlgorithm hash, UnixTime now, unsigned days);
+
+// The URL of the PostgreSQL ledger the CA folder's ca.json names; empty
+// when the ledger is ca.db in the folder. Throws InputError when `ca_dir` is
+// not a CA folder (no ca.crt) or its ca.json cannot be read.
+std::string ca_ledger_url(const std::filesystem::path& ca_dir);
+// True when the CA folder has a ledger: ca.json names one, or ca.db exists.
+bool ca_has_ledger(const std::filesystem::path& ca_dir);
+
+// Checks a ledger URL before it is recorded: "postgresql://" or
+// "postgres://" as libpq reads it, without a password (ca.json is not a
+// place for one). Throws UsageError saying what is wrong, or that this
+// certforge was built without PostgreSQL (libpq).
+void check_ledger_url(std::string_view url);
 
 // How the ledger names a folder or file: the absolute path with symbolic
 // links resolved, whatever spelling the user gave.

@@ -20,7 +20,27 @@ namespace {
 
 struct CaInitOptions : IssueOptions {
     std::string name;
+    std::string ledger;
 };
+
+// The new CA's ledger, opened before anything is written: it must be
+// reachable and hold no other CA's certificates.
+void check_new_ledger(const CaInitOptions& options) {
+    const std::filesystem::path dir = utf8_path(options.out);
+    if (options.ledger.empty() && !std::filesystem::exists(dir / kCaLedgerFile)) {
+        return;
+    }
+    const CaLedger ledger(dir, options.ledger);
+    const auto recorded = ledger.entries().size();
+    if (recorded > 0) {
+        throw InputError(fmt::format(
+            "{} records {} certificate{} of {}; a new CA must not inherit them: {}", ledger.name(),
+            recorded, recorded == 1 ? "" : "s",
+            options.ledger.empty() ? fmt::format("the CA in {}", options.out) : "another CA",
+            options.ledger.empty() ? "move the old CA folder away first"
+                                   : "give the new CA a database of its own"));
+    }
+}
 
 int run_ca_init(const CaInitOptions& options) {
     const Profile profile = load_profile_quietly(options.profile);
@@ -32,16 +52,10 @@ int run_ca_init(const CaInitOptions& options) {
     apply_overrides(options.overrides, request);
     OutputSet::refuse_existing(utf8_path(options.out), {kCaKeyFile, kCaCertFile, kCaMetadataFile},
                                options.force);
-    const std::filesystem::path ledger_file = utf8_path(options.out) / kCaLedgerFile;
-    if (std::filesystem::exists(ledger_file)) {
-        const auto recorded = CaLedger(utf8_path(options.out)).entries().size();
-        if (recorded > 0) {
-            throw InputError(fmt::format(
-                "{} records {} certificate{} of the CA in {}; a new CA must not inherit them: "
-                "move the old CA folder away first",
-                path_text(ledger_file), recorded, recorded == 1 ? "" : "s", options.out));
-        }
+    if (!options.ledger.empty()) {
+        check_ledger_url(options.ledger);
     }
+    check_new_ledger(options);
 
     CertificateBuilder builder(*backend, profile);
     const IssuedCertificate ca =
@@ -53,14 +67,19 @@ int run_ca_init(const CaInitOptions& options) {
     }
 
     CaMetadata metadata{options.name,           profile.id,       std::string(backend->name()),
-                        format_utc(unix_now()), sha256_hex(info), std::string(version())};
+                        format_utc(unix_now()), sha256_hex(info), std::string(version()),
+                        options.ledger};
     OutputSet output(utf8_path(options.out), options.force);
     output.add(kCaKeyFile, pem_encode_secret("PRIVATE KEY", ca.key.pkcs8_der()),
                FileMode::private_file);
     output.add(kCaCertFile, pem_encode("CERTIFICATE", ca.certificate_der), FileMode::public_file);
     output.add(kCaMetadataFile, metadata_to_json(metadata), FileMode::public_file);
     auto written = output.commit();
-    written.push_back(CaLedger(utf8_path(options.out)).path());
+    CaLedger ledger(utf8_path(options.out), options.ledger);
+    ledger.bind_ca(metadata.certificate_sha256);
+    if (options.ledger.empty()) {
+        written.push_back(utf8_path(ledger.name()));
+    }
 
     if (options.json) {
         print_json(issued_json(schema::kCaInit, profile, backend->name(), written, info));
@@ -133,7 +152,8 @@ void add_ca_command(CLI::App& app, Action& selected) {
     auto options = std::make_shared<CaInitOptions>();
     auto* init = ca->add_subcommand(
         "init", "Make a CA key (ca.key, 0600) and a self-signed CA certificate (ca.crt) that "
-                "obeys the profile, plus ca.json and the ledger ca.db, in a new folder");
+                "obeys the profile, plus ca.json and the ledger (ca.db, or --ledger), in a new "
+                "folder");
     init->add_option("--profile", options->profile,
                      "profile name or path to a .toml file (old devices check the CA's "
                      "signature and key too)")
@@ -141,6 +161,11 @@ void add_ca_command(CLI::App& app, Action& selected) {
     init->add_option("--name", options->name, "the CA's common name, e.g. \"Print CA\"")
         ->required();
     init->add_option("-o,--out", options->out, "folder to write the CA into")->required();
+    init->add_option("--ledger", options->ledger,
+                     "keep the ledger in PostgreSQL, shared by the machines that issue for this "
+                     "CA: postgresql://USER@HOST:PORT/DATABASE, recorded in ca.json (the "
+                     "password from PGPASSFILE, PGPASSWORD or CERTFORGE_LEDGER_PASSWORD_FILE, "
+                     "never in the URL); default: ca.db in the folder");
     add_issue_options(init, *options, "replace an existing CA in the folder");
     on_run(init, selected, options, run_ca_init);
 

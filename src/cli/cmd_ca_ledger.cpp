@@ -217,7 +217,8 @@ int run_ca_crl(const CaCrlOptions& options) {
 void add_ca_ledger_commands(CLI::App* ca, Action& selected) {
     auto list_options = std::make_shared<CaListOptions>();
     auto* list = ca->add_subcommand(
-        "list", "List the certificates the CA issued (its ledger, ca.db), oldest first");
+        "list", "List the certificates the CA issued (its ledger: ca.db, or the PostgreSQL "
+                "database ca.json names), oldest first");
     list->add_option("--ca", list_options->ca_dir, "CA folder")->required();
     list->add_option("--expiring", list_options->expiring,
                      "only valid certificates that expire within this time: 30d, 12h, 2w, 6mo, "

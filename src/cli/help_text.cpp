@@ -41,6 +41,7 @@ const std::map<std::string_view, std::string_view> kPlaceholders = {
     {"--jobs", "N"},
     {"--key", "FILE"},
     {"--kind", "device|host"},
+    {"--ledger", "URL"},
     {"--listen", "HOST:PORT"},
     {"--locality", "NAME"},
     {"--max-time", "SECONDS"},
@@ -128,7 +129,9 @@ constexpr Examples kExamples[] = {
            "certforge ca list --ca ca/ --expiring 30d"},
     {"ca init", "certforge ca init --profile default --name \"Print CA\" --out ca/\n"
                 "certforge ca init --profile konica-legacy --name \"Legacy Print CA\" --out "
-                "legacy-ca/"},
+                "legacy-ca/\n"
+                "certforge ca init --profile default --name \"Print CA\" --out ca/ --ledger "
+                "postgresql://db.corp.local:5432/certforge"},
     {"ca sign", "certforge ca sign request/server.csr --ca ca/ --profile default --out "
                 "server.crt"},
     {"ca list", "certforge ca list --ca ca/\n"

@@ -2,6 +2,7 @@
 // `certforge batch`: per-site certificates, idempotence, renewal, failures,
 // kills, thread counts. The ledger and files are checked by
 // tests/support/ledger_matches_files.py (python3 sqlite3 + cryptography).
+#include "support/batch_fixture.hpp"
 #include "support/sqlite_db.hpp"
 #include "support/test_support.hpp"
 
@@ -11,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+using certforge::test::Batch;
 using certforge::test::read_text;
 using certforge::test::run;
 using certforge::test::run_certforge;
@@ -19,77 +21,6 @@ using certforge::test::write_text;
 namespace fs = std::filesystem;
 
 namespace {
-
-// RSA-1024 keys keep these tests fast; key sizes are not what they test.
-constexpr const char* kFastProfile = R"(id = "test-fast"
-name = "batch tests: RSA 1024, SHA-256"
-extends = "default"
-legacy = true
-sources = ["certforge tests: small keys keep the batch tests fast"]
-
-[key]
-rsa_bits = [1024]
-)";
-
-struct Batch {
-    TempDir dir;
-    fs::path ca = dir / "ca";
-    fs::path out = dir / "out";
-    fs::path sites = dir / "sites.toml";
-    fs::path profile = dir / "test-fast.toml";
-    std::string backend;
-
-    // A CA made for the sites' profile (test-fast unless `ca_profile` says).
-    explicit Batch(std::string backend_name, std::string ca_profile = "")
-        : backend(std::move(backend_name)) {
-        write_text(profile, kFastProfile);
-        if (ca_profile.empty()) {
-            ca_profile = profile.string();
-        }
-        const auto made = run_certforge({"ca", "init", "--profile", ca_profile, "--name",
-                                         "Batch CA", "--out", ca.string(), "--backend", backend});
-        INFO(made.err);
-        REQUIRE(made.exit_code == 0);
-    }
-
-    // Sites site-1 .. site-N, named print-K.example.com, with an IP SAN.
-    void write_sites(unsigned count, const std::string& extra = "") const {
-        std::string text =
-            fmt::format("[defaults]\nprofiles = [\"{}\"]\n{}\n", profile.string(), extra);
-        for (unsigned i = 1; i <= count; ++i) {
-            text += fmt::format("[[site]]\nid = \"site-{}\"\ncn = \"print-{}.example.com\"\n"
-                                "sans = [\"ip:10.0.0.{}\"]\n\n",
-                                i, i, i);
-        }
-        write_text(sites, text);
-    }
-
-    certforge::test::RunResult run_batch(std::vector<std::string> extra = {},
-                                         const std::map<std::string, std::string>& env = {}) const {
-        std::vector<std::string> args{"batch", sites.string(), "--ca",      ca.string(),
-                                      "--out", out.string(),   "--backend", backend};
-        args.insert(args.end(), extra.begin(), extra.end());
-        return run_certforge(args, env);
-    }
-
-    // The independent check: every site has exactly one valid certificate,
-    // its key matches, the CA signed it, no temp files, no pending entries.
-    void require_ledger_matches_files() const {
-        certforge::test::require_tool("/usr/bin/python3", "python3");
-        const auto checked =
-            run({"/usr/bin/python3",
-                 std::string(CERTFORGE_SOURCE_DIR) + "/tests/support/ledger_matches_files.py",
-                 ca.string(), out.string()});
-        INFO(checked.out << checked.err);
-        certforge::test::require_python_cryptography(checked);
-        REQUIRE(checked.exit_code == 0);
-    }
-
-    // One SQL query's rows of the ledger, as text lines (SqliteDb::query).
-    std::string query(const std::string& sql) const {
-        return certforge::test::SqliteDb(ca / "ca.db").query(sql);
-    }
-};
 
 std::size_t count_of(const std::string& text, const std::string& word) {
     std::size_t count = 0;

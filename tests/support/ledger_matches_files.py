@@ -1,34 +1,52 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Checks a batch output folder against its CA ledger, with python3's sqlite3
-and python3-cryptography (code certforge did not write).
+"""Checks batch output folders against their CA ledger, with python3's sqlite3
+(ca.db) or psql (the PostgreSQL ledger ca.json names; the password from the
+environment, as libpq takes it) and python3-cryptography: code certforge did
+not write.
 
-usage: ledger_matches_files.py CA_DIR OUT_DIR
+usage: ledger_matches_files.py CA_DIR OUT_DIR [OUT_DIR ...]
+Several folders are the outputs of runners sharing one CA and its ledger.
 Prints each problem and exits 1, or prints "ok N sites" and exits 0.
 A device certificate in a site's bundle is recorded at FOLDER#BUNDLE/MEMBER;
 its entry must name a member that the bundle holds.
 """
-import zipfile
+import collections
+import json
 import os
 import sqlite3
+import subprocess
 import sys
+import zipfile
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 
-ca_dir, out_dir = sys.argv[1], sys.argv[2]
+ca_dir, out_dirs = sys.argv[1], sys.argv[2:]
 problems = []
 ca = x509.load_pem_x509_certificate(open(os.path.join(ca_dir, "ca.crt"), "rb").read())
-db = sqlite3.connect(os.path.join(ca_dir, "ca.db"))
-rows = db.execute("SELECT serial, site, location, status, sha256 FROM certificates").fetchall()
+QUERY = "SELECT serial, site, location, status, sha256 FROM certificates"
+url = json.load(open(os.path.join(ca_dir, "ca.json"))).get("ledger", "")
+if url:
+    listed = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-F", "\x1f", "-v", "ON_ERROR_STOP=1",
+                             "-d", url, "-c", QUERY], capture_output=True, text=True, check=True)
+    rows = [tuple(line.split("\x1f")) for line in listed.stdout.splitlines() if line]
+else:
+    rows = sqlite3.connect(os.path.join(ca_dir, "ca.db")).execute(QUERY).fetchall()
+
+for serial, count in sorted(collections.Counter(row[0] for row in rows).items()):
+    if count > 1:
+        problems.append(f"serial {serial} is in the ledger {count} times")
 
 for serial, site, location, status, sha256 in rows:
     if status == "pending":
         problems.append(f"{serial} ({site}) is still pending")
 
 sites = 0
-for name in sorted(os.listdir(out_dir)):
-    folder = os.path.join(out_dir, name)
+folders = [os.path.join(out_dir, name) for out_dir in out_dirs
+           for name in sorted(os.listdir(out_dir))]
+for folder in folders:
+    name = os.path.relpath(folder, os.path.dirname(os.path.dirname(folder)))
     if not os.path.isdir(folder):
         continue
     sites += 1

@@ -349,6 +349,19 @@ int BackgroundProcess::terminate() {
     return -1;
 }
 
+int BackgroundProcess::wait_for_exit(int seconds) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+    while (pid_ > 0 && std::chrono::steady_clock::now() < deadline) {
+        int status = 0;
+        if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+            pid_ = -1;
+            return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return -1;
+}
+
 std::string BackgroundProcess::first_line() {
     std::string line;
     char c = 0;

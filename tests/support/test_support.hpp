@@ -130,6 +130,9 @@ public:
     // Sends SIGTERM and waits (up to 10 s) for the end; its wait status,
     // -1 when it did not end.
     int terminate();
+    // Waits (up to `seconds`) for the program to end by itself; its exit
+    // code, -1 when it did not end or was killed by a signal.
+    int wait_for_exit(int seconds = 60);
 
 private:
     int pid_ = -1;

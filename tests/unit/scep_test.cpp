@@ -10,6 +10,7 @@
 #include "certforge/pem.hpp"
 #include "certforge/scep_message.hpp"
 #include "certforge/scep_service.hpp"
+#include "support/ledger_place.hpp"
 #include "support/sqlite_db.hpp"
 #include "support/test_support.hpp"
 
@@ -19,6 +20,7 @@
 
 using namespace certforge;
 using certforge::test::error_of;
+using certforge::test::LedgerPlace;
 using certforge::test::run;
 using certforge::test::run_certforge;
 using certforge::test::SqliteDb;
@@ -84,8 +86,9 @@ std::vector<ScepCommitOutcome> outcomes(const std::vector<ScepCommitResult>& res
 
 } // namespace
 
-TEST_CASE("scep ledger: a version 1 ledger gains the SCEP tables and keeps its entries",
-          "[scep][ledger]") {
+TEST_CASE(
+    "scep ledger: a version 1 ledger gains the SCEP and property tables and keeps its entries",
+    "[scep][ledger]") {
     LedgerFolder folder;
     const fs::path db = folder.dir / "ca.db";
     {
@@ -94,23 +97,24 @@ TEST_CASE("scep ledger: a version 1 ledger gains the SCEP tables and keeps its e
     }
     // What a certforge of schema version 1 left.
     SqliteDb(db).execute("DROP TABLE scep_challenges; DROP TABLE scep_transactions; "
-                         "PRAGMA user_version = 1");
+                         "DROP TABLE properties; PRAGMA user_version = 1");
     {
         const CaLedger ledger(folder.dir.path());
         REQUIRE(ledger.find("0A"));
         CHECK(ledger.scep_transactions().empty());
     }
     const SqliteDb reader(db);
-    CHECK(reader.query("PRAGMA user_version") == "2\n");
+    CHECK(reader.query("PRAGMA user_version") == "3\n");
     CHECK(reader.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE "
                        "'scep%' ORDER BY name") == "scep_challenges\nscep_transactions\n");
     CHECK(reader.query("SELECT serial, status FROM certificates") == "0A|pending\n");
 }
 
-TEST_CASE("scep ledger: a challenge is spent once per use, never after it expires",
-          "[scep][ledger]") {
-    LedgerFolder folder;
-    CaLedger ledger(folder.dir.path());
+namespace {
+
+void challenge_spent_once(const LedgerPlace& place) {
+    const auto owned = place.open();
+    CaLedger& ledger = *owned;
     ledger.add_scep_challenge(challenge("c1", kNow + 60, 2), "hash-two-uses", kNow);
     ledger.add_scep_challenge(challenge("c2", kNow + 60, 1), "hash-expiring", kNow);
     const auto found = ledger.find_scep_challenge("hash-two-uses");
@@ -147,10 +151,9 @@ TEST_CASE("scep ledger: a challenge is spent once per use, never after it expire
     CHECK(ledger.find_scep_challenge("hash-new"));
 }
 
-TEST_CASE("scep ledger: a decided transaction stays decided, a pending one is decided once",
-          "[scep][ledger]") {
-    LedgerFolder folder;
-    CaLedger ledger(folder.dir.path());
+void decided_stays_decided(const LedgerPlace& place) {
+    const auto owned = place.open();
+    CaLedger& ledger = *owned;
     ledger.add_scep_challenge(challenge("c1", kNow + 60, 5), "hash", kNow);
     REQUIRE(outcomes(ledger.commit_scep({issued("t1", "01", "hash")}, kNow)) ==
             std::vector{ScepCommitOutcome::committed});
@@ -201,6 +204,18 @@ TEST_CASE("scep ledger: a decided transaction stays decided, a pending one is de
                     InputError);
     CHECK_FALSE(ledger.find("04"));
     CHECK_FALSE(ledger.latest_scep_transaction("t4"));
+}
+
+} // namespace
+
+TEST_CASE("scep ledger: a challenge is spent once per use, never after it expires",
+          "[scep][ledger]") {
+    challenge_spent_once(LedgerPlace());
+}
+
+TEST_CASE("scep ledger: a decided transaction stays decided, a pending one is decided once",
+          "[scep][ledger]") {
+    decided_stays_decided(LedgerPlace());
 }
 
 TEST_CASE("scep: capabilities, as GetCACaps lists them and --caps reads them", "[scep]") {
@@ -399,3 +414,9 @@ TEST_CASE("scep: the challenge page, for loopback clients and token holders", "[
 }
 
 #endif
+
+TEST_CASE("scep ledger: challenges and decisions, on PostgreSQL", "[scep][ledger][postgresql]") {
+    const certforge::test::PostgresServer server;
+    challenge_spent_once(LedgerPlace(server));
+    decided_stays_decided(LedgerPlace(server));
+}

@@ -125,7 +125,7 @@ public:
           ca_info_(backend_->parse_certificate(ca_.certificate_der,
                                                path_text(options.ca_dir / kCaCertFile))),
           context_{options, ca_, ca_info_, false} {
-        if (!options.dry_run || fs::exists(options.ca_dir / kCaLedgerFile)) {
+        if (!options.dry_run || ca_has_ledger(options.ca_dir)) {
             ledger_.emplace(options.ca_dir);
         }
         if (!options.dry_run) {

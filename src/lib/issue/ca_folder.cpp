@@ -14,7 +14,7 @@ namespace certforge {
 namespace fs = std::filesystem;
 
 std::string metadata_to_json(const CaMetadata& metadata) {
-    const nlohmann::json json{
+    nlohmann::json json{
         {"schema", schema::kCaFolder},
         {"name", metadata.name},
         {"profile", metadata.profile_id},
@@ -23,6 +23,9 @@ std::string metadata_to_json(const CaMetadata& metadata) {
         {"certificate_sha256", metadata.certificate_sha256},
         {"certforge_version", metadata.certforge_version},
     };
+    if (!metadata.ledger.empty()) {
+        json["ledger"] = metadata.ledger;
+    }
     return json.dump(2) + "\n";
 }
 
@@ -36,6 +39,7 @@ CaMetadata metadata_from_json(std::string_view text, std::string_view source) {
         metadata.created = json.value("created", "");
         metadata.certificate_sha256 = json.value("certificate_sha256", "");
         metadata.certforge_version = json.value("certforge_version", "");
+        metadata.ledger = json.value("ledger", "");
         return metadata;
     } catch (const nlohmann::json::exception& e) {
         throw InputError(fmt::format("{}: invalid CA metadata: {}", source, e.what()));

@@ -3,9 +3,12 @@
 
 #include "ca_ledger_impl.hpp"
 #include "certforge/ca_folder.hpp"
+#include "certforge/dn_text.hpp"
 #include "certforge/errors.hpp"
+#include "certforge/output_set.hpp"
 #include "certforge/path_text.hpp"
-#include "ledger_schema.hpp"
+#include "postgresql/postgres_database.hpp"
+#include "sqlite/sqlite_database.hpp"
 
 #include <array>
 #include <cctype>
@@ -94,32 +97,92 @@ std::string ledger_bundle_location(const fs::path& folder, std::string_view memb
     return fmt::format("{}#import-bundle.zip/{}", ledger_location(folder), member);
 }
 
-CaLedger::CaLedger(const fs::path& ca_dir) : impl_(std::make_unique<Impl>()) {
+namespace {
+
+constexpr const char* kCaProperty = "ca_certificate_sha256";
+
+void require_ca_folder(const fs::path& ca_dir) {
     if (!fs::exists(ca_dir / kCaCertFile)) {
         throw InputError(fmt::format("{} is not a CA folder (no {}); make one with 'certforge ca "
                                      "init'",
                                      path_text(ca_dir), kCaCertFile));
     }
-    impl_->path = ca_dir / kCaLedgerFile;
-    sqlite3* raw = nullptr;
-    // SQLite takes UTF-8 names on every system.
-    const std::u8string file = impl_->path.u8string();
-    const int code = sqlite3_open_v2(reinterpret_cast<const char*>(file.c_str()), &raw,
-                                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
-    impl_->db.reset(raw);
-    if (code != SQLITE_OK) {
-        throw InputError(fmt::format("cannot open the CA ledger {}: {}", path_text(impl_->path),
-                                     raw ? sqlite3_errmsg(raw) : sqlite3_errstr(code)));
+}
+
+std::optional<CaMetadata> read_metadata(const fs::path& ca_dir) {
+    const fs::path file = ca_dir / kCaMetadataFile;
+    if (!fs::exists(file)) {
+        return std::nullopt;
     }
-    sqlite3* db = impl_->db.get();
-    sqlite::check(db, sqlite3_busy_timeout(db, 30000), "cannot set a busy timeout");
-    ledger::prepare_schema(db, impl_->path);
+    return metadata_from_json(read_file(file), path_text(file));
+}
+
+std::unique_ptr<ledger::Database> open_database(const fs::path& ca_dir, const std::string& url) {
+    if (url.empty()) {
+        return ledger::open_sqlite_ledger(ca_dir / kCaLedgerFile);
+    }
+    check_ledger_url(url);
+    return ledger::open_postgresql_ledger(url);
+}
+
+std::optional<std::string> bound_ca(ledger::Database& db) {
+    ledger::Statement query(db, "SELECT value FROM properties WHERE name = ?1");
+    query.bind(1, kCaProperty);
+    if (!query.step()) {
+        return std::nullopt;
+    }
+    return query.text(0);
+}
+
+} // namespace
+
+std::string ca_ledger_url(const fs::path& ca_dir) {
+    require_ca_folder(ca_dir);
+    const auto metadata = read_metadata(ca_dir);
+    return metadata ? metadata->ledger : std::string();
+}
+
+bool ca_has_ledger(const fs::path& ca_dir) {
+    return !ca_ledger_url(ca_dir).empty() || fs::exists(ca_dir / kCaLedgerFile);
+}
+
+CaLedger::CaLedger(const fs::path& ca_dir) : impl_(std::make_unique<Impl>()) {
+    require_ca_folder(ca_dir);
+    const auto metadata = read_metadata(ca_dir);
+    impl_->db = open_database(ca_dir, metadata ? metadata->ledger : std::string());
+    if (!metadata || metadata->certificate_sha256.empty()) {
+        return;
+    }
+    const auto bound = bound_ca(*impl_->db);
+    if (!bound) {
+        bind_ca(metadata->certificate_sha256);
+    } else if (*bound != metadata->certificate_sha256) {
+        throw InputError(fmt::format("the CA ledger {} belongs to another CA (certificate sha256 "
+                                     "{}), not to {} ({})",
+                                     impl_->db->name(), excerpt(*bound, 16), path_text(ca_dir),
+                                     excerpt(metadata->certificate_sha256, 16)));
+    }
+}
+
+CaLedger::CaLedger(const fs::path& ca_dir, const std::string& url)
+    : impl_(std::make_unique<Impl>()) {
+    impl_->db = open_database(ca_dir, url);
 }
 
 CaLedger::~CaLedger() = default;
 
-const fs::path& CaLedger::path() const noexcept {
-    return impl_->path;
+const std::string& CaLedger::name() const noexcept {
+    return impl_->db->name();
+}
+
+void CaLedger::bind_ca(std::string_view certificate_sha256) {
+    ledger::WriteTransaction transaction(*impl_->db);
+    ledger::Statement(*impl_->db, "INSERT INTO properties (name, value) VALUES (?1, ?2) ON "
+                                  "CONFLICT (name) DO UPDATE SET value = ?2")
+        .bind(1, kCaProperty)
+        .bind(2, certificate_sha256)
+        .run();
+    transaction.commit();
 }
 
 } // namespace certforge

@@ -10,18 +10,18 @@ namespace certforge {
 namespace {
 
 namespace fs = std::filesystem;
-using sqlite::Statement;
-using sqlite::Transaction;
+using ledger::Statement;
+using ledger::WriteTransaction;
 
 // Only a pending entry changes: a revocation that came in between stays.
-void settle(sqlite3* db, std::string_view serial, LedgerStatus status) {
+void settle(ledger::Database& db, std::string_view serial, LedgerStatus status) {
     Statement(db, "UPDATE certificates SET status = ?1 WHERE serial = ?2 AND status = 'pending'")
         .bind(1, to_string(status))
         .bind(2, serial)
         .run();
 }
 
-std::string location_of(sqlite3* db, std::string_view serial) {
+std::string location_of(ledger::Database& db, std::string_view serial) {
     Statement query(db, "SELECT location FROM certificates WHERE serial = ?1");
     query.bind(1, serial);
     return query.step() ? query.text(0) : std::string();
@@ -29,7 +29,7 @@ std::string location_of(sqlite3* db, std::string_view serial) {
 
 // A folder's new certificate supersedes the folder's older one and the
 // companions that came with it (its files were all replaced).
-void deliver(sqlite3* db, std::string_view serial) {
+void deliver(ledger::Database& db, std::string_view serial) {
     Statement(db, "UPDATE certificates SET status = 'superseded' WHERE status = 'valid' "
                   "AND serial <> ?1 AND location = (SELECT location FROM certificates "
                   "WHERE serial = ?1)")
@@ -48,16 +48,19 @@ void deliver(sqlite3* db, std::string_view serial) {
 
 namespace ledger {
 
-std::int64_t insert_entry(sqlite3* db, const LedgerEntry& entry, LedgerStatus status) {
+std::int64_t insert_entry(ledger::Database& db, const LedgerEntry& entry, LedgerStatus status) {
     Statement existing(db, "SELECT sequence FROM certificates WHERE serial = ?1");
     existing.bind(1, entry.serial);
     if (existing.step()) {
         throw InputError(fmt::format("serial {} is in the CA ledger already", entry.serial));
     }
-    Statement insert(db, "INSERT INTO certificates (serial, subject, common_name, "
+    // The sequence is counted here, not by the database, so that it has no
+    // gaps on either: the write lock makes MAX + 1 safe.
+    Statement insert(db, "INSERT INTO certificates (sequence, serial, subject, common_name, "
                          "subject_alt_names, site, profile, source, location, not_before, "
-                         "not_after, issued_at, sha256, status, certificate) VALUES (?1, ?2, ?3, "
-                         "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?14, ?13)");
+                         "not_after, issued_at, sha256, status, certificate) VALUES ((SELECT "
+                         "COALESCE(MAX(sequence), 0) + 1 FROM certificates), ?1, ?2, ?3, ?4, ?5, "
+                         "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?14, ?13) RETURNING sequence");
     insert.bind(1, entry.serial)
         .bind(2, entry.subject)
         .bind(3, entry.common_name)
@@ -71,25 +74,26 @@ std::int64_t insert_entry(sqlite3* db, const LedgerEntry& entry, LedgerStatus st
         .bind(11, std::int64_t{entry.issued_at})
         .bind(12, entry.sha256)
         .bind(13, ByteView(entry.certificate_der))
-        .bind(14, to_string(status))
-        .run();
-    return sqlite3_last_insert_rowid(db);
+        .bind(14, to_string(status));
+    insert.step();
+    const std::int64_t sequence = insert.integer(0);
+    insert.run();
+    return sequence;
 }
 
 } // namespace ledger
 
 std::int64_t CaLedger::record_pending(const LedgerEntry& entry) {
-    Transaction transaction(impl_->db.get());
-    const std::int64_t sequence =
-        ledger::insert_entry(impl_->db.get(), entry, LedgerStatus::pending);
+    WriteTransaction transaction(*impl_->db);
+    const std::int64_t sequence = ledger::insert_entry(*impl_->db, entry, LedgerStatus::pending);
     transaction.commit();
     return sequence;
 }
 
 void CaLedger::record_pending(const std::vector<LedgerEntry>& entries) {
-    Transaction transaction(impl_->db.get());
+    WriteTransaction transaction(*impl_->db);
     for (const auto& entry : entries) {
-        ledger::insert_entry(impl_->db.get(), entry, LedgerStatus::pending);
+        ledger::insert_entry(*impl_->db, entry, LedgerStatus::pending);
     }
     transaction.commit();
 }
@@ -99,9 +103,9 @@ void CaLedger::mark_delivered(std::string_view serial) {
 }
 
 void CaLedger::mark_delivered(const std::vector<std::string>& serials) {
-    Transaction transaction(impl_->db.get());
+    WriteTransaction transaction(*impl_->db);
     for (const auto& serial : serials) {
-        deliver(impl_->db.get(), serial);
+        deliver(*impl_->db, serial);
     }
     transaction.commit();
 }
@@ -111,17 +115,17 @@ void CaLedger::mark_abandoned(std::string_view serial) {
 }
 
 void CaLedger::mark_abandoned(const std::vector<std::string>& serials) {
-    Transaction transaction(impl_->db.get());
+    WriteTransaction transaction(*impl_->db);
     for (const auto& serial : serials) {
-        settle(impl_->db.get(), serial, LedgerStatus::abandoned);
+        settle(*impl_->db, serial, LedgerStatus::abandoned);
     }
     transaction.commit();
 }
 
 ReconcileResult CaLedger::reconcile_pending(const std::string& location,
                                             std::string_view current_sha256) {
-    sqlite3* db = impl_->db.get();
-    Transaction transaction(db);
+    ledger::Database& db = *impl_->db;
+    WriteTransaction transaction(db);
     Statement pending(db, "SELECT serial, sha256, issued_at FROM certificates WHERE location = ?1 "
                           "AND status = 'pending' ORDER BY sequence");
     pending.bind(1, location);

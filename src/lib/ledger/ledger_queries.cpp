@@ -8,7 +8,7 @@
 namespace certforge {
 namespace {
 
-using sqlite::Statement;
+using ledger::Statement;
 
 constexpr const char* kColumns =
     "sequence, serial, subject, common_name, subject_alt_names, site, profile, source, location, "
@@ -39,7 +39,7 @@ LedgerEntry read_entry(const Statement& row) {
 } // namespace
 
 std::vector<LedgerEntry> CaLedger::entries(const LedgerFilter& filter) const {
-    std::string sql = fmt::format("SELECT {} FROM certificates WHERE 1", kColumns);
+    std::string sql = fmt::format("SELECT {} FROM certificates WHERE TRUE", kColumns);
     if (filter.status) {
         sql += " AND status = ?1";
     }
@@ -56,7 +56,7 @@ std::vector<LedgerEntry> CaLedger::entries(const LedgerFilter& filter) const {
         sql += " AND substr(location, 1, length(?5) + 19) = ?5 || '#import-bundle.zip/'";
     }
     sql += " ORDER BY sequence";
-    Statement query(impl_->db.get(), sql);
+    Statement query(*impl_->db, sql);
     if (filter.status) {
         query.bind(1, to_string(*filter.status));
     }
@@ -80,7 +80,7 @@ std::vector<LedgerEntry> CaLedger::entries(const LedgerFilter& filter) const {
 }
 
 std::optional<LedgerEntry> CaLedger::find(std::string_view serial) const {
-    Statement query(impl_->db.get(),
+    Statement query(*impl_->db,
                     fmt::format("SELECT {} FROM certificates WHERE serial = ?1", kColumns));
     query.bind(1, normalize_serial(serial));
     if (!query.step()) {

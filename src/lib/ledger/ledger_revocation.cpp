@@ -9,16 +9,16 @@
 
 namespace certforge {
 
-using sqlite::Statement;
-using sqlite::Transaction;
+using ledger::Statement;
+using ledger::WriteTransaction;
 
 LedgerEntry CaLedger::revoke(std::string_view serial, RevocationReason reason, UnixTime when) {
-    sqlite3* db = impl_->db.get();
-    Transaction transaction(db);
+    ledger::Database& db = *impl_->db;
+    WriteTransaction transaction(db);
     const auto entry = find(serial);
     if (!entry) {
         throw InputError(fmt::format("no certificate with serial {} in {}",
-                                     normalize_serial(serial), path_text(impl_->path)));
+                                     normalize_serial(serial), impl_->db->name()));
     }
     if (entry->status == LedgerStatus::revoked) {
         throw InputError(fmt::format("certificate {} was revoked already on {} ({})", entry->serial,
@@ -36,10 +36,10 @@ LedgerEntry CaLedger::revoke(std::string_view serial, RevocationReason reason, U
 }
 
 std::uint64_t CaLedger::next_crl_number() {
-    sqlite3* db = impl_->db.get();
-    Transaction transaction(db);
+    ledger::Database& db = *impl_->db;
+    WriteTransaction transaction(db);
     Statement(db, "INSERT INTO counters (name, value) VALUES ('crl_number', 1) "
-                  "ON CONFLICT (name) DO UPDATE SET value = value + 1")
+                  "ON CONFLICT (name) DO UPDATE SET value = counters.value + 1")
         .run();
     Statement read(db, "SELECT value FROM counters WHERE name = 'crl_number'");
     read.step();

@@ -12,8 +12,8 @@
 namespace certforge {
 namespace {
 
-using sqlite::Statement;
-using sqlite::Transaction;
+using ledger::Statement;
+using ledger::WriteTransaction;
 
 constexpr std::array<std::pair<ScepTransactionStatus, std::string_view>, 3> kTransactionStatusNames{
     {
@@ -51,7 +51,7 @@ std::optional<ScepTransaction> one_transaction(Statement& query) {
     return read_transaction(query);
 }
 
-std::optional<ScepTransaction> find_transaction(sqlite3* db, std::string_view id,
+std::optional<ScepTransaction> find_transaction(ledger::Database& db, std::string_view id,
                                                 std::string_view request_sha256) {
     Statement query(db, fmt::format("SELECT {} FROM scep_transactions WHERE transaction_id = ?1 "
                                     "AND request_sha256 = ?2",
@@ -61,16 +61,15 @@ std::optional<ScepTransaction> find_transaction(sqlite3* db, std::string_view id
 }
 
 // True when the challenge had a use left at `now`; that use is spent.
-bool spend_challenge(sqlite3* db, std::string_view secret_sha256, UnixTime now) {
-    Statement(db, "UPDATE scep_challenges SET uses_left = uses_left - 1 WHERE secret_sha256 = ?1 "
-                  "AND uses_left > 0 AND expires_at > ?2")
-        .bind(1, secret_sha256)
-        .bind(2, std::int64_t{now})
-        .run();
-    return sqlite3_changes(db) == 1;
+bool spend_challenge(ledger::Database& db, std::string_view secret_sha256, UnixTime now) {
+    return Statement(db, "UPDATE scep_challenges SET uses_left = uses_left - 1 WHERE "
+                         "secret_sha256 = ?1 AND uses_left > 0 AND expires_at > ?2")
+               .bind(1, secret_sha256)
+               .bind(2, std::int64_t{now})
+               .run() == 1;
 }
 
-void insert_transaction(sqlite3* db, const ScepTransaction& t) {
+void insert_transaction(ledger::Database& db, const ScepTransaction& t) {
     Statement insert(db, fmt::format("INSERT INTO scep_transactions ({}) VALUES (?1, ?2, ?3, ?4, "
                                      "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                                      kTransactionColumns));
@@ -92,7 +91,7 @@ void insert_transaction(sqlite3* db, const ScepTransaction& t) {
     insert.bind(12, t.serial).bind(13, t.reason).run();
 }
 
-void decide_transaction(sqlite3* db, const ScepTransaction& t) {
+void decide_transaction(ledger::Database& db, const ScepTransaction& t) {
     Statement(db, "UPDATE scep_transactions SET status = ?3, decided_at = ?4, serial = ?5, "
                   "reason = ?6 WHERE transaction_id = ?1 AND request_sha256 = ?2")
         .bind(1, t.transaction_id)
@@ -105,7 +104,7 @@ void decide_transaction(sqlite3* db, const ScepTransaction& t) {
 }
 
 // One decision, inside the caller's transaction and its own savepoint.
-ScepCommitResult commit_one(sqlite3* db, const ScepDecision& decision, UnixTime now) {
+ScepCommitResult commit_one(ledger::Database& db, const ScepDecision& decision, UnixTime now) {
     const ScepTransaction& t = decision.transaction;
     const auto existing = find_transaction(db, t.transaction_id, t.request_sha256);
     if (existing && existing->status != ScepTransactionStatus::pending) {
@@ -157,8 +156,8 @@ std::string_view to_string(ScepTransactionStatus status) {
 
 void CaLedger::add_scep_challenge(const ScepChallenge& challenge, std::string_view secret_sha256,
                                   UnixTime now) {
-    sqlite3* db = impl_->db.get();
-    Transaction transaction(db);
+    ledger::Database& db = *impl_->db;
+    WriteTransaction transaction(db);
     Statement(db, "DELETE FROM scep_challenges WHERE uses_left = 0 OR expires_at < ?1")
         .bind(1, std::int64_t{now - 86'400})
         .run();
@@ -178,7 +177,7 @@ void CaLedger::add_scep_challenge(const ScepChallenge& challenge, std::string_vi
 }
 
 std::optional<ScepChallenge> CaLedger::find_scep_challenge(std::string_view secret_sha256) const {
-    Statement query(impl_->db.get(),
+    Statement query(*impl_->db,
                     "SELECT id, profile, common_name, subject_alt_names, created_at, expires_at, "
                     "uses_left FROM scep_challenges WHERE secret_sha256 = ?1");
     query.bind(1, secret_sha256);
@@ -198,19 +197,19 @@ std::optional<ScepChallenge> CaLedger::find_scep_challenge(std::string_view secr
 
 std::vector<ScepCommitResult> CaLedger::commit_scep(const std::vector<ScepDecision>& decisions,
                                                     UnixTime now) {
-    sqlite3* db = impl_->db.get();
+    ledger::Database& db = *impl_->db;
     std::vector<ScepCommitResult> results;
     results.reserve(decisions.size());
-    Transaction transaction(db);
+    WriteTransaction transaction(db);
     for (const auto& decision : decisions) {
-        sqlite::execute(db, "SAVEPOINT decision");
+        db.execute("SAVEPOINT decision");
         try {
             results.push_back(commit_one(db, decision, now));
         } catch (...) {
-            sqlite::execute(db, "ROLLBACK TO decision");
+            db.execute("ROLLBACK TO SAVEPOINT decision");
             throw;
         }
-        sqlite::execute(db, "RELEASE decision");
+        db.execute("RELEASE SAVEPOINT decision");
     }
     transaction.commit();
     return results;
@@ -219,12 +218,12 @@ std::vector<ScepCommitResult> CaLedger::commit_scep(const std::vector<ScepDecisi
 std::optional<ScepTransaction>
 CaLedger::find_scep_transaction(std::string_view transaction_id,
                                 std::string_view request_sha256) const {
-    return find_transaction(impl_->db.get(), transaction_id, request_sha256);
+    return find_transaction(*impl_->db, transaction_id, request_sha256);
 }
 
 std::optional<ScepTransaction>
 CaLedger::latest_scep_transaction(std::string_view transaction_id) const {
-    Statement query(impl_->db.get(),
+    Statement query(*impl_->db,
                     fmt::format("SELECT {} FROM scep_transactions WHERE transaction_id = ?1 "
                                 "ORDER BY received_at DESC, rowid DESC LIMIT 1",
                                 kTransactionColumns));
@@ -239,7 +238,7 @@ CaLedger::scep_transactions(std::optional<ScepTransactionStatus> status) const {
         sql += " WHERE status = ?1";
     }
     sql += " ORDER BY received_at, rowid";
-    Statement query(impl_->db.get(), sql);
+    Statement query(*impl_->db, sql);
     if (status) {
         query.bind(1, to_string(*status));
     }

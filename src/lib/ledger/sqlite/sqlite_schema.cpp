@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "ledger_schema.hpp"
+#include "sqlite_schema.hpp"
 
 #include "certforge/dn_text.hpp"
 #include "certforge/errors.hpp"
@@ -25,7 +25,7 @@ struct Migration {
     const char* sql;
 };
 
-constexpr std::array<Migration, 2> kMigrations{{
+constexpr std::array<Migration, 3> kMigrations{{
     {1, R"sql(
 CREATE TABLE IF NOT EXISTS certificates (
     sequence INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -82,6 +82,12 @@ CREATE TABLE scep_transactions (
 );
 CREATE INDEX scep_transactions_by_status ON scep_transactions (status);
 )sql"},
+    {3, R"sql(
+CREATE TABLE properties (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+)sql"},
 }};
 
 constexpr int kSchemaVersion = kMigrations.back().version;
@@ -92,8 +98,8 @@ struct TableShape {
     std::vector<std::string_view> columns;
 };
 
-const std::array<TableShape, 4>& ledger_tables() {
-    static const std::array<TableShape, 4> tables{{
+const std::array<TableShape, 5>& ledger_tables() {
+    static const std::array<TableShape, 5> tables{{
         {1,
          "certificates",
          {"sequence", "serial", "subject", "common_name", "subject_alt_names", "site", "profile",
@@ -108,6 +114,7 @@ const std::array<TableShape, 4>& ledger_tables() {
          "scep_transactions",
          {"transaction_id", "request_sha256", "kind", "status", "profile", "challenge", "request",
           "signer_certificate", "peer", "received_at", "decided_at", "serial", "reason"}},
+        {3, "properties", {"name", "value"}},
     }};
     return tables;
 }

@@ -1,14 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// RAII owners and a thin statement helper for the SQLite C API.
+// RAII owners and error checks for the SQLite C API.
 #pragma once
 
-#include "certforge/bytes.hpp"
-
-#include <cstdint>
 #include <memory>
-#include <optional>
 #include <sqlite3.h>
-#include <string>
 #include <string_view>
 
 namespace certforge::sqlite {
@@ -39,29 +34,6 @@ void check(sqlite3* db, int code, std::string_view what, int expected = SQLITE_O
 
 // Runs SQL that returns no rows; `what` names it in errors (default: the SQL).
 void execute(sqlite3* db, const char* sql, std::string_view what = {});
-
-// A prepared statement: bind by position (from 1), step, read columns.
-class Statement {
-public:
-    Statement(sqlite3* db, std::string_view sql);
-    Statement& bind(int index, std::string_view text);
-    Statement& bind(int index, std::int64_t value);
-    Statement& bind(int index, ByteView blob);
-    Statement& bind_null(int index);
-    // True while there is a row to read.
-    bool step();
-    // Runs a statement that returns no rows.
-    void run();
-
-    std::string text(int column) const;
-    std::int64_t integer(int column) const;
-    std::optional<std::int64_t> optional_integer(int column) const;
-    Bytes blob(int column) const;
-
-private:
-    sqlite3* db_;
-    StatementPtr statement_;
-};
 
 // BEGIN IMMEDIATE ... COMMIT; rolled back when destroyed uncommitted.
 class Transaction {

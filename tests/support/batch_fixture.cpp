@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "support/batch_fixture.hpp"
+
+#include "support/sqlite_db.hpp"
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+namespace certforge::test {
+namespace {
+
+constexpr const char* kFastProfile = R"(id = "test-fast"
+name = "batch tests: RSA 1024, SHA-256"
+extends = "default"
+legacy = true
+sources = ["certforge tests: small keys keep the batch tests fast"]
+
+[key]
+rsa_bits = [1024]
+)";
+
+} // namespace
+
+Batch::Batch(std::string backend_name, std::string ca_profile) : backend(std::move(backend_name)) {
+    init_ca(ca_profile, {});
+}
+
+Batch::Batch(std::string backend_name, const PostgresServer& postgres)
+    : backend(std::move(backend_name)), server(&postgres) {
+    static int made = 0;
+    database = fmt::format("batch_{}", ++made);
+    postgres.create_database(database);
+    init_ca("", {"--ledger", postgres.url(database)});
+}
+
+void Batch::init_ca(const std::string& ca_profile, const std::vector<std::string>& extra) {
+    write_text(profile, kFastProfile);
+    std::vector<std::string> args{
+        "ca",        "init",     "--profile", ca_profile.empty() ? profile.string() : ca_profile,
+        "--name",    "Batch CA", "--out",     ca.string(),
+        "--backend", backend};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const auto made = run_certforge(args);
+    INFO(made.err);
+    REQUIRE(made.exit_code == 0);
+}
+
+void Batch::write_sites(unsigned count, const std::string& extra) const {
+    std::string text =
+        fmt::format("[defaults]\nprofiles = [\"{}\"]\n{}\n", profile.string(), extra);
+    for (unsigned i = 1; i <= count; ++i) {
+        text += fmt::format("[[site]]\nid = \"site-{}\"\ncn = \"print-{}.example.com\"\n"
+                            "sans = [\"ip:10.0.0.{}\"]\n\n",
+                            i, i, i);
+    }
+    write_text(sites, text);
+}
+
+std::vector<std::string> Batch::batch_args(const std::filesystem::path& out_dir) const {
+    return {"batch", sites.string(),   "--ca",      ca.string(),
+            "--out", out_dir.string(), "--backend", backend};
+}
+
+RunResult Batch::run_batch(std::vector<std::string> extra,
+                           const std::map<std::string, std::string>& env) const {
+    auto args = batch_args(out);
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_certforge(args, env);
+}
+
+void Batch::require_ledger_matches_files(std::vector<std::filesystem::path> folders) const {
+    require_tool("/usr/bin/python3", "python3");
+    if (folders.empty()) {
+        folders.push_back(out);
+    }
+    std::vector<std::string> argv{
+        "/usr/bin/python3",
+        std::string(CERTFORGE_SOURCE_DIR) + "/tests/support/ledger_matches_files.py", ca.string()};
+    for (const auto& folder : folders) {
+        argv.push_back(folder.string());
+    }
+    const auto checked = run(argv);
+    INFO(checked.out << checked.err);
+    require_python_cryptography(checked);
+    REQUIRE(checked.exit_code == 0);
+}
+
+std::string Batch::query(const std::string& sql) const {
+    if (server != nullptr) {
+        return server->psql(database, sql);
+    }
+    return SqliteDb(ca / "ca.db").query(sql);
+}
+
+} // namespace certforge::test

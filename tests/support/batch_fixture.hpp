@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: Apache-2.0
+// A CA and a sites file for the batch tests, with its ledger in ca.db or on
+// a PostgreSQL server the test started; RSA-1024 keys keep the tests fast
+// (key sizes are not what they test).
+#pragma once
+
+#include "support/postgres_server.hpp"
+#include "support/test_support.hpp"
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace certforge::test {
+
+struct Batch {
+    TempDir dir;
+    std::filesystem::path ca = dir / "ca";
+    std::filesystem::path out = dir / "out";
+    std::filesystem::path sites = dir / "sites.toml";
+    std::filesystem::path profile = dir / "test-fast.toml";
+    std::string backend;
+    const PostgresServer* server = nullptr;
+    std::string database;
+
+    // A CA made for the sites' profile (test-fast unless `ca_profile` says),
+    // its ledger ca.db.
+    explicit Batch(std::string backend_name, std::string ca_profile = "");
+    // The same with its ledger in a new database on `server` (ca init
+    // --ledger).
+    Batch(std::string backend_name, const PostgresServer& postgres);
+
+    // Sites site-1 .. site-N, named print-K.example.com, with an IP SAN.
+    void write_sites(unsigned count, const std::string& extra = "") const;
+
+    RunResult run_batch(std::vector<std::string> extra = {},
+                        const std::map<std::string, std::string>& env = {}) const;
+    // The arguments of a batch run into `out_dir`.
+    std::vector<std::string> batch_args(const std::filesystem::path& out_dir) const;
+
+    // The independent check (tests/support/ledger_matches_files.py): every
+    // site in each folder has exactly one valid certificate, its key
+    // matches, the CA signed it, no temp files, no pending entries, no
+    // serial twice. Without folders: `out`.
+    void require_ledger_matches_files(std::vector<std::filesystem::path> out_dirs = {}) const;
+
+    // One SQL query's rows of the ledger, as text lines (SqliteDb::query,
+    // or psql on a PostgreSQL ledger).
+    std::string query(const std::string& sql) const;
+
+private:
+    void init_ca(const std::string& ca_profile, const std::vector<std::string>& extra);
+};
+
+} // namespace certforge::test
