@@ -9,6 +9,7 @@
 // input over HTTP, and the challenge page. Issued certificates are read
 // back by openssl and `certforge verify`, and the ledger is read with
 // SQLite's C API.
+#include "support/postgres_server.hpp"
 #include "support/sqlite_db.hpp"
 #include "support/test_support.hpp"
 
@@ -39,12 +40,15 @@ struct ScepServer {
     std::string base; // http://127.0.0.1:PORT
     int challenges = 0;
 
+    // `init_extra`: more for ca init (--ledger).
     explicit ScepServer(const std::vector<std::string>& extra = {},
-                        const std::string& profile = "default")
+                        const std::string& profile = "default",
+                        const std::vector<std::string>& init_extra = {})
         : ca(dir / "ca"), log(dir / "serve.log") {
-        REQUIRE(run_certforge({"ca", "init", "--profile", profile, "--name", "SCEP Test CA",
-                               "--out", ca.string()})
-                    .exit_code == 0);
+        std::vector<std::string> init{"ca",     "init",         "--profile", profile,
+                                      "--name", "SCEP Test CA", "--out",     ca.string()};
+        init.insert(init.end(), init_extra.begin(), init_extra.end());
+        REQUIRE(run_certforge(init).exit_code == 0);
         start(extra);
     }
 
@@ -545,3 +549,25 @@ TEST_CASE("scep: certmonger enrolls, then renews with its issued certificate", "
 }
 
 #endif
+
+TEST_CASE("scep: enrollments and their records on a PostgreSQL ledger", "[scep][cli][postgresql]") {
+    certforge::test::require_tool("openssl", "openssl");
+    const certforge::test::PostgresServer postgres;
+    postgres.create_database("scep");
+    ScepServer server({"--threads", "4"}, "default", {"--ledger", postgres.url("scep")});
+    CHECK_FALSE(fs::exists(server.ca / "ca.db"));
+    const auto challenge = server.challenge({"--uses", "2"});
+    for (const std::string cn : {"mfd-1.example.com", "mfd-2.example.com"}) {
+        const fs::path cert = server.dir / (cn + ".crt");
+        const auto enrolled = enroll(server, cn, challenge, cert);
+        INFO(enrolled.out << enrolled.err << read_text(server.log));
+        REQUIRE(enrolled.exit_code == 0);
+        require_verified(server, cert, cn);
+    }
+    CHECK(enroll(server, "mfd-3.example.com", challenge, server.dir / "mfd-3.crt").exit_code != 0);
+    CHECK(postgres.psql("scep", "SELECT status, count(*) FROM scep_transactions GROUP BY status "
+                                "ORDER BY status") == "issued|2\nrejected|1\n");
+    CHECK(postgres.psql("scep", "SELECT source, count(*) FROM certificates GROUP BY source ORDER "
+                                "BY source") == "scep|2\nscep ra|1\n");
+    CHECK(postgres.psql("scep", "SELECT uses_left FROM scep_challenges") == "0\n");
+}
