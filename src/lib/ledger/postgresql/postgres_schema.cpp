@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "postgres_schema.hpp"
 
+#include "../ledger_tables.hpp"
 #include "certforge/errors.hpp"
 
 #include <algorithm>
@@ -94,32 +95,12 @@ CREATE TABLE properties (
 
 constexpr int kSchemaVersion = kMigrations.back().version;
 
-struct TableShape {
-    int since;
-    std::string_view name;
-    std::vector<std::string_view> columns;
-};
-
-const std::array<TableShape, 6>& ledger_tables() {
-    static const std::array<TableShape, 6> tables{{
-        {1,
-         "certificates",
-         {"sequence", "serial", "subject", "common_name", "subject_alt_names", "site", "profile",
-          "source", "location", "not_before", "not_after", "issued_at", "sha256", "status",
-          "revoked_at", "revocation_reason", "certificate"}},
-        {1, "counters", {"name", "value"}},
+// What PostgreSQL holds beyond the shared tables (ledger_tables.hpp).
+const std::vector<LedgerTable>& postgres_tables() {
+    static const std::vector<LedgerTable> tables{
         {1, "certforge_schema", {"version"}},
-        {2,
-         "scep_challenges",
-         {"id", "secret_sha256", "profile", "common_name", "subject_alt_names", "created_at",
-          "expires_at", "uses_left"}},
-        {2,
-         "scep_transactions",
-         {"rowid", "transaction_id", "request_sha256", "kind", "status", "profile", "challenge",
-          "request", "signer_certificate", "peer", "received_at", "decided_at", "serial",
-          "reason"}},
-        {3, "properties", {"name", "value"}},
-    }};
+        {2, "scep_transactions", {"rowid"}},
+    };
     return tables;
 }
 
@@ -167,7 +148,9 @@ int found_version(Database& db, const std::vector<std::string>& tables) {
 }
 
 void check_columns(Database& db, int version) {
-    for (const auto& table : ledger_tables()) {
+    std::vector<LedgerTable> tables = ledger_tables();
+    tables.insert(tables.end(), postgres_tables().begin(), postgres_tables().end());
+    for (const auto& table : tables) {
         if (table.since > version) {
             continue;
         }

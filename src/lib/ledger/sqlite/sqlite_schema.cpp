@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "sqlite_schema.hpp"
 
+#include "../ledger_tables.hpp"
 #include "certforge/dn_text.hpp"
 #include "certforge/errors.hpp"
 #include "certforge/path_text.hpp"
@@ -91,33 +92,6 @@ CREATE TABLE properties (
 }};
 
 constexpr int kSchemaVersion = kMigrations.back().version;
-
-struct TableShape {
-    int since; // the schema version that added it
-    std::string_view name;
-    std::vector<std::string_view> columns;
-};
-
-const std::array<TableShape, 5>& ledger_tables() {
-    static const std::array<TableShape, 5> tables{{
-        {1,
-         "certificates",
-         {"sequence", "serial", "subject", "common_name", "subject_alt_names", "site", "profile",
-          "source", "location", "not_before", "not_after", "issued_at", "sha256", "status",
-          "revoked_at", "revocation_reason", "certificate"}},
-        {1, "counters", {"name", "value"}},
-        {2,
-         "scep_challenges",
-         {"id", "secret_sha256", "profile", "common_name", "subject_alt_names", "created_at",
-          "expires_at", "uses_left"}},
-        {2,
-         "scep_transactions",
-         {"transaction_id", "request_sha256", "kind", "status", "profile", "challenge", "request",
-          "signer_certificate", "peer", "received_at", "decided_at", "serial", "reason"}},
-        {3, "properties", {"name", "value"}},
-    }};
-    return tables;
-}
 
 // The first column of every row of a query that only reads. SQLite's
 // verdict on the file (not a database, damaged) is an InputError.
