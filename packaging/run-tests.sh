@@ -35,9 +35,9 @@ done
 
 # Every libFuzzer target for a short, bounded time on its committed seeds
 # (fuzz/README.md); a crash, sanitizer report, leak, timeout or OOM fails.
-stage "fuzz: configure, build, run each target ${CERTFORGE_FUZZ_SECONDS:-30}s"
+stage "fuzz: configure, build, run each target ${CERTFORGE_FUZZ_SECONDS:-15}s"
 if cmake --preset fuzz >/dev/null && cmake --build --preset fuzz; then
-  bash fuzz/run-all.sh "${CERTFORGE_FUZZ_SECONDS:-30}" || status=1
+  bash fuzz/run-all.sh "${CERTFORGE_FUZZ_SECONDS:-15}" || status=1
 else
   status=1
 fi

@@ -550,7 +550,6 @@ TEST_CASE("scep: certmonger enrolls, then renews with its issued certificate", "
     CHECK(certforge::test::mode_of(state / "files" / "key.pem") == 0600);
 }
 
-#endif
 
 TEST_CASE("scep: enrollments and their records on a PostgreSQL ledger", "[scep][cli][postgresql]") {
     certforge::test::require_tool("openssl", "openssl");
@@ -573,3 +572,5 @@ TEST_CASE("scep: enrollments and their records on a PostgreSQL ledger", "[scep][
                                 "BY source") == "scep|2\nscep ra|1\n");
     CHECK(postgres.psql("scep", "SELECT uses_left FROM scep_challenges") == "0\n");
 }
+
+#endif
