@@ -210,7 +210,7 @@ wait "$server_pid" 2>/dev/null || true
 server_pid=
 
 # SCEP: certforge.exe has no HTTP server library, and says so; a challenge
-# made on Windows goes into the ledger the Linux build reads (schema 2).
+# made on Windows goes into the ledger the Linux build reads (schema 3).
 win scep serve --ca ca-openssl-default
 expect 2 "scep serve: refused in one line (no HTTP server library)"
 grep -q "cpp-httplib" err.txt && [ "$(wc -l <err.txt)" -eq 1 ] && pass "scep serve: the reason is named" ||
@@ -219,11 +219,18 @@ win scep challenge --ca ca-openssl-default --profile default --cn mfd.example.te
 expect 0 "scep challenge"
 grep -qE '^[0-9A-F]{32}$' out.txt && pass "scep challenge: 32 hex digits on stdout" ||
   fail "scep challenge printed: $(cat out.txt)"
-if python3 -c 'import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); sys.exit(0 if db.execute("SELECT count(*) FROM scep_challenges WHERE common_name = ?", ("mfd.example.test",)).fetchone()[0] == 1 and db.execute("PRAGMA user_version").fetchone()[0] == 2 else 1)' ca-openssl-default/ca.db; then
-  pass "scep challenge: in the ledger (schema 2), as the Linux build reads it"
+if python3 -c 'import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); sys.exit(0 if db.execute("SELECT count(*) FROM scep_challenges WHERE common_name = ?", ("mfd.example.test",)).fetchone()[0] == 1 and db.execute("PRAGMA user_version").fetchone()[0] == 3 else 1)' ca-openssl-default/ca.db; then
+  pass "scep challenge: in the ledger (schema 3), as the Linux build reads it"
 else
   fail "scep challenge: not in ca-openssl-default/ca.db"
 fi
+
+# No libpq in certforge.exe: a PostgreSQL ledger is refused before anything
+# is written.
+win ca init --profile default --name "Shared CA" --out ca-shared --ledger postgresql://db.example.test/certforge
+expect 2 "ca init --ledger: refused in one line (no libpq)"
+grep -q "built without PostgreSQL (libpq)" err.txt && [ "$(wc -l <err.txt)" -eq 1 ] && [ ! -e ca-shared ] &&
+  pass "ca init --ledger: the reason is named, nothing written" || fail "ca init --ledger said: $(cat err.txt)"
 
 win schannel --from-probe probe-linux.json --out fix.reg
 expect 0 "schannel --from-probe"
