@@ -68,31 +68,36 @@ TOML
   done
 } >"$work/sites.toml"
 
-run_number=0
 # new_ca LEDGER: a fresh CA folder (and database), its path on stdout.
 new_ca() {
-  run_number=$((run_number + 1))
-  local dir="$work/ca-$run_number"
+  local dir name
+  dir=$(mktemp -d "$work/ca-XXXXXX")
+  name=$(basename "$dir" | tr 'A-Z-' 'a-z_')
   if [ "$1" = postgresql ]; then
-    psql -X -q -d "postgresql://certforge@127.0.0.1:$port/postgres" -c "CREATE DATABASE r$run_number"
-    "$certforge" ca init --profile "$work/bench-1024.toml" --name "Bench CA" --out "$dir" \
-      --ledger "postgresql://certforge@127.0.0.1:$port/r$run_number" >/dev/null 2>&1
+    psql -X -q -d "postgresql://certforge@127.0.0.1:$port/postgres" -c "CREATE DATABASE $name" >&2
+    "$certforge" ca init --profile "$work/bench-1024.toml" --name "Bench CA" --out "$dir" --force \
+      --ledger "postgresql://certforge@127.0.0.1:$port/$name" >/dev/null 2>&1
   else
-    "$certforge" ca init --profile "$work/bench-1024.toml" --name "Bench CA" --out "$dir" >/dev/null 2>&1
+    "$certforge" ca init --profile "$work/bench-1024.toml" --name "Bench CA" --out "$dir" --force >/dev/null 2>&1
   fi
   echo "$dir"
 }
-# timed LEDGER RUNNERS JOBS: seconds for RUNNERS batch runs at once.
+# timed LEDGER RUNNERS JOBS: seconds for RUNNERS batch runs at once, each
+# issuing every site (a failed run stops the benchmark).
 timed() {
   local ca start pids=() r
   ca=$(new_ca "$1")
   start=$(now)
   for ((r = 1; r <= $2; r++)); do
-    "$certforge" batch "$work/sites.toml" --ca "$ca" --out "$ca/out-$r" --jobs "$3" >/dev/null 2>&1 &
+    "$certforge" batch "$work/sites.toml" --ca "$ca" --out "$ca/out-$r" --jobs "$3" >"$ca/run-$r.log" 2>&1 &
     pids+=($!)
   done
-  for pid in "${pids[@]}"; do wait "$pid"; done
+  for pid in "${pids[@]}"; do wait "$pid" || { echo "a batch run failed: $ca" >&2; exit 1; }; done
+  for ((r = 1; r <= $2; r++)); do
+    grep -q "$sites sites: $sites created" "$ca/run-$r.log" || { echo "not all created: $ca/run-$r.log" >&2; exit 1; }
+  done
   since "$start"
+  echo
 }
 
 echo "# certforge ledger benchmarks"
