@@ -550,7 +550,6 @@ TEST_CASE("scep: certmonger enrolls, then renews with its issued certificate", "
     CHECK(certforge::test::mode_of(state / "files" / "key.pem") == 0600);
 }
 
-
 TEST_CASE("scep: enrollments and their records on a PostgreSQL ledger", "[scep][cli][postgresql]") {
     certforge::test::require_tool("openssl", "openssl");
     const certforge::test::PostgresServer postgres;
