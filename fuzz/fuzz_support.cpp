@@ -109,7 +109,7 @@ const CaFolder& test_ca(Backend& backend) {
         request.subject.common_name = "certforge fuzz CA";
         IssuedCertificate ca = CertificateBuilder(backend, profile).issue_ca(request);
         CaMetadata metadata{
-            "certforge fuzz CA", profile.id, std::string(backend.name()), "", "", ""};
+            "certforge fuzz CA", profile.id, std::string(backend.name()), "", "", "", ""};
         found = made.emplace(&backend, CaFolder{{},
                                                 std::move(ca.certificate_der),
                                                 std::move(ca.key),
