@@ -289,3 +289,43 @@ TEST_CASE("shared ledger: what a URL, a server, a password or a database can get
                 ": ledger schema version 99 is newer than this certforge knows (3); upgrade "
                 "certforge");
 }
+
+TEST_CASE("shared ledger: the server goes away in the middle of a batch: one line, and a re-run "
+          "once it is back repairs everything",
+          "[ledger][postgresql]") {
+    PostgresServer server;
+    const Batch batch(backend_names().front(), server);
+    constexpr unsigned kSites = 40;
+    batch.write_sites(kSites);
+    {
+        std::string command = "exec \"$0\"";
+        for (const auto& arg : batch.batch_args(batch.out)) {
+            command += " '" + arg + "'";
+        }
+        command += " > '" + (batch.dir / "runner.out").string() + "' 2> '" +
+                   (batch.dir / "runner.err").string() + "'";
+        BackgroundProcess runner({"sh", "-c", command, CERTFORGE_BINARY});
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+        while (done_in(batch.out, kSites) < 5 && std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        }
+        server.stop_now();
+        CHECK(runner.wait_for_exit() != 0);
+    }
+    const std::string out = read_text(batch.dir / "runner.out");
+    const std::string err = read_text(batch.dir / "runner.err");
+    INFO(out << err);
+    CHECK_THAT(out + err, Catch::Contains("the CA ledger " + server.url(batch.database) +
+                                          ": connection lost: "));
+    // Only certforge's own lines: no notice of the server's from libpq.
+    CHECK(err.find("WARNING") == std::string::npos);
+    CHECK(done_in(batch.out, kSites) < kSites);
+
+    server.start();
+    const auto repaired = batch.run_batch();
+    INFO(repaired.out << repaired.err);
+    REQUIRE(repaired.exit_code == 0);
+    batch.require_ledger_matches_files();
+    CHECK(batch.query("SELECT count(*) FROM certificates WHERE status = 'valid'") ==
+          fmt::format("{}\n", kSites));
+}

@@ -51,25 +51,34 @@ PostgresServer::PostgresServer() : bin_(server_programs()), data_(dir_ / "data")
         FAIL("initdb failed: " << init.out << init.err);
     }
     port_ = free_port();
-    const auto start = as_owner(
+    start();
+    // CaLedger objects the test opens in its own process log in with it.
+    setenv("PGPASSWORD", password_.c_str(), 1);
+}
+
+void PostgresServer::start() {
+    const auto launched = as_owner(
         {(bin_ / "pg_ctl").string(), "-D", data_.string(), "-l", (dir_ / "server.log").string(),
          "-w", "-t", "30", "-o",
          fmt::format("-c listen_addresses=127.0.0.1 -c port={} -c unix_socket_directories='{}' "
                      "-c fsync=off -c max_connections=60",
                      port_, dir_.path().string()),
          "start"});
-    if (start.exit_code != 0) {
-        FAIL("pg_ctl start failed: " << start.out << start.err << read_text(dir_ / "server.log"));
+    if (launched.exit_code != 0) {
+        FAIL("pg_ctl start failed: " << launched.out << launched.err
+                                     << read_text(dir_ / "server.log"));
     }
     started_ = true;
-    // CaLedger objects the test opens in its own process log in with it.
-    setenv("PGPASSWORD", password_.c_str(), 1);
+}
+
+void PostgresServer::stop_now() {
+    as_owner({(bin_ / "pg_ctl").string(), "-D", data_.string(), "-m", "immediate", "-w", "stop"});
+    started_ = false;
 }
 
 PostgresServer::~PostgresServer() {
     if (started_) {
-        as_owner(
-            {(bin_ / "pg_ctl").string(), "-D", data_.string(), "-m", "immediate", "-w", "stop"});
+        stop_now();
     }
 }
 

@@ -35,6 +35,10 @@ public:
     std::string psql(const std::string& database, const std::string& sql) const;
     // Makes a database owned by the superuser.
     void create_database(const std::string& name) const;
+    // Stops the server at once (as a crash or a lost network would look to
+    // its clients), and starts it again on the same port with its data.
+    void stop_now();
+    void start();
 
 private:
     // Runs a server program as the user who owns the cluster.

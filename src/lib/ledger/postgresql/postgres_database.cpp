@@ -172,6 +172,10 @@ public:
             throw InputError(fmt::format("cannot open the CA ledger {}: {}", name_,
                                          postgresql::one_line(PQerrorMessage(connection_.get()))));
         }
+        // libpq prints the server's notices (a WARNING when the server shuts
+        // down) on stderr, which must hold only certforge's own lines.
+        PQsetNoticeProcessor(
+            connection_.get(), [](void*, const char*) {}, nullptr);
         if (PQserverVersion(connection_.get()) < 100000) {
             throw InputError(fmt::format("the CA ledger {} is on PostgreSQL {}; it needs 10 or "
                                          "newer",
