@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 namespace certforge::cli {
 namespace {
@@ -23,18 +24,20 @@ struct CaInitOptions : IssueOptions {
     std::string ledger;
 };
 
-// The new CA's ledger, opened before anything is written: it must be
-// reachable and hold no other CA's certificates.
-void check_new_ledger(const CaInitOptions& options) {
+// The new CA's ledger, opened before anything is written (when there is one
+// to open: --ledger, or a ca.db left in the folder): it must be reachable
+// and hold no other CA's certificates. The same connection later records
+// which CA the ledger belongs to.
+void open_new_ledger(const CaInitOptions& options, std::optional<CaLedger>& ledger) {
     const std::filesystem::path dir = utf8_path(options.out);
     if (options.ledger.empty() && !std::filesystem::exists(dir / kCaLedgerFile)) {
         return;
     }
-    const CaLedger ledger(dir, options.ledger);
-    const auto recorded = ledger.entries().size();
+    ledger.emplace(dir, options.ledger);
+    const auto recorded = ledger->entries().size();
     if (recorded > 0) {
         throw InputError(fmt::format(
-            "{} records {} certificate{} of {}; a new CA must not inherit them: {}", ledger.name(),
+            "{} records {} certificate{} of {}; a new CA must not inherit them: {}", ledger->name(),
             recorded, recorded == 1 ? "" : "s",
             options.ledger.empty() ? fmt::format("the CA in {}", options.out) : "another CA",
             options.ledger.empty() ? "move the old CA folder away first"
@@ -52,10 +55,8 @@ int run_ca_init(const CaInitOptions& options) {
     apply_overrides(options.overrides, request);
     OutputSet::refuse_existing(utf8_path(options.out), {kCaKeyFile, kCaCertFile, kCaMetadataFile},
                                options.force);
-    if (!options.ledger.empty()) {
-        check_ledger_url(options.ledger);
-    }
-    check_new_ledger(options);
+    std::optional<CaLedger> ledger;
+    open_new_ledger(options, ledger);
 
     CertificateBuilder builder(*backend, profile);
     const IssuedCertificate ca =
@@ -75,10 +76,12 @@ int run_ca_init(const CaInitOptions& options) {
     output.add(kCaCertFile, pem_encode("CERTIFICATE", ca.certificate_der), FileMode::public_file);
     output.add(kCaMetadataFile, metadata_to_json(metadata), FileMode::public_file);
     auto written = output.commit();
-    CaLedger ledger(utf8_path(options.out), options.ledger);
-    ledger.bind_ca(metadata.certificate_sha256);
+    if (!ledger) {
+        ledger.emplace(utf8_path(options.out), options.ledger);
+    }
+    ledger->bind_ca(metadata.certificate_sha256);
     if (options.ledger.empty()) {
-        written.push_back(utf8_path(ledger.name()));
+        written.push_back(utf8_path(ledger->name()));
     }
 
     if (options.json) {
