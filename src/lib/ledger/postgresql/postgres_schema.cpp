@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <fmt/format.h>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -104,20 +105,17 @@ const std::vector<LedgerTable>& postgres_tables() {
     return tables;
 }
 
-std::vector<std::string> column(Database& db, std::string_view sql, std::string_view argument) {
-    Statement query(db, sql);
-    if (!argument.empty()) {
-        query.bind(1, argument);
-    }
-    std::vector<std::string> out;
-    while (query.step()) {
-        out.push_back(query.text(0));
-    }
-    return out;
-}
+// The tables of the session's schema and their columns, in one query.
+using Shape = std::map<std::string, std::vector<std::string>, std::less<>>;
 
-bool contains(const std::vector<std::string>& names, std::string_view name) {
-    return std::find(names.begin(), names.end(), name) != names.end();
+Shape read_shape(Database& db) {
+    Statement query(db, "SELECT table_name, column_name FROM information_schema.columns WHERE "
+                        "table_schema = current_schema()");
+    Shape shape;
+    while (query.step()) {
+        shape[query.text(0)].push_back(query.text(1));
+    }
+    return shape;
 }
 
 [[noreturn]] void not_a_ledger(const Database& db, std::string_view detail) {
@@ -126,58 +124,69 @@ bool contains(const std::vector<std::string>& names, std::string_view name) {
                                  db.name(), detail));
 }
 
-int found_version(Database& db, const std::vector<std::string>& tables) {
-    const bool has_certificates = contains(tables, "certificates");
-    if (!contains(tables, "certforge_schema")) {
-        if (has_certificates) {
+// The schema version of the ledger `shape` shows (0: no ledger yet).
+int found_version(Database& db, const Shape& shape) {
+    if (!shape.contains("certforge_schema")) {
+        if (shape.contains("certificates")) {
             not_a_ledger(db, "a certificates table without certforge_schema");
         }
         return 0;
     }
-    const auto versions = column(db, "SELECT version FROM certforge_schema", "");
+    Statement query(db, "SELECT version FROM certforge_schema");
+    std::vector<std::int64_t> versions;
+    while (query.step()) {
+        versions.push_back(query.integer(0));
+    }
     if (versions.size() != 1) {
         not_a_ledger(db, fmt::format("certforge_schema has {} rows", versions.size()));
     }
-    const int version = std::stoi(versions.front());
+    const auto version = versions.front();
     if (version > kSchemaVersion) {
         throw InputError(fmt::format("{}: ledger schema version {} is newer than this certforge "
                                      "knows ({}); upgrade certforge",
                                      db.name(), version, kSchemaVersion));
     }
-    return version;
+    return static_cast<int>(version);
 }
 
-void check_columns(Database& db, int version) {
+void check_columns(const Database& db, const Shape& shape, int version) {
     std::vector<LedgerTable> tables = ledger_tables();
     tables.insert(tables.end(), postgres_tables().begin(), postgres_tables().end());
     for (const auto& table : tables) {
         if (table.since > version) {
             continue;
         }
-        const auto columns = column(db,
-                                    "SELECT column_name FROM information_schema.columns WHERE "
-                                    "table_schema = current_schema() AND table_name = ?1",
-                                    table.name);
+        const auto found = shape.find(table.name);
+        if (found == shape.end()) {
+            not_a_ledger(db, fmt::format("it has no {} table", table.name));
+        }
         for (const auto name : table.columns) {
-            if (!contains(columns, name)) {
-                not_a_ledger(db, columns.empty() ? fmt::format("it has no {} table", table.name)
-                                                 : fmt::format("its {} table has no column {}",
-                                                               table.name, name));
+            if (std::find(found->second.begin(), found->second.end(), name) ==
+                found->second.end()) {
+                not_a_ledger(db, fmt::format("its {} table has no column {}", table.name, name));
             }
         }
     }
 }
 
+// The version of the ledger as it stands, after checking its tables.
+int checked_version(Database& db) {
+    const Shape shape = read_shape(db);
+    const int version = found_version(db, shape);
+    check_columns(db, shape, version);
+    return version;
+}
+
 } // namespace
 
 void prepare_postgres_schema(Database& db) {
+    // A current ledger is only read: opening one takes no lock.
+    if (checked_version(db) == kSchemaVersion) {
+        return;
+    }
+    // Another runner may have migrated it meanwhile: look again under the lock.
     WriteTransaction transaction(db);
-    const auto tables = column(db,
-                               "SELECT table_name FROM information_schema.tables WHERE "
-                               "table_schema = current_schema()",
-                               "");
-    const int version = found_version(db, tables);
-    check_columns(db, version);
+    const int version = checked_version(db);
     if (version == kSchemaVersion) {
         return;
     }

@@ -7,9 +7,10 @@
 
 namespace certforge::ledger {
 
-// Readies the database as a CA ledger, under the write lock so that runners
-// starting together migrate it once. Its tables live in the session's
-// current schema. No ledger tables: all are made. Otherwise its schema
+// Readies the database as a CA ledger. One that is current is only read (its
+// tables and columns in one query); migrations run under the write lock, so
+// that runners starting together migrate it once. Its tables live in the
+// session's current schema. No ledger tables: all are made. Otherwise its schema
 // version (table certforge_schema) must be one this build knows, and the
 // tables must have their columns; missing migrations are run (which needs
 // the CREATE grant the ledger's owner has). Throws InputError naming the
