@@ -330,17 +330,7 @@ TEST_CASE("batch: SIGKILL at any moment loses nothing", "[batch]") {
         certforge::test::BackgroundProcess process(
             {CERTFORGE_BINARY, "batch", batch.sites.string(), "--ca", batch.ca.string(), "--out",
              batch.out.string(), "--backend", backend, "--jobs", "2"});
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-        while (std::chrono::steady_clock::now() < deadline) {
-            unsigned done = 0;
-            for (unsigned i = 1; i <= 40; ++i) {
-                done += fs::exists(batch.out / fmt::format("site-{}", i) / "server.crt") ? 1 : 0;
-            }
-            if (done >= done_before_kill) {
-                break;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(2));
-        }
+        Batch::wait_for_sites(batch.out, 40, done_before_kill);
         process.kill_now();
     }
     const auto rerun = batch.run_batch({"--jobs", "2"});

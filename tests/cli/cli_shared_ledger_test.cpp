@@ -10,26 +10,11 @@
 #include "support/test_support.hpp"
 
 #include <catch2/catch.hpp>
-#include <chrono>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 using namespace certforge::test;
 namespace fs = std::filesystem;
-
-namespace {
-
-// How many of the sites' folders in `out` hold a certificate.
-unsigned done_in(const fs::path& out, unsigned sites) {
-    unsigned done = 0;
-    for (unsigned i = 1; i <= sites; ++i) {
-        done += fs::exists(out / fmt::format("site-{}", i) / "server.crt") ? 1 : 0;
-    }
-    return done;
-}
-
-} // namespace
 
 TEST_CASE("shared ledger: ca init --ledger records the URL, and every command uses the database",
           "[ledger][postgresql]") {
@@ -106,17 +91,14 @@ TEST_CASE("shared ledger: three batch runners at once, one killed and re-run, lo
             runners.push_back(std::make_unique<BackgroundProcess>(args));
         }
         // The third is killed once a few of its sites are done.
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-        while (done_in(outs[2], kSites) < 5 && std::chrono::steady_clock::now() < deadline) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(2));
-        }
+        Batch::wait_for_sites(outs[2], kSites, 5);
         runners[2]->kill_now();
         CHECK(runners[0]->wait_for_exit() == 0);
         CHECK(runners[1]->wait_for_exit() == 0);
     }
-    CHECK(done_in(outs[0], kSites) == kSites);
-    CHECK(done_in(outs[1], kSites) == kSites);
-    CHECK(done_in(outs[2], kSites) < kSites);
+    CHECK(Batch::sites_done(outs[0], kSites) == kSites);
+    CHECK(Batch::sites_done(outs[1], kSites) == kSites);
+    CHECK(Batch::sites_done(outs[2], kSites) < kSites);
     const auto repaired = run_certforge(batch.batch_args(outs[2]));
     INFO(repaired.out << repaired.err);
     REQUIRE(repaired.exit_code == 0);
@@ -305,10 +287,7 @@ TEST_CASE("shared ledger: the server goes away in the middle of a batch: one lin
         command += " > '" + (batch.dir / "runner.out").string() + "' 2> '" +
                    (batch.dir / "runner.err").string() + "'";
         BackgroundProcess runner({"sh", "-c", command, CERTFORGE_BINARY});
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-        while (done_in(batch.out, kSites) < 5 && std::chrono::steady_clock::now() < deadline) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(2));
-        }
+        Batch::wait_for_sites(batch.out, kSites, 5);
         server.stop_now();
         CHECK(runner.wait_for_exit() != 0);
     }
@@ -319,7 +298,7 @@ TEST_CASE("shared ledger: the server goes away in the middle of a batch: one lin
                                           ": connection lost: "));
     // Only certforge's own lines: no notice of the server's from libpq.
     CHECK(err.find("WARNING") == std::string::npos);
-    CHECK(done_in(batch.out, kSites) < kSites);
+    CHECK(Batch::sites_done(batch.out, kSites) < kSites);
 
     server.start();
     const auto repaired = batch.run_batch();

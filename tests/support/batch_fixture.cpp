@@ -4,7 +4,9 @@
 #include "support/sqlite_db.hpp"
 
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <fmt/format.h>
+#include <thread>
 
 namespace certforge::test {
 namespace {
@@ -27,9 +29,7 @@ Batch::Batch(std::string backend_name, std::string ca_profile) : backend(std::mo
 
 Batch::Batch(std::string backend_name, const PostgresServer& postgres)
     : backend(std::move(backend_name)), server(&postgres) {
-    static int made = 0;
-    database = fmt::format("batch_{}", ++made);
-    postgres.create_database(database);
+    database = postgres.new_database("batch");
     init_ca("", {"--ledger", postgres.url(database)});
 }
 
@@ -66,6 +66,22 @@ RunResult Batch::run_batch(std::vector<std::string> extra,
     auto args = batch_args(out);
     args.insert(args.end(), extra.begin(), extra.end());
     return run_certforge(args, env);
+}
+
+unsigned Batch::sites_done(const std::filesystem::path& out_dir, unsigned sites) {
+    unsigned done = 0;
+    for (unsigned i = 1; i <= sites; ++i) {
+        done += std::filesystem::exists(out_dir / fmt::format("site-{}", i) / "server.crt") ? 1 : 0;
+    }
+    return done;
+}
+
+void Batch::wait_for_sites(const std::filesystem::path& out_dir, unsigned sites,
+                           unsigned at_least) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (sites_done(out_dir, sites) < at_least && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
 }
 
 void Batch::require_ledger_matches_files(std::vector<std::filesystem::path> folders) const {

@@ -39,6 +39,13 @@ struct Batch {
     // The arguments of a batch run into `out_dir`.
     std::vector<std::string> batch_args(const std::filesystem::path& out_dir) const;
 
+    // How many of sites site-1 .. site-N in `out_dir` have their certificate.
+    static unsigned sites_done(const std::filesystem::path& out_dir, unsigned sites);
+    // Waits (up to 60 s, for a loaded machine) until at least `at_least` of
+    // them have it: the moment a test kills or cuts off a running batch.
+    static void wait_for_sites(const std::filesystem::path& out_dir, unsigned sites,
+                               unsigned at_least);
+
     // The independent check (tests/support/ledger_matches_files.py): every
     // site in each folder has exactly one valid certificate, its key
     // matches, the CA signed it, no temp files, no pending entries, no

@@ -13,10 +13,8 @@ LedgerPlace::LedgerPlace() {
 }
 
 LedgerPlace::LedgerPlace(const PostgresServer& server) : LedgerPlace() {
-    static int made = 0;
     server_ = &server;
-    database_ = fmt::format("ledger_{}", ++made);
-    server.create_database(database_);
+    database_ = server.new_database("ledger");
 }
 
 std::unique_ptr<CaLedger> LedgerPlace::open() const {

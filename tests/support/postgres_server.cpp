@@ -107,4 +107,10 @@ void PostgresServer::create_database(const std::string& name) const {
     psql("postgres", fmt::format("CREATE DATABASE \"{}\"", name));
 }
 
+std::string PostgresServer::new_database(const std::string& prefix) const {
+    const std::string name = fmt::format("{}_{}", prefix, ++databases_);
+    create_database(name);
+    return name;
+}
+
 } // namespace certforge::test

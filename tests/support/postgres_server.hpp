@@ -35,6 +35,9 @@ public:
     std::string psql(const std::string& database, const std::string& sql) const;
     // Makes a database owned by the superuser.
     void create_database(const std::string& name) const;
+    // Makes a database of a name not used before on this server (PREFIX_N),
+    // and returns the name.
+    std::string new_database(const std::string& prefix) const;
     // Stops the server at once (as a crash or a lost network would look to
     // its clients), and starts it again on the same port with its data.
     void stop_now();
@@ -51,6 +54,7 @@ private:
     std::string password_ = "ledger-test-password";
     bool as_postgres_ = false;
     bool started_ = false;
+    mutable unsigned databases_ = 0;
 };
 
 } // namespace certforge::test
