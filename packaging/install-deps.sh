@@ -24,7 +24,7 @@ set -euo pipefail
 build_packages=(
   cmake ninja-build g++ pkg-config ccache
   libssl-dev libbotan-2-dev libcli11-dev libtomlplusplus-dev libfmt-dev nlohmann-json3-dev
-  libzip-dev libsqlite3-dev libcpp-httplib-dev libpq-dev python3 dpkg-dev
+  libzip-dev libsqlite3-dev libcpp-httplib-dev libpq-dev libp11-kit-dev python3 dpkg-dev
 )
 test_packages=(
   catch2 openssl python3 python3-cryptography python3-cryptography-vectors

@@ -10,6 +10,7 @@
 #include "certforge/cert_info.hpp"
 #include "certforge/crl.hpp"
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,19 +23,44 @@ struct KeySpec {
     unsigned bits = 2048;
 };
 
-// A private key as PKCS#8 PrivateKeyInfo DER, held in wiping memory.
-// `source` names where it came from (a key file) in the messages of the
-// errors it causes; empty for a key certforge made or took from a container.
+// An RSA private key that stays in a device (a PKCS#11 token) and signs
+// there. Backends wrap it in their library's key type; the device does the
+// padding and the private-key operation, the backend the hashing and the
+// DigestInfo.
+class ExternalKey {
+public:
+    virtual ~ExternalKey() = default;
+    // Where the key is, for messages (its URI, which never holds the PIN).
+    virtual const std::string& name() const noexcept = 0;
+    // The public key: modulus and exponent, big-endian, no leading zeros.
+    virtual const Bytes& rsa_modulus() const noexcept = 0;
+    virtual const Bytes& rsa_public_exponent() const noexcept = 0;
+    // RSASSA-PKCS1-v1_5 (RFC 8017 8.2.1) of an encoded DigestInfo: EMSA
+    // padding and the RSA operation, on the device (CKM_RSA_PKCS). Returns
+    // as many bytes as the modulus has. Safe to call from several threads
+    // (the calls are serialised). Throws InputError when the device fails.
+    virtual Bytes sign_digest_info(ByteView digest_info) const = 0;
+};
+
+// A private key: PKCS#8 PrivateKeyInfo DER held in wiping memory, or a key
+// in a device (`external()`, shared by the copies; its pkcs8_der() is
+// empty). `source` names where it came from (a key file, a token URI) in the
+// messages of the errors it causes; empty for a key certforge made or took
+// from a container.
 class PrivateKey {
 public:
     explicit PrivateKey(SecureBytes pkcs8_der, std::string source = {})
         : der_(std::move(pkcs8_der)), source_(std::move(source)) {}
+    explicit PrivateKey(std::shared_ptr<const ExternalKey> external)
+        : source_(external->name()), external_(std::move(external)) {}
     ByteView pkcs8_der() const noexcept { return der_; }
     const std::string& source() const noexcept { return source_; }
+    const std::shared_ptr<const ExternalKey>& external() const noexcept { return external_; }
 
 private:
     SecureBytes der_;
     std::string source_;
+    std::shared_ptr<const ExternalKey> external_;
 };
 
 // "SOURCE: the private key is inconsistent (REASON)", without "SOURCE: "

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "certforge/cert_info.hpp"
+#include "certforge/token_key.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -24,6 +25,7 @@ struct BatchOptions {
     unsigned jobs = 0;                      // worker threads; 0: every core
     std::int64_t renew_within = 30 * 86400; // seconds before notAfter
     bool dry_run = false;                   // plan only: no key, no file, no ledger entry
+    TokenPin token_pin;                     // a CA key on a token: its PIN, when asked
 };
 
 enum class SiteStatus { created, renewed, skipped, failed };

@@ -6,6 +6,7 @@
 #include "certforge/profile.hpp"
 #include "certforge/request.hpp"
 
+#include <functional>
 #include <optional>
 
 namespace certforge {
@@ -81,8 +82,14 @@ public:
     IssuedRequest make_csr(const CertRequest& request,
                            std::optional<PrivateKey> existing_key = std::nullopt);
 
-    // A new key and a self-signed CA certificate.
-    IssuedCertificate issue_ca(const CaRequest& request);
+    // Where a CA key comes from when it is not made by the backend: given
+    // the size the profile and request chose, a key (on a token).
+    using KeySource = std::function<PrivateKey(unsigned bits)>;
+
+    // A self-signed CA certificate for a new key, or for the key
+    // `key_source` gives, checked against the profile. Every check of the
+    // request runs before the key is made or asked for.
+    IssuedCertificate issue_ca(const CaRequest& request, const KeySource& key_source = {});
 
 private:
     PrivateKey key_for(unsigned requested_bits, std::optional<PrivateKey> existing_key);

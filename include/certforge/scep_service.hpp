@@ -67,6 +67,8 @@ struct ScepServiceOptions {
     // Who else than loopback peers may fetch the page: those who send
     // this token (HTTP Basic password or Bearer). Empty: loopback only.
     SecureString admin_token;
+    // A CA key on a token: its PIN, asked once at start when the token needs it.
+    TokenPin token_pin;
 };
 
 struct ScepHttpRequest {

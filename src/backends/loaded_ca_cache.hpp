@@ -21,13 +21,15 @@ public:
             loaded_ &&
             std::equal(certificate_der_.begin(), certificate_der_.end(),
                        credentials.certificate_der.begin(), credentials.certificate_der.end()) &&
-            std::equal(key_der_.begin(), key_der_.end(), key.begin(), key.end());
+            std::equal(key_der_.begin(), key_der_.end(), key.begin(), key.end()) &&
+            external_ == credentials.key.external();
         if (!same) {
             loaded_.reset();
             loaded_.emplace(load(credentials));
             certificate_der_.assign(credentials.certificate_der.begin(),
                                     credentials.certificate_der.end());
             key_der_.assign(key.begin(), key.end());
+            external_ = credentials.key.external();
         }
         return *loaded_;
     }
@@ -35,6 +37,7 @@ public:
 private:
     Bytes certificate_der_;
     SecureBytes key_der_;
+    std::shared_ptr<const ExternalKey> external_;
     std::optional<Loaded> loaded_;
 };
 

@@ -136,6 +136,32 @@ SecureString new_password(const PasswordOptions& options, const std::string& fil
     return certforge::new_password(password_source(options, file), backend, generated);
 }
 
+void add_pin_options(CLI::App* command, PasswordOptions& pin) {
+    command->add_option("--pin-file", pin.file,
+                        "a CA key on a PKCS#11 token: read its PIN from the first line of this "
+                        "file (default: ask on the terminal)");
+    command->add_option("--pin-env", pin.env,
+                        "a CA key on a PKCS#11 token: read its PIN from this environment variable");
+}
+
+TokenPin token_pin(const PasswordOptions& pin, PinPrompt prompt) {
+    return [pin, prompt](std::string_view token) {
+        if (!pin.file.empty()) {
+            return read_password_file(utf8_path(pin.file));
+        }
+        if (!pin.env.empty()) {
+            return read_password_env(pin.env);
+        }
+        if (prompt == PinPrompt::never || !stdin_is_terminal()) {
+            throw InputError(fmt::format(
+                "the token \"{}\" needs its PIN{}: use --pin-file or "
+                "--pin-env",
+                token, prompt == PinPrompt::never ? "" : " and standard input is not a terminal"));
+        }
+        return prompt_password(fmt::format("PIN of the token \"{}\": ", token));
+    };
+}
+
 Profile load_profile_quietly(const std::string& name_or_path) {
     return ProfileCatalog::from_environment().load(name_or_path);
 }

@@ -11,6 +11,7 @@
 #include "certforge/passwords.hpp"
 #include "certforge/profile.hpp"
 #include "certforge/request.hpp"
+#include "certforge/token_key.hpp"
 
 #include <CLI/CLI.hpp>
 #include <filesystem>
@@ -132,6 +133,15 @@ SecureString new_password(const PasswordOptions& options, const std::string& fil
 // The same as a source for the library: the prompt (naming `file`) is set
 // only when standard input is a terminal.
 PasswordSource password_source(const PasswordOptions& options, const std::string& file);
+
+// --pin-file and --pin-env: the PIN of a CA key on a PKCS#11 token.
+void add_pin_options(CLI::App* command, PasswordOptions& pin);
+// The PIN as the library asks for it: from --pin-file, --pin-env, else a
+// prompt naming the token on a terminal (unless `prompt` is never: batch
+// never prompts); throws InputError when none can be had. Asked only when
+// the token needs a login.
+enum class PinPrompt { on_terminal, never };
+TokenPin token_pin(const PasswordOptions& pin, PinPrompt prompt = PinPrompt::on_terminal);
 
 // Loads a profile by name or path and, when it is legacy, says so on stderr
 // (for commands that read; issuing commands name the weak crypto they use).

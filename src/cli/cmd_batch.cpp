@@ -24,6 +24,7 @@ struct BatchCommandOptions {
     std::string renew_within = "30d";
     bool dry_run = false;
     bool json = false;
+    PasswordOptions pin;
 };
 
 using Clock = std::chrono::steady_clock;
@@ -205,6 +206,7 @@ int run_batch_command(const BatchCommandOptions& options) {
     batch.jobs = options.jobs;
     batch.renew_within = parse_duration(options.renew_within, "--renew-within");
     batch.dry_run = options.dry_run;
+    batch.token_pin = token_pin(options.pin, PinPrompt::never);
     PrintingObserver observer(options.json, options.dry_run);
     try {
         const BatchSummary summary = run_batch(batch, observer);
@@ -238,6 +240,7 @@ void add_batch_command(CLI::App& app, Action& selected) {
     command->add_flag("--dry-run", options->dry_run,
                       "say what would be created, renewed or skipped; write nothing");
     add_backend_option(command, options->backend);
+    add_pin_options(command, options->pin);
     command->add_flag(
         "--json", options->json,
         fmt::format("print JSON ({}): a result per site, then a summary", schema::kBatch));

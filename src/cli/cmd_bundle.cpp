@@ -42,15 +42,15 @@ int run_bundle(const BundleOptions& options) {
     if (!options.cert.empty()) {
         chain = read_certificate_file(utf8_path(options.cert));
     }
-    std::optional<CaFolder> ca;
+    std::optional<Bytes> ca_certificate;
     if (!options.ca_dir.empty()) {
-        ca.emplace(load_ca_folder(utf8_path(options.ca_dir), *backend));
-        if (std::find(chain.begin(), chain.end(), ca->certificate_der) == chain.end()) {
-            chain.push_back(ca->certificate_der);
+        ca_certificate = load_ca_certificate(utf8_path(options.ca_dir), *backend);
+        if (std::find(chain.begin(), chain.end(), *ca_certificate) == chain.end()) {
+            chain.push_back(*ca_certificate);
         }
     }
     BundleInput bundle;
-    bundle.trust_certificate = ca ? ca->certificate_der : chain.front();
+    bundle.trust_certificate = ca_certificate ? *ca_certificate : chain.front();
     if (!options.cert.empty()) {
         bundle.leaf_certificate = chain.front();
     }

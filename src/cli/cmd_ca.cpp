@@ -22,6 +22,9 @@ namespace {
 struct CaInitOptions : IssueOptions {
     std::string name;
     std::string ledger;
+    std::string ca_key;
+    bool existing_key = false;
+    PasswordOptions pin;
 };
 
 // The new CA's ledger, opened before anything is written (when there is one
@@ -45,9 +48,35 @@ void open_new_ledger(const CaInitOptions& options, std::optional<CaLedger>& ledg
     }
 }
 
+// Where the new CA's key comes from: none (the backend makes it, ca.key),
+// or the token --ca-key names (made there, or already there with
+// --existing-key).
+CertificateBuilder::KeySource token_key_source(const CaInitOptions& options, Backend& backend) {
+    if (options.ca_key.empty()) {
+        if (options.existing_key) {
+            throw UsageError("--existing-key needs --ca-key: the URI of the key on the token");
+        }
+        return {};
+    }
+    if (!is_token_key_uri(options.ca_key)) {
+        throw UsageError(fmt::format("--ca-key {}: give the URI of a key on a PKCS#11 token "
+                                     "(pkcs11:token=...;object=...); a CA key in a file is "
+                                     "made by ca init itself",
+                                     options.ca_key));
+    }
+    check_token_key_uri(options.ca_key);
+    return [&options, &backend](unsigned bits) {
+        const TokenPin pin = token_pin(options.pin);
+        return options.existing_key
+                   ? open_token_key(options.ca_key, pin)
+                   : generate_token_key(options.ca_key, bits, backend.random_bytes(16), pin);
+    };
+}
+
 int run_ca_init(const CaInitOptions& options) {
     const Profile profile = load_profile_quietly(options.profile);
     const auto backend = make_backend(options.backend);
+    const auto key_source = token_key_source(options, *backend);
 
     CaRequest request;
     request.subject = options.subject;
@@ -60,7 +89,7 @@ int run_ca_init(const CaInitOptions& options) {
 
     CertificateBuilder builder(*backend, profile);
     const IssuedCertificate ca =
-        with_cli_hint(HintStyle::ca_init, [&] { return builder.issue_ca(request); });
+        with_cli_hint(HintStyle::ca_init, [&] { return builder.issue_ca(request, key_source); });
     const CertInfo info = backend->parse_certificate(ca.certificate_der, "new CA certificate");
     if (const auto weak = weak_crypto_warning("the CA certificate", info.signature_hash,
                                               info.key_bits, fmt::format("'{}'", profile.id))) {
@@ -69,10 +98,12 @@ int run_ca_init(const CaInitOptions& options) {
 
     CaMetadata metadata{options.name,           profile.id,       std::string(backend->name()),
                         format_utc(unix_now()), sha256_hex(info), std::string(version()),
-                        options.ledger};
+                        options.ledger,         options.ca_key};
     OutputSet output(utf8_path(options.out), options.force);
-    output.add(kCaKeyFile, pem_encode_secret("PRIVATE KEY", ca.key.pkcs8_der()),
-               FileMode::private_file);
+    if (!ca.key.external()) {
+        output.add(kCaKeyFile, pem_encode_secret("PRIVATE KEY", ca.key.pkcs8_der()),
+                   FileMode::private_file);
+    }
     output.add(kCaCertFile, pem_encode("CERTIFICATE", ca.certificate_der), FileMode::public_file);
     output.add(kCaMetadataFile, metadata_to_json(metadata), FileMode::public_file);
     auto written = output.commit();
@@ -92,6 +123,9 @@ int run_ca_init(const CaInitOptions& options) {
                profile.id, to_string(info.key_algorithm), info.key_bits,
                to_string(info.signature_hash), format_utc(info.not_after));
     fmt::print("  sha256 {}\n", sha256_hex(info));
+    if (ca.key.external()) {
+        fmt::print("  key on the token: {}\n", options.ca_key);
+    }
     print_written(written);
     return kExitOk;
 }
@@ -104,6 +138,7 @@ struct CaSignOptions {
     std::string backend;
     bool force = false;
     bool json = false;
+    PasswordOptions pin;
 };
 
 int run_ca_sign(const CaSignOptions& options) {
@@ -115,7 +150,7 @@ int run_ca_sign(const CaSignOptions& options) {
     OutputSet::refuse_existing(dir, {path_text(out.filename())}, options.force);
     const Bytes der = read_request_file(utf8_path(options.request));
     const CsrInfo csr = backend->parse_csr(der, options.request);
-    const CaFolder ca = load_ca_folder(utf8_path(options.ca_dir), *backend);
+    const CaFolder ca = load_ca_folder(utf8_path(options.ca_dir), *backend, token_pin(options.pin));
     const UnixTime now = unix_now();
     const Bytes cert = with_cli_hint(HintStyle::ca_sign, [&] {
         try {
@@ -169,6 +204,14 @@ void add_ca_command(CLI::App& app, Action& selected) {
                      "CA: postgresql://USER@HOST:PORT/DATABASE, recorded in ca.json (the "
                      "password from PGPASSFILE, PGPASSWORD or CERTFORGE_LEDGER_PASSWORD_FILE, "
                      "never in the URL); default: ca.db in the folder");
+    init->add_option("--ca-key", options->ca_key,
+                     "make the CA key on a PKCS#11 token instead of ca.key: its RFC 7512 URI, "
+                     "pkcs11:token=LABEL;object=KEY-LABEL[?module-path=/path/module.so] "
+                     "(default module: those p11-kit has registered), recorded in ca.json; the "
+                     "key never leaves the token, and every command that signs asks for its PIN");
+    init->add_flag("--existing-key", options->existing_key,
+                   "use the key --ca-key names, already on the token, instead of making one");
+    add_pin_options(init, options->pin);
     add_issue_options(init, *options, "replace an existing CA in the folder");
     on_run(init, selected, options, run_ca_init);
 
@@ -183,6 +226,7 @@ void add_ca_command(CLI::App& app, Action& selected) {
         ->required();
     sign->add_option("-o,--out", sign_options->out, "certificate file to write (PEM)")->required();
     add_backend_option(sign, sign_options->backend);
+    add_pin_options(sign, sign_options->pin);
     sign->add_flag("--force", sign_options->force, "replace an existing file");
     sign->add_flag("--json", sign_options->json, "print JSON");
     on_run(sign, selected, sign_options, run_ca_sign);

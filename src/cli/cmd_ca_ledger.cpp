@@ -156,11 +156,12 @@ struct CaCrlOptions {
     bool der = false;
     bool force = false;
     bool json = false;
+    PasswordOptions pin;
 };
 
 int run_ca_crl(const CaCrlOptions& options) {
     const auto backend = make_backend(options.backend);
-    const CaFolder ca = load_ca_folder(utf8_path(options.ca_dir), *backend);
+    const CaFolder ca = load_ca_folder(utf8_path(options.ca_dir), *backend, token_pin(options.pin));
     const Profile profile =
         load_profile(options.profile.empty() ? ca.metadata.profile_id : options.profile);
     const std::filesystem::path out =
@@ -263,6 +264,7 @@ void add_ca_ledger_commands(CLI::App* ca, Action& selected) {
                   "replace an existing file that is not a CRL (an existing CRL is always "
                   "replaced: it is a publication)");
     crl->add_flag("--json", crl_options->json, "print JSON");
+    add_pin_options(crl, crl_options->pin);
     on_run(crl, selected, crl_options, run_ca_crl);
 }
 

@@ -27,6 +27,7 @@ struct MakeOptions : IssueOptions {
     std::string pkcs12;
     std::vector<std::string> formats{"pfx", "import-bundle"};
     PasswordOptions password;
+    PasswordOptions pin;
 };
 
 constexpr const char* kDeviceHint =
@@ -100,7 +101,7 @@ int run_make(const MakeOptions& options) {
     std::optional<CaFolder> ca;
     std::optional<CaLedger> ledger;
     if (!options.ca_dir.empty()) {
-        ca.emplace(load_ca_folder(utf8_path(options.ca_dir), *backend));
+        ca.emplace(load_ca_folder(utf8_path(options.ca_dir), *backend, token_pin(options.pin)));
     }
     if (!options.key_file.empty()) {
         order.existing_key.emplace(read_private_key_file(utf8_path(options.key_file)));
@@ -199,6 +200,7 @@ void add_make_command(CLI::App& app, Action& selected) {
                          "server.pfx (default: prompt on a terminal, else generated into "
                          "server.pfx.pass)",
                          true);
+    add_pin_options(command, options->pin);
     add_issue_options(command, *options, "replace existing files in the folder");
     on_run(command, selected, options, run_make);
 }

@@ -36,6 +36,7 @@ struct ServeOptions {
     std::string backend;
     unsigned threads = 64;
     unsigned timeout = 10;
+    PasswordOptions pin;
 };
 
 int run_serve(const ServeOptions& options) {
@@ -46,6 +47,7 @@ int run_serve(const ServeOptions& options) {
     ScepServiceOptions service_options;
     service_options.ca_dir = utf8_path(options.ca_dir);
     service_options.backend = options.backend;
+    service_options.token_pin = token_pin(options.pin);
     service_options.manual_approval = options.approve == "manual";
     if (!options.caps.empty()) {
         service_options.capabilities = ScepCapabilities::parse(options.caps);
@@ -178,11 +180,12 @@ struct DecideOptions {
     std::string id;
     std::string reason = "rejected by the CA's administrator";
     std::string backend;
+    PasswordOptions pin;
 };
 
 int run_approve(const DecideOptions& options) {
     const auto backend = make_backend(options.backend);
-    const CaFolder ca = load_ca_folder(utf8_path(options.ca_dir), *backend);
+    const CaFolder ca = load_ca_folder(utf8_path(options.ca_dir), *backend, token_pin(options.pin));
     CaLedger ledger(utf8_path(options.ca_dir));
     const ScepTransaction t = approve_scep_request(ca, *backend, ledger, options.id, unix_now());
     fmt::print("approved {}: issued serial {} (profile {}); the device gets it at its next poll\n",
@@ -236,6 +239,7 @@ void add_scep_command(CLI::App& app, Action& selected) {
                      "seconds a client may stall a read or write")
         ->check(CLI::Range(1, 300));
     add_backend_option(serve, serve_options->backend);
+    add_pin_options(serve, serve_options->pin);
     on_run(serve, selected, serve_options, run_serve);
 
     auto challenge_options = std::make_shared<ChallengeOptions>();
@@ -269,6 +273,7 @@ void add_scep_command(CLI::App& app, Action& selected) {
         ->required();
     approve->add_option("--ca", approve_options->ca_dir, "CA folder")->required();
     add_backend_option(approve, approve_options->backend);
+    add_pin_options(approve, approve_options->pin);
     on_run(approve, selected, approve_options, run_approve);
 
     auto reject_options = std::make_shared<DecideOptions>();

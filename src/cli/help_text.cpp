@@ -18,6 +18,7 @@ const std::map<std::string_view, std::string_view> kPlaceholders = {
     {"--approve", "auto|manual"},
     {"--backend", "openssl|botan"},
     {"--ca", "DIR"},
+    {"--ca-key", "URI"},
     {"--caps", "CAP,..."},
     {"--cert", "FILE"},
     {"--chain", "FILE"},
@@ -52,6 +53,8 @@ const std::map<std::string_view, std::string_view> kPlaceholders = {
     {"--out", "DIR"},
     {"--out-password-env", "VAR"},
     {"--out-password-file", "FILE"},
+    {"--pin-env", "VAR"},
+    {"--pin-file", "FILE"},
     {"--pkcs12", "aes|3des|rc2"},
     {"--profile", "PROFILE"},
     {"--profiles", "PROFILE,..."},
@@ -131,7 +134,9 @@ constexpr Examples kExamples[] = {
                 "certforge ca init --profile konica-legacy --name \"Legacy Print CA\" --out "
                 "legacy-ca/\n"
                 "certforge ca init --profile default --name \"Print CA\" --out ca/ --ledger "
-                "postgresql://db.corp.local:5432/certforge"},
+                "postgresql://db.corp.local:5432/certforge\n"
+                "certforge ca init --profile default --name \"Print CA\" --out ca/ --ca-key "
+                "\"pkcs11:token=Print%20CA;object=ca-2026\" --pin-file /run/secrets/ca-pin"},
     {"ca sign", "certforge ca sign request/server.csr --ca ca/ --profile default --out "
                 "server.crt"},
     {"ca list", "certforge ca list --ca ca/\n"

@@ -33,6 +33,11 @@ Batch::Batch(std::string backend_name, const PostgresServer& postgres)
     init_ca("", {"--ledger", postgres.url(database)});
 }
 
+Batch::Batch(std::string backend_name, const SoftHsmToken& token, const std::string& object)
+    : backend(std::move(backend_name)), env(token.env()) {
+    init_ca("", {"--ca-key", token.uri(object), "--pin-file", token.pin_file().string()});
+}
+
 void Batch::init_ca(const std::string& ca_profile, const std::vector<std::string>& extra) {
     write_text(profile, kFastProfile);
     std::vector<std::string> args{
@@ -40,7 +45,7 @@ void Batch::init_ca(const std::string& ca_profile, const std::vector<std::string
         "--name",    "Batch CA", "--out",     ca.string(),
         "--backend", backend};
     args.insert(args.end(), extra.begin(), extra.end());
-    const auto made = run_certforge(args);
+    const auto made = run_certforge(args, env);
     INFO(made.err);
     REQUIRE(made.exit_code == 0);
 }
@@ -62,10 +67,11 @@ std::vector<std::string> Batch::batch_args(const std::filesystem::path& out_dir)
 }
 
 RunResult Batch::run_batch(std::vector<std::string> extra,
-                           const std::map<std::string, std::string>& env) const {
+                           std::map<std::string, std::string> more_env) const {
     auto args = batch_args(out);
     args.insert(args.end(), extra.begin(), extra.end());
-    return run_certforge(args, env);
+    more_env.insert(env.begin(), env.end());
+    return run_certforge(args, more_env);
 }
 
 unsigned Batch::sites_done(const std::filesystem::path& out_dir, unsigned sites) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "support/postgres_server.hpp"
+#include "support/softhsm_token.hpp"
 #include "support/test_support.hpp"
 
 #include <filesystem>
@@ -23,6 +24,8 @@ struct Batch {
     std::string backend;
     const PostgresServer* server = nullptr;
     std::string database;
+    // What every certforge run of the fixture gets: the token's SOFTHSM2_CONF.
+    std::map<std::string, std::string> env;
 
     // A CA made for the sites' profile (test-fast unless `ca_profile` says),
     // its ledger ca.db.
@@ -30,12 +33,16 @@ struct Batch {
     // The same with its ledger in a new database on `server` (ca init
     // --ledger).
     Batch(std::string backend_name, const PostgresServer& postgres);
+    // The same with its key made on `token` (ca init --ca-key), labelled
+    // `object`; its runs give the PIN with --pin-file.
+    Batch(std::string backend_name, const SoftHsmToken& token,
+          const std::string& object = "batch-ca");
 
     // Sites site-1 .. site-N, named print-K.example.com, with an IP SAN.
     void write_sites(unsigned count, const std::string& extra = "") const;
 
     RunResult run_batch(std::vector<std::string> extra = {},
-                        const std::map<std::string, std::string>& env = {}) const;
+                        std::map<std::string, std::string> more_env = {}) const;
     // The arguments of a batch run into `out_dir`.
     std::vector<std::string> batch_args(const std::filesystem::path& out_dir) const;
 

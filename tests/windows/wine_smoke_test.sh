@@ -232,6 +232,12 @@ expect 2 "ca init --ledger: refused in one line (no libpq)"
 grep -q "built without PostgreSQL (libpq)" err.txt && [ "$(wc -l <err.txt)" -eq 1 ] && [ ! -e ca-shared ] &&
   pass "ca init --ledger: the reason is named, nothing written" || fail "ca init --ledger said: $(cat err.txt)"
 
+# No p11-kit in certforge.exe: a CA key on a token is refused the same way.
+win ca init --profile default --name "Token CA" --out ca-token --ca-key "pkcs11:token=CA;object=ca"
+expect 2 "ca init --ca-key: refused in one line (no p11-kit)"
+grep -q "built without PKCS#11 (p11-kit)" err.txt && [ "$(wc -l <err.txt)" -eq 1 ] && [ ! -e ca-token ] &&
+  pass "ca init --ca-key: the reason is named, nothing written" || fail "ca init --ca-key said: $(cat err.txt)"
+
 win schannel --from-probe probe-linux.json --out fix.reg
 expect 0 "schannel --from-probe"
 rc=0

@@ -264,6 +264,9 @@ std::optional<bool> BotanBackend::certificate_signed_by(ByteView certificate_der
 }
 
 std::unique_ptr<Botan::Private_Key> load_private_key(const PrivateKey& key) {
+    if (key.external()) {
+        return token_signing_key(key.external());
+    }
     std::unique_ptr<Botan::Private_Key> loaded;
     try {
         Botan::DataSource_Memory source(key.pkcs8_der().data(), key.pkcs8_der().size());

@@ -57,7 +57,12 @@ private:
 // A PKCS#8 key as a Botan object. Throws InputError when it is not one, or
 // when its parts do not fit together ("SOURCE: the private key is
 // inconsistent (n is not p*q)"; see PrivateKey::source()).
+// A key on a token loads as token_signing_key() makes it.
 std::unique_ptr<Botan::Private_Key> load_private_key(const PrivateKey& key);
+// A key on a token as a Botan key whose signatures the token makes
+// (token_key.cpp).
+std::unique_ptr<Botan::Private_Key>
+token_signing_key(const std::shared_ptr<const ExternalKey>& key);
 // A DER certificate as a Botan object. Throws InputError naming `source`.
 Botan::X509_Certificate load_certificate(ByteView der, std::string_view source);
 

@@ -139,7 +139,12 @@ Asn1OctetStringPtr octet_string(ByteView bytes) {
 LoadedCa load_ca(OSSL_LIB_CTX* ctx, const CaCredentials& issuer) {
     LoadedCa loaded{load_private_key(ctx, issuer.key),
                     load_certificate(ctx, issuer.certificate_der, "CA certificate")};
-    if (X509_check_private_key(loaded.certificate.get(), loaded.key.get()) != 1) {
+    // A token key's EVP_PKEY is a legacy one: compare its public half as a
+    // provider key.
+    const PkeyPtr token_public =
+        issuer.key.external() ? token_public_key(ctx, *issuer.key.external()) : nullptr;
+    if (EVP_PKEY_eq(X509_get0_pubkey(loaded.certificate.get()),
+                    token_public ? token_public.get() : loaded.key.get()) != 1) {
         drain_error_queue();
         throw InputError("the CA key does not belong to the CA certificate");
     }
@@ -226,8 +231,9 @@ Bytes write(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl, EVP_PKEY* subjec
 
     EVP_PKEY* signer = issuer_pkey ? issuer_pkey : subject_pkey;
     const MdCtxPtr md_ctx = signing_context(ctx, signer, tmpl.signature_hash, "certificate");
-    check(X509_sign_ctx(cert.get(), md_ctx.get()) > 0,
-          signing_refused(tmpl.signature_hash, "certificate"));
+    const int signed_length = X509_sign_ctx(cert.get(), md_ctx.get());
+    rethrow_token_failure();
+    check(signed_length > 0, signing_refused(tmpl.signature_hash, "certificate"));
 
     return to_der(cert.get(), i2d_X509, "the certificate");
 }

@@ -69,8 +69,9 @@ Bytes sign_crl(OSSL_LIB_CTX* ctx, const CrlTemplate& tmpl, const LoadedCa& ca) {
           "cannot add authorityKeyIdentifier");
 
     const MdCtxPtr md_ctx = signing_context(ctx, ca.key.get(), tmpl.signature_hash, "CRL");
-    check(X509_CRL_sign_ctx(crl.get(), md_ctx.get()) > 0,
-          signing_refused(tmpl.signature_hash, "CRL"));
+    const int signed_length = X509_CRL_sign_ctx(crl.get(), md_ctx.get());
+    rethrow_token_failure();
+    check(signed_length > 0, signing_refused(tmpl.signature_hash, "CRL"));
 
     return to_der(crl.get(), i2d_X509_CRL, "the CRL");
 }

@@ -57,10 +57,13 @@ Bytes sign_csr(OSSL_LIB_CTX* ctx, const CertificateTemplate& tmpl, const Private
               "cannot add the requested extensions");
     }
     const MdCtxPtr md(EVP_MD_CTX_new());
-    check(md != nullptr &&
-              EVP_DigestSignInit_ex(md.get(), nullptr, digest_name(tmpl.signature_hash), ctx,
-                                    nullptr, pkey.get(), nullptr) == 1 &&
-              X509_REQ_sign_ctx(req.get(), md.get()) > 0,
+    const bool signed_ok =
+        md != nullptr &&
+        EVP_DigestSignInit_ex(md.get(), nullptr, digest_name(tmpl.signature_hash), ctx, nullptr,
+                              pkey.get(), nullptr) == 1 &&
+        X509_REQ_sign_ctx(req.get(), md.get()) > 0;
+    rethrow_token_failure();
+    check(signed_ok,
           fmt::format("signing the request with {} failed", to_string(tmpl.signature_hash)));
     return to_der(req.get(), i2d_X509_REQ, "the request");
 }

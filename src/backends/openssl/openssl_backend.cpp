@@ -118,7 +118,7 @@ CertInfo OpenSslBackend::parse_certificate(ByteView der, std::string_view source
 
 bool OpenSslBackend::key_matches_certificate(const PrivateKey& key,
                                              ByteView certificate_der) const {
-    const PkeyPtr pkey = load_private_key(ctx_.get(), key);
+    const PkeyPtr pkey = public_key_of(ctx_.get(), key);
     const X509Ptr cert = load_certificate(ctx_.get(), certificate_der, "certificate");
     return EVP_PKEY_eq(X509_get0_pubkey(cert.get()), pkey.get()) == 1;
 }
@@ -259,6 +259,9 @@ std::optional<std::string> inconsistency(OSSL_LIB_CTX* ctx, EVP_PKEY* pkey) {
 } // namespace
 
 PkeyPtr load_private_key(OSSL_LIB_CTX* ctx, const PrivateKey& key) {
+    if (key.external()) {
+        return token_signing_key(key.external());
+    }
     const auto der = key.pkcs8_der();
     const unsigned char* p = der.data();
     Pkcs8InfoPtr info(d2i_PKCS8_PRIV_KEY_INFO(nullptr, &p, static_cast<long>(der.size())));
@@ -274,6 +277,10 @@ PkeyPtr load_private_key(OSSL_LIB_CTX* ctx, const PrivateKey& key) {
         throw InputError(inconsistent_key_message(key, *reason));
     }
     return pkey;
+}
+
+PkeyPtr public_key_of(OSSL_LIB_CTX* ctx, const PrivateKey& key) {
+    return key.external() ? token_public_key(ctx, *key.external()) : load_private_key(ctx, key);
 }
 
 PrivateKey to_private_key(const EVP_PKEY* pkey) {

@@ -52,7 +52,18 @@ private:
 };
 
 // Key and certificate conversions within this backend's library context.
+// A key on a token loads as token_signing_key() makes it.
 PkeyPtr load_private_key(OSSL_LIB_CTX* ctx, const PrivateKey& key);
+// The public half of a key, for comparing it with a certificate's.
+PkeyPtr public_key_of(OSSL_LIB_CTX* ctx, const PrivateKey& key);
+
+// Keys on tokens (token_key.cpp). The signing key is an RSA EVP_PKEY whose
+// private-key operation runs on the token; when OpenSSL reports that a
+// signature failed, rethrow_token_failure() throws the token's own error
+// (one line naming its URI), if that was the cause.
+PkeyPtr token_signing_key(const std::shared_ptr<const ExternalKey>& key);
+PkeyPtr token_public_key(OSSL_LIB_CTX* ctx, const ExternalKey& key);
+void rethrow_token_failure();
 PrivateKey to_private_key(const EVP_PKEY* pkey);
 X509Ptr load_certificate(OSSL_LIB_CTX* ctx, ByteView der, std::string_view source);
 Bytes digest(OSSL_LIB_CTX* ctx, const char* algorithm, ByteView data);

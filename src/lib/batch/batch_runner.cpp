@@ -121,7 +121,8 @@ class BatchRun {
 public:
     BatchRun(const BatchOptions& options, BatchObserver& observer)
         : options_(options), observer_(observer), sites_(checked_site_count(options.sites_file)),
-          backend_(make_backend(options.backend)), ca_(load_ca_folder(options.ca_dir, *backend_)),
+          backend_(make_backend(options.backend)),
+          ca_(load_ca_folder(options.ca_dir, *backend_, options.token_pin)),
           ca_info_(backend_->parse_certificate(ca_.certificate_der,
                                                path_text(options.ca_dir / kCaCertFile))),
           context_{options, ca_, ca_info_, false} {

@@ -352,11 +352,14 @@ IssuedRequest CertificateBuilder::make_csr(const CertRequest& request,
     return {std::move(key), std::move(der)};
 }
 
-IssuedCertificate CertificateBuilder::issue_ca(const CaRequest& request) {
+IssuedCertificate CertificateBuilder::issue_ca(const CaRequest& request,
+                                               const KeySource& key_source) {
     const UnixTime now = unix_now();
     CertificateTemplate tmpl =
         ca_template(profile_, request, random_serial(backend_, profile_.serial.bytes), now);
-    PrivateKey key = key_for(chosen_rsa_bits(profile_, request.rsa_bits), std::nullopt);
+    const unsigned bits = chosen_rsa_bits(profile_, request.rsa_bits);
+    PrivateKey key =
+        key_for(bits, key_source ? std::optional<PrivateKey>(key_source(bits)) : std::nullopt);
     Bytes der = backend_.sign_certificate(tmpl, key, std::nullopt);
     return {std::move(key), std::move(der)};
 }

@@ -26,6 +26,9 @@ std::string metadata_to_json(const CaMetadata& metadata) {
     if (!metadata.ledger.empty()) {
         json["ledger"] = metadata.ledger;
     }
+    if (!metadata.key.empty()) {
+        json["key"] = metadata.key;
+    }
     return json.dump(2) + "\n";
 }
 
@@ -40,22 +43,20 @@ CaMetadata metadata_from_json(std::string_view text, std::string_view source) {
         metadata.certificate_sha256 = json.value("certificate_sha256", "");
         metadata.certforge_version = json.value("certforge_version", "");
         metadata.ledger = json.value("ledger", "");
+        metadata.key = json.value("key", "");
         return metadata;
     } catch (const nlohmann::json::exception& e) {
         throw InputError(fmt::format("{}: invalid CA metadata: {}", source, e.what()));
     }
 }
 
-CaFolder load_ca_folder(const fs::path& dir, const Backend& backend) {
+Bytes load_ca_certificate(const fs::path& dir, const Backend& backend) {
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) {
         throw InputError(
             fmt::format("{}: no such CA folder (make one with certforge ca init)", path_text(dir)));
     }
     const fs::path cert_path = dir / kCaCertFile;
-    const fs::path key_path = dir / kCaKeyFile;
-    const fs::path metadata_path = dir / kCaMetadataFile;
-
     const std::string cert_text = read_file(cert_path);
     const auto blocks = pem_decode_all(cert_text, path_text(cert_path));
     if (blocks.front().label != "CERTIFICATE") {
@@ -63,24 +64,40 @@ CaFolder load_ca_folder(const fs::path& dir, const Backend& backend) {
                                      blocks.front().label));
     }
     Bytes cert_der = blocks.front().der;
-    const CertInfo info = backend.parse_certificate(cert_der, path_text(cert_path));
-    if (!info.is_ca()) {
+    if (!backend.parse_certificate(cert_der, path_text(cert_path)).is_ca()) {
         throw InputError(fmt::format("{}: the certificate is not a CA (basicConstraints CA:TRUE)",
                                      path_text(cert_path)));
     }
+    return cert_der;
+}
 
-    const SecureString key_text = read_secret_file(key_path);
-    PrivateKey key(pem_decode_secret(key_text, "PRIVATE KEY", path_text(key_path)));
-    if (!backend.key_matches_certificate(key, cert_der)) {
-        throw InputError(fmt::format("{}: the key does not belong to {}", path_text(key_path),
-                                     path_text(cert_path)));
-    }
+CaFolder load_ca_folder(const fs::path& dir, const Backend& backend, const TokenPin& pin) {
+    Bytes cert_der = load_ca_certificate(dir, backend);
+    const fs::path cert_path = dir / kCaCertFile;
+    const fs::path metadata_path = dir / kCaMetadataFile;
 
+    std::error_code ec;
     CaMetadata metadata;
     if (fs::exists(metadata_path, ec)) {
         metadata = metadata_from_json(read_file(metadata_path), path_text(metadata_path));
     } else {
-        metadata.name = info.subject.common_name().value_or("");
+        metadata.name = backend.parse_certificate(cert_der, path_text(cert_path))
+                            .subject.common_name()
+                            .value_or("");
+    }
+
+    const fs::path key_path = dir / kCaKeyFile;
+    PrivateKey key = [&] {
+        if (!metadata.key.empty()) {
+            return open_token_key(metadata.key, pin);
+        }
+        const SecureString key_text = read_secret_file(key_path);
+        return PrivateKey(pem_decode_secret(key_text, "PRIVATE KEY", path_text(key_path)));
+    }();
+    if (!backend.key_matches_certificate(key, cert_der)) {
+        throw InputError(fmt::format("{}: the key does not belong to {}",
+                                     metadata.key.empty() ? path_text(key_path) : metadata.key,
+                                     path_text(cert_path)));
     }
     return {dir, std::move(cert_der), std::move(key), std::move(metadata)};
 }

@@ -118,7 +118,8 @@ ScepHttpResponse scep_reply(const ScepCodec& codec, const ScepRequest& request,
 
 ScepService::Impl::Impl(ScepServiceOptions service_options)
     : options(std::move(service_options)), catalog(ProfileCatalog::from_environment()),
-      backend(make_backend(options.backend)), ca(load_ca_folder(options.ca_dir, *backend)),
+      backend(make_backend(options.backend)),
+      ca(load_ca_folder(options.ca_dir, *backend, options.token_pin)),
       ca_info(backend->parse_certificate(ca.certificate_der, "the CA certificate")), ra([this] {
           CaLedger ledger(options.ca_dir);
           return ensure_scep_ra(ca, *backend, ledger, unix_now());
