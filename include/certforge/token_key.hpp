@@ -2,7 +2,7 @@
 // CA keys on PKCS#11 tokens (smart cards, HSMs, SoftHSM), named by RFC 7512
 // URIs: "pkcs11:token=Print%20CA;object=ca-2026?module-path=/usr/lib/...".
 // The module is the URI's module-path, else every module p11-kit has
-// registered (module-name picks one of those). The PIN is never in the URI.
+// registered (module-name= is refused). The PIN is never in the URI.
 // A key on a token is an RSA key that signs there (ExternalKey); it never
 // leaves the token.
 #pragma once

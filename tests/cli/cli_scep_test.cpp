@@ -10,6 +10,7 @@
 // back by openssl and `certforge verify`, and the ledger is read with
 // SQLite's C API.
 #include "support/postgres_server.hpp"
+#include "support/softhsm_token.hpp"
 #include "support/sqlite_db.hpp"
 #include "support/test_support.hpp"
 
@@ -570,6 +571,23 @@ TEST_CASE("scep: enrollments and their records on a PostgreSQL ledger", "[scep][
     CHECK(postgres.psql("scep", "SELECT source, count(*) FROM certificates GROUP BY source ORDER "
                                 "BY source") == "scep|2\nscep ra|1\n");
     CHECK(postgres.psql("scep", "SELECT uses_left FROM scep_challenges") == "0\n");
+}
+
+TEST_CASE("scep: a CA whose key is on a PKCS#11 token signs the RA and the enrollments",
+          "[scep][cli][pkcs11]") {
+    const certforge::test::SoftHsmToken token;
+    const std::string pin = token.pin_file().string();
+    ScepServer server({"--pin-file", pin}, "default",
+                      {"--ca-key", token.uri("scep-ca"), "--pin-file", pin});
+    CHECK_FALSE(fs::exists(server.ca / "ca.key"));
+    const auto ra = run({"openssl", "verify", "-CAfile", (server.ca / "ca.crt").string(),
+                         (server.ca / "scep-ra.crt").string()});
+    CHECK(ra.exit_code == 0);
+    const fs::path cert = server.dir / "mfd.crt";
+    const auto enrolled = enroll(server, "mfd.example.com", server.challenge(), cert);
+    INFO(enrolled.out << enrolled.err << read_text(server.log));
+    REQUIRE(enrolled.exit_code == 0);
+    require_verified(server, cert, "mfd.example.com");
 }
 
 #endif

@@ -187,6 +187,11 @@ TEST_CASE("token key: errors say what is wrong in one line that names the URI", 
           "InputError: " + other_token +
               ": no token matches the URI (tokens present: \"certforge test\")");
     const std::string no_module = "pkcs11:object=ca?module-path=/nonexistent/module.so";
+    const std::string by_name = "pkcs11:object=ca?module-name=softhsm2";
+    CHECK(error_of([&] { open_token_key(by_name, pin_of(token)); }) ==
+          "UsageError: " + by_name +
+              ": certforge does not pick modules by module-name=: give "
+              "?module-path=/path/to/module.so");
     CHECK_THAT(error_of([&] { open_token_key(no_module, pin_of(token)); }),
                Catch::StartsWith("InputError: " + no_module +
                                  ": cannot load the PKCS#11 module /nonexistent/module.so: "));

@@ -23,13 +23,6 @@ std::string reason(CK_RV rv) {
     return fmt::format("{} ({:#x})", p11_kit_strerror(rv), rv);
 }
 
-std::string module_name(CK_FUNCTION_LIST* module) {
-    char* name = p11_kit_module_get_name(module);
-    std::string text = name != nullptr ? name : "";
-    std::free(name);
-    return text;
-}
-
 struct Candidate {
     CK_FUNCTION_LIST* module = nullptr;
     CK_SLOT_ID slot = 0;
@@ -57,6 +50,11 @@ UriPtr parse_key_uri(std::string_view text) {
         p11_kit_uri_get_pin_source(uri.get()) != nullptr) {
         throw UsageError("the PKCS#11 URI must not carry the PIN (pin-value, pin-source): "
                          "certforge asks for it");
+    }
+    if (p11_kit_uri_get_module_name(uri.get()) != nullptr) {
+        throw UsageError(fmt::format("{}: certforge does not pick modules by module-name=: give "
+                                     "?module-path=/path/to/module.so",
+                                     text));
     }
     if (p11_kit_uri_any_unrecognized(uri.get()) != 0) {
         throw UsageError(fmt::format("{}: the URI has an attribute certforge does not know", text));
@@ -101,19 +99,14 @@ ModuleSet::ModuleSet(std::string_view uri_text, P11KitUri& uri) {
         throw InputError(fmt::format("{}: p11-kit cannot load its registered modules: {}", uri_text,
                                      p11_kit_message()));
     }
-    const char* wanted = p11_kit_uri_get_module_name(&uri);
     for (CK_FUNCTION_LIST** module = registered_; *module != nullptr; ++module) {
-        if (wanted == nullptr || module_name(*module) == wanted) {
-            modules_.push_back(*module);
-        }
+        modules_.push_back(*module);
     }
     if (modules_.empty()) {
-        throw InputError(
-            fmt::format("{}: {}", uri_text,
-                        wanted != nullptr
-                            ? fmt::format("p11-kit has no module named {}", wanted)
-                            : std::string("p11-kit has no PKCS#11 module registered: name one with "
-                                          "?module-path=/path/to/module.so")));
+        p11_kit_modules_finalize_and_release(registered_);
+        throw InputError(fmt::format("{}: p11-kit has no PKCS#11 module registered: name one with "
+                                     "?module-path=/path/to/module.so",
+                                     uri_text));
     }
 }
 

@@ -27,7 +27,8 @@ using UriPtr = std::unique_ptr<P11KitUri, UriDeleter>;
 UriPtr parse_key_uri(std::string_view text);
 
 // The modules a URI may name: its module-path alone, else every module
-// p11-kit has registered. Finalised and released with the object.
+// p11-kit has registered (its module-name= is refused by parse_key_uri).
+// Finalised and released with the object.
 class ModuleSet {
 public:
     ModuleSet(std::string_view uri_text, P11KitUri& uri);
