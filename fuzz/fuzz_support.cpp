@@ -108,8 +108,10 @@ const CaFolder& test_ca(Backend& backend) {
         CaRequest request;
         request.subject.common_name = "certforge fuzz CA";
         IssuedCertificate ca = CertificateBuilder(backend, profile).issue_ca(request);
-        CaMetadata metadata{
-            "certforge fuzz CA", profile.id, std::string(backend.name()), "", "", "", ""};
+        CaMetadata metadata;
+        metadata.name = "certforge fuzz CA";
+        metadata.profile_id = profile.id;
+        metadata.backend = std::string(backend.name());
         found = made.emplace(&backend, CaFolder{{},
                                                 std::move(ca.certificate_der),
                                                 std::move(ca.key),

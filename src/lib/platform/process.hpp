@@ -35,7 +35,7 @@ public:
     EchoOff& operator=(const EchoOff&) = delete;
 
 private:
-    unsigned long saved_ = 0;
+    [[maybe_unused]] unsigned long saved_ = 0; // the console mode on Windows; POSIX keeps state_
     void* state_ = nullptr;
     bool active_ = false;
 };
