@@ -49,9 +49,11 @@ int run_ca_status(const CaStatusOptions& options) {
                               format_utc(ca.not_after));
     }
     std::map<std::string, std::size_t> counts;
-    for (const auto& entry : CaLedger(dir).entries()) {
+    const CaLedger ledger(dir);
+    for (const auto& entry : ledger.entries()) {
         ++counts[std::string(to_string(entry.status))];
     }
+    const std::string key = metadata.key.empty() ? path_text(dir / kCaKeyFile) : metadata.key;
     const bool can_issue = refusal.empty();
     if (options.json) {
         print_json({{"schema", schema::kCaStatus},
@@ -62,6 +64,9 @@ int run_ca_status(const CaStatusOptions& options) {
                     {"certificate", ca_certificate_json(ca, at)},
                     {"can_issue", can_issue},
                     {"refusal", refusal},
+                    {"key", key},
+                    {"key_on_token", !metadata.key.empty()},
+                    {"ledger_location", ledger.name()},
                     {"ledger", counts}});
         return can_issue ? kExitOk : kExitFindings;
     }
@@ -74,12 +79,14 @@ int run_ca_status(const CaStatusOptions& options) {
     fmt::print("  {} {} bits, signed with {}\n", to_string(ca.key_algorithm), ca.key_bits,
                to_string(ca.signature_hash));
     fmt::print("  sha256 {}\n", sha256_hex(ca));
-    std::vector<std::string> ledger;
+    fmt::print("  key: {}{}\n", metadata.key.empty() ? "" : "on a PKCS#11 token, ", printable(key));
+    std::vector<std::string> lines;
     for (const auto& [status, count] : counts) {
-        ledger.push_back(fmt::format("{} {}", count, status));
+        lines.push_back(fmt::format("{} {}", count, status));
     }
-    fmt::print("  ledger: {}\n", ledger.empty() ? std::string("no certificates")
-                                                : fmt::format("{}", fmt::join(ledger, ", ")));
+    fmt::print("  ledger {}: {}\n", printable(ledger.name()),
+               lines.empty() ? std::string("no certificates")
+                             : fmt::format("{}", fmt::join(lines, ", ")));
     fmt::print("  can issue: {}\n", can_issue ? std::string("yes") : "no: " + refusal);
     return can_issue ? kExitOk : kExitFindings;
 }
@@ -90,8 +97,8 @@ void add_ca_status_command(CLI::App* ca, Action& selected) {
     auto options = std::make_shared<CaStatusOptions>();
     auto* status = ca->add_subcommand(
         "status", "Show the CA certificate's validity, whether it can still issue for its "
-                  "profile (at least 30 days left, fits the profile) and the ledger's counts; "
-                  "exit 1 when it cannot issue");
+                  "profile (at least 30 days left, fits the profile), where its key and its "
+                  "ledger are, and the ledger's counts; exit 1 when it cannot issue");
     status->add_option("--ca", options->ca_dir, "CA folder")->required();
     status->add_flag("--json", options->json, fmt::format("print JSON ({})", schema::kCaStatus));
     on_run(status, selected, options, run_ca_status);

@@ -91,6 +91,25 @@ TEST_CASE("token CA: the key is made on the token, and make, ca sign, batch and 
     CHECK_THAT(crl_checked.err, Catch::Contains("verify OK"));
 
     const std::string uri = token.uri("batch-ca");
+    // ca status shows where the key and the ledger are, without the token.
+    const auto status = run_certforge({"ca", "status", "--ca", batch.ca.string(), "--json"});
+    INFO(status.out << status.err);
+    // Exit 1: the CA's profile is a file (test-fast.toml) the catalog cannot
+    // load by its id, so status cannot say the CA may issue.
+    REQUIRE(status.exit_code == 1);
+    const auto shown = nlohmann::json::parse(status.out);
+    CHECK(shown["key"] == uri);
+    CHECK(shown["key_on_token"] == true);
+    CHECK(shown["ledger_location"] == (batch.ca / "ca.db").string());
+    CHECK(shown["ledger"]["valid"] == 5);
+    const auto status_text = run_certforge({"ca", "status", "--ca", batch.ca.string()});
+    CHECK_THAT(status_text.out, Catch::Contains("  key: on a PKCS#11 token, " + uri + "\n"));
+    const Batch file_ca(backend);
+    const auto file_status = run_certforge({"ca", "status", "--ca", file_ca.ca.string()});
+    CHECK_THAT(file_status.out,
+               Catch::Contains("  key: " + (file_ca.ca / "ca.key").string() + "\n  ledger " +
+                               (file_ca.ca / "ca.db").string() + ": no certificates\n"));
+
     const auto no_pin = batch.run_batch({"--renew-within", "9000d"});
     CHECK(no_pin.exit_code == 3);
     CHECK(no_pin.err ==
