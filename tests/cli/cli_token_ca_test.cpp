@@ -201,3 +201,27 @@ TEST_CASE("token CA: an existing key with --existing-key, p11-kit's modules, and
                             "(pin-value, pin-source): certforge asks for it\n");
     CHECK_FALSE(fs::exists(dir / "x"));
 }
+
+TEST_CASE("token CA: on a terminal the PIN is asked once, without echo", "[pkcs11][cli]") {
+    require_tool("script", "bsdutils");
+    const SoftHsmToken token;
+    const Batch batch(backend_names().front(), token);
+    const std::string command = std::string(CERTFORGE_BINARY) + " ca crl --ca " +
+                                batch.ca.string() + " --profile " + batch.profile.string();
+    const auto typed = [&](const std::string& pin) {
+        return run({"sh", "-c", "(sleep 1; printf '%s\\n' \"$0\") | script -qec \"$1\" /dev/null",
+                    pin, command},
+                   batch.env);
+    };
+    const auto asked = typed(token.pin());
+    INFO(asked.out << asked.err);
+    CHECK(asked.exit_code == 0);
+    CHECK_THAT(asked.out, Catch::Contains("PIN of the token \"certforge test\": "));
+    CHECK(asked.out.find(token.pin()) == std::string::npos);
+    CHECK(fs::exists(batch.ca / "crl.pem"));
+
+    const auto wrong = typed("not-the-pin");
+    CHECK(wrong.exit_code == 3);
+    CHECK_THAT(wrong.out, Catch::Contains("refused the PIN"));
+    CHECK(wrong.out.find("not-the-pin") == std::string::npos);
+}
