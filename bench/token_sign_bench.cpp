@@ -64,7 +64,8 @@ double seconds_each(int rounds, int threads, int count, const std::function<void
 
 // A SoftHSM2 token in a temporary folder, for this run.
 fs::path make_token() {
-    const fs::path dir = fs::temp_directory_path() / fmt::format("certforge-token-bench-{}", ::getpid());
+    const fs::path dir =
+        fs::temp_directory_path() / fmt::format("certforge-token-bench-{}", ::getpid());
     fs::create_directories(dir / "tokens");
     std::ofstream(dir / "softhsm2.conf") << "directories.tokendir = " << (dir / "tokens").string()
                                          << "\nobjectstore.backend = file\nlog.level = ERROR\n";
@@ -133,9 +134,10 @@ int main(int argc, char** argv) {
     const int count = 100;
     try {
         const fs::path dir = make_token();
-        const auto pin = [](std::string_view) { return SecureString(kPin); };
-        const std::string uri =
-            fmt::format("pkcs11:token=bench;object=ca?module-path={}", kModule);
+        const auto pin = [](std::string_view) {
+            return SecureString(kPin);
+        };
+        const std::string uri = fmt::format("pkcs11:token=bench;object=ca?module-path={}", kModule);
         const PrivateKey token_key = generate_token_key(uri, bits, Bytes{0x01}, pin);
         const Profile profile = ProfileCatalog::from_environment().load("default");
         fmt::print("CA signing rate, RSA-{} CA key, SHA-256, {} threads x {} certificates, median "

@@ -20,10 +20,9 @@ namespace certforge {
 using TokenPin = std::function<SecureString(std::string_view token)>;
 
 // True when `text` is meant as a PKCS#11 URI (starts with "pkcs11:").
-bool is_token_key_uri(std::string_view text);
-
-// Whether this build can use tokens (certforge.exe cannot).
-bool token_keys_available() noexcept;
+inline bool is_token_key_uri(std::string_view text) {
+    return text.starts_with("pkcs11:");
+}
 
 // Checks a key URI without loading a module: it parses, names a key
 // (object= or id=) and carries no PIN (pin-value, pin-source). Throws

@@ -50,7 +50,15 @@ CaMetadata metadata_from_json(std::string_view text, std::string_view source) {
     }
 }
 
-Bytes load_ca_certificate(const fs::path& dir, const Backend& backend) {
+namespace {
+
+// A CA folder's certificate, as DER and as parsed, checked to be a CA.
+struct CaCertificate {
+    Bytes der;
+    CertInfo info;
+};
+
+CaCertificate ca_certificate_of(const fs::path& dir, const Backend& backend) {
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) {
         throw InputError(
@@ -63,16 +71,23 @@ Bytes load_ca_certificate(const fs::path& dir, const Backend& backend) {
         throw InputError(fmt::format("{}: expected a CERTIFICATE, found {}", path_text(cert_path),
                                      blocks.front().label));
     }
-    Bytes cert_der = blocks.front().der;
-    if (!backend.parse_certificate(cert_der, path_text(cert_path)).is_ca()) {
+    CaCertificate certificate{blocks.front().der, {}};
+    certificate.info = backend.parse_certificate(certificate.der, path_text(cert_path));
+    if (!certificate.info.is_ca()) {
         throw InputError(fmt::format("{}: the certificate is not a CA (basicConstraints CA:TRUE)",
                                      path_text(cert_path)));
     }
-    return cert_der;
+    return certificate;
+}
+
+} // namespace
+
+Bytes load_ca_certificate(const fs::path& dir, const Backend& backend) {
+    return ca_certificate_of(dir, backend).der;
 }
 
 CaFolder load_ca_folder(const fs::path& dir, const Backend& backend, const TokenPin& pin) {
-    Bytes cert_der = load_ca_certificate(dir, backend);
+    CaCertificate certificate = ca_certificate_of(dir, backend);
     const fs::path cert_path = dir / kCaCertFile;
     const fs::path metadata_path = dir / kCaMetadataFile;
 
@@ -81,9 +96,7 @@ CaFolder load_ca_folder(const fs::path& dir, const Backend& backend, const Token
     if (fs::exists(metadata_path, ec)) {
         metadata = metadata_from_json(read_file(metadata_path), path_text(metadata_path));
     } else {
-        metadata.name = backend.parse_certificate(cert_der, path_text(cert_path))
-                            .subject.common_name()
-                            .value_or("");
+        metadata.name = certificate.info.subject.common_name().value_or("");
     }
 
     const fs::path key_path = dir / kCaKeyFile;
@@ -94,12 +107,12 @@ CaFolder load_ca_folder(const fs::path& dir, const Backend& backend, const Token
         const SecureString key_text = read_secret_file(key_path);
         return PrivateKey(pem_decode_secret(key_text, "PRIVATE KEY", path_text(key_path)));
     }();
-    if (!backend.key_matches_certificate(key, cert_der)) {
+    if (!backend.key_matches_certificate(key, certificate.der)) {
         throw InputError(fmt::format("{}: the key does not belong to {}",
                                      metadata.key.empty() ? path_text(key_path) : metadata.key,
                                      path_text(cert_path)));
     }
-    return {dir, std::move(cert_der), std::move(key), std::move(metadata)};
+    return {dir, std::move(certificate.der), std::move(key), std::move(metadata)};
 }
 
 } // namespace certforge

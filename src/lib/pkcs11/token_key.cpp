@@ -133,14 +133,6 @@ PrivateKey token_key(std::unique_ptr<TokenSession> session, CK_OBJECT_HANDLE key
 } // namespace
 } // namespace pkcs11
 
-bool is_token_key_uri(std::string_view text) {
-    return text.substr(0, 7) == "pkcs11:";
-}
-
-bool token_keys_available() noexcept {
-    return true;
-}
-
 void check_token_key_uri(std::string_view uri) {
     static_cast<void>(pkcs11::parse_key_uri(uri));
 }

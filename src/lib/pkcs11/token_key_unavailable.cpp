@@ -6,14 +6,6 @@
 
 namespace certforge {
 
-bool is_token_key_uri(std::string_view text) {
-    return text.substr(0, 7) == "pkcs11:";
-}
-
-bool token_keys_available() noexcept {
-    return false;
-}
-
 void check_token_key_uri(std::string_view) {
     throw UsageError("this certforge was built without PKCS#11 (p11-kit), so its CA key can only "
                      "be a file");

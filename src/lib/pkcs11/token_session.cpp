@@ -125,6 +125,7 @@ TokenSession::TokenSession(std::string uri_text, P11KitUri& uri, bool read_write
     : uri_(std::move(uri_text)), modules_(uri_, uri) {
     std::vector<Candidate> matches;
     std::vector<std::string> present;
+    const CK_SLOT_ID wanted_slot = p11_kit_uri_get_slot_id(&uri);
     for (CK_FUNCTION_LIST* module : modules_.modules()) {
         CK_INFO module_info{};
         if (module->C_GetInfo(&module_info) != CKR_OK ||
@@ -147,7 +148,6 @@ TokenSession::TokenSession(std::string uri_text, P11KitUri& uri, bool read_write
                 continue;
             }
             present.push_back(fmt::format("\"{}\"", field_text(candidate.info.label)));
-            const CK_SLOT_ID wanted_slot = p11_kit_uri_get_slot_id(&uri);
             if (p11_kit_uri_match_token_info(&uri, &candidate.info) != 0 &&
                 (wanted_slot == static_cast<CK_SLOT_ID>(-1) || wanted_slot == slot)) {
                 matches.push_back(candidate);
